@@ -1,0 +1,125 @@
+import type { ParseArgsConfig } from 'node:util';
+import type { Config } from '../config.js';
+import { migrate } from '../db/migrate.js';
+import { AppError } from '../errors.js';
+import { createApiKey } from '../modules/api-keys/api-keys.service.js';
+import { seedDemo } from '../modules/demo/demo.service.js';
+import { createOrganization, getOrganizationBySlug } from '../modules/orgs/orgs.service.js';
+import { createUser } from '../modules/users/users.service.js';
+import { openDatabase } from '../db/database.js';
+import { join } from 'node:path';
+import { openRuntime } from '../runtime.js';
+import { serve } from './serve.js';
+
+export interface Command {
+  options: NonNullable<ParseArgsConfig['options']>;
+  required?: string[];
+  run(config: Config, values: Record<string, string | boolean | undefined>): Promise<number>;
+}
+
+const out = (line: string) => process.stdout.write(line + '\n');
+const str = (v: string | boolean | undefined): string | undefined => (typeof v === 'string' ? v : undefined);
+const list = (v: string | boolean | undefined): string[] | undefined =>
+  typeof v === 'string' ? v.split(',').map((s) => s.trim()).filter(Boolean) : undefined;
+
+async function withRuntime<T>(config: Config, fn: (rt: Awaited<ReturnType<typeof openRuntime>>) => Promise<T>): Promise<T> {
+  const rt = await openRuntime({ ...config, logLevel: config.logLevel === 'info' ? 'warn' : config.logLevel });
+  try {
+    return await fn(rt);
+  } finally {
+    await rt.close();
+  }
+}
+
+export const COMMANDS: Record<string, Command> = {
+  start: {
+    options: { port: { type: 'string' } },
+    run: (config, v) => serve(config, { port: str(v.port), firstRun: true }),
+  },
+  serve: {
+    options: { port: { type: 'string' } },
+    run: (config, v) => serve(config, { port: str(v.port), firstRun: false }),
+  },
+  worker: {
+    options: { once: { type: 'boolean' } },
+    run: async (config, v) => {
+      const { runWorker } = await import('./worker.js');
+      return runWorker(config, v.once === true);
+    },
+  },
+  migrate: {
+    options: {},
+    run: async (config) => {
+      const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: join(config.dataDir, 'pglite'), poolSize: 2 });
+      try {
+        const applied = await migrate(database);
+        out(applied.length ? `Applied ${applied.length} migration(s): ${applied.join(', ')}` : 'Database is up to date');
+        return 0;
+      } finally {
+        await database.close();
+      }
+    },
+  },
+  'org create': {
+    options: { slug: { type: 'string' }, name: { type: 'string' }, currency: { type: 'string' }, timezone: { type: 'string' } },
+    required: ['slug', 'name'],
+    run: (config, v) =>
+      withRuntime(config, async (rt) => {
+        const org = await createOrganization(rt.ctx, { slug: str(v.slug)!, name: str(v.name)!, currency: str(v.currency), timezone: str(v.timezone) });
+        out(`Created organization ${org.slug} (${org.id}), ${org.currency}, ${org.timezone}`);
+        return 0;
+      }),
+  },
+  'user create': {
+    options: {
+      org: { type: 'string' },
+      email: { type: 'string' },
+      password: { type: 'string' },
+      role: { type: 'string' },
+      name: { type: 'string' },
+      permissions: { type: 'string' },
+    },
+    required: ['org', 'email', 'password', 'role'],
+    run: (config, v) =>
+      withRuntime(config, async (rt) => {
+        const role = str(v.role);
+        if (role !== 'admin' && role !== 'staff') throw AppError.validation('--role', 'must be admin or staff');
+        const org = await getOrganizationBySlug(rt.ctx, str(v.org)!);
+        const user = await createUser(rt.ctx, org.id, {
+          email: str(v.email)!,
+          password: str(v.password)!,
+          name: str(v.name),
+          role,
+          permissions: list(v.permissions),
+        });
+        out(`Created ${user.role} ${user.email} in ${org.slug} (${user.id}) with ${user.permissions.join(', ') || 'no permissions'}`);
+        return 0;
+      }),
+  },
+  'api-key create': {
+    options: { org: { type: 'string' }, name: { type: 'string' }, scopes: { type: 'string' } },
+    required: ['org', 'name'],
+    run: (config, v) =>
+      withRuntime(config, async (rt) => {
+        const org = await getOrganizationBySlug(rt.ctx, str(v.org)!);
+        const { apiKey, secret } = await createApiKey(rt.ctx, org.id, {
+          name: str(v.name)!,
+          scopes: list(v.scopes) ?? ['customers:read'],
+          createdBy: null,
+        });
+        out(`Created API key "${apiKey.name}" (${apiKey.id}) with scopes ${apiKey.scopes.join(', ')}. The secret is shown once:`);
+        out(secret);
+        return 0;
+      }),
+  },
+  'seed demo': {
+    options: {},
+    run: (config) =>
+      withRuntime(config, async (rt) => {
+        const r = await seedDemo(rt.ctx);
+        out(r.created ? 'Created the demo organization "demo".' : 'The demo organization already exists; nothing changed.');
+        out(`Sign in as ${r.adminEmail} / ${r.adminPassword}`);
+        return 0;
+      }),
+  },
+};

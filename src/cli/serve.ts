@@ -1,0 +1,63 @@
+import { spawn } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Config } from '../config.js';
+import { seedDemo } from '../modules/demo/demo.service.js';
+import { createHttp, createWorker, openRuntime } from '../runtime.js';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+function newestMtime(dir: string): number {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, entry.name);
+    newest = Math.max(newest, entry.isDirectory() ? newestMtime(p) : statSync(p).mtimeMs);
+  }
+  return newest;
+}
+
+/** Builds the admin UI in the background when its build is missing or older than its sources. */
+function buildAdminIfStale(log: (msg: string) => void): void {
+  const src = join(ROOT, 'admin', 'src');
+  const built = join(ROOT, 'admin', 'dist', 'index.html');
+  if (!existsSync(src)) return;
+  if (existsSync(built) && statSync(built).mtimeMs >= newestMtime(src)) return;
+  log('Building the admin UI in the background (first run only)...');
+  const child = spawn(process.execPath, [join(ROOT, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--logLevel', 'error'], {
+    cwd: join(ROOT, 'admin'),
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  child.on('exit', (code) => log(code === 0 ? 'Admin UI built.' : `Admin UI build failed (exit ${code}); the API still works.`));
+}
+
+export async function serve(config: Config, opts: { port?: string | undefined; firstRun: boolean }): Promise<number> {
+  const port = opts.port !== undefined ? Number(opts.port) : config.port;
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    process.stderr.write(`--port must be a number from 0 to 65535\n`);
+    return 2;
+  }
+  const say = (msg: string) => process.stdout.write(msg + '\n');
+  if (opts.firstRun) buildAdminIfStale(say);
+  const rt = await openRuntime(config);
+  let demo: Awaited<ReturnType<typeof seedDemo>> | null = null;
+  if (opts.firstRun && !config.databaseUrl) demo = await seedDemo(rt.ctx);
+  const app = await createHttp(rt);
+  const jobs = config.worker ? createWorker(rt) : null;
+  jobs?.worker.start();
+  const address = await app.listen({ port, host: config.host });
+  const url = address.replace('127.0.0.1', 'localhost');
+  say(`Patron is running at ${url} (database: ${rt.ctx.database.kind}${config.databaseUrl ? '' : `, data in ${config.dataDir}`})`);
+  say(`API docs: ${url}/api/docs`);
+  if (demo) say(`Demo login: ${demo.adminEmail} / ${demo.adminPassword}${demo.created ? ' (demo organization created)' : ''}`);
+  await new Promise<void>((resolve) => {
+    const stop = () => resolve();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  say('Shutting down...');
+  await app.close();
+  await jobs?.worker.stop();
+  await rt.close();
+  return 0;
+}

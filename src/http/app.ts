@@ -1,0 +1,101 @@
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import fastifyCookie from '@fastify/cookie';
+import fastifyStatic from '@fastify/static';
+import fastifySwagger from '@fastify/swagger';
+import fastifySwaggerUi from '@fastify/swagger-ui';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import type { AppContext } from '../context.js';
+import { newId } from '../db/ids.js';
+import { registerErrorHandling } from './error-handler.js';
+import { registerIdempotency } from './idempotency.js';
+import type { Metrics } from './metrics.js';
+import { registerSecurity } from './security.js';
+import { registerSystemRoutes } from './system.routes.js';
+import { registerModules } from './modules.js';
+
+
+export const ADMIN_DIST = fileURLToPath(new URL('../../admin/dist/', import.meta.url));
+
+export interface BuildAppOptions {
+  metrics: Metrics;
+  /** Serve the admin UI build when present (off in API tests). */
+  serveAdmin?: boolean;
+}
+
+export async function buildApp(ctx: AppContext, opts: BuildAppOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    // pino.Logger and FastifyBaseLogger differ only in generics; the cast keeps the route types simple.
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion
+    loggerInstance: ctx.logger as FastifyBaseLogger,
+    bodyLimit: 1024 * 1024,
+    trustProxy: ctx.config.trustProxy,
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && /^[\w.-]{1,100}$/.test(given) ? given : newId();
+    },
+    requestIdHeader: false,
+    ajv: { customOptions: { coerceTypes: false } },
+  });
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  opts.metrics.attachDatabase(ctx.db);
+
+  app.addHook('onRequest', async (request, reply) => {
+    void reply.header('x-request-id', request.id);
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    const route = request.routeOptions.url ?? 'unmatched';
+    opts.metrics.httpRequests.inc({ method: request.method, route, status_code: String(reply.statusCode) });
+    opts.metrics.httpDuration.observe({ method: request.method, route }, reply.elapsedTime / 1000);
+  });
+
+  registerErrorHandling(app);
+  await app.register(fastifyCookie, { secret: ctx.config.sessionSecret });
+  await app.register(fastifySwagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Patron API',
+        version: '1.0.0',
+        description:
+          'Customer management for loyalty programs. Authenticate with the session cookie (admin UI) or `Authorization: Bearer <API key>`. Mutations accept `Idempotency-Key`.',
+      },
+      components: {
+        securitySchemes: {
+          apiKey: { type: 'http', scheme: 'bearer' },
+          session: { type: 'apiKey', in: 'cookie', name: 'patron_session' },
+        },
+      },
+      security: [{ apiKey: [] }, { session: [] }],
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(fastifySwaggerUi, { routePrefix: '/api/docs', uiConfig: { docExpansion: 'list' } });
+
+  registerSecurity(app, ctx);
+  registerIdempotency(app, ctx);
+  await registerSystemRoutes(app, ctx, opts.metrics);
+  await registerModules(app, ctx);
+
+  const serveAdmin = opts.serveAdmin ?? true;
+  if (serveAdmin && existsSync(ADMIN_DIST)) {
+    await app.register(fastifyStatic, { root: ADMIN_DIST, prefix: '/', wildcard: false, index: ['index.html'] });
+  }
+  app.setNotFoundHandler((request, reply) => {
+    const path = request.url.split('?')[0] ?? '';
+    const wantsPage = request.method === 'GET' && !path.startsWith('/api/') && String(request.headers.accept ?? '').includes('text/html');
+    if (wantsPage && serveAdmin) {
+      if (existsSync(ADMIN_DIST + 'index.html')) return reply.type('text/html').sendFile('index.html', ADMIN_DIST);
+      return reply
+        .type('text/html')
+        .send('<!doctype html><title>Patron</title><meta http-equiv="refresh" content="3"><p>The admin app is being built; this page reloads by itself.</p>');
+    }
+    return reply.status(404).send({
+      error: { code: 'NOT_FOUND', message: `No route ${request.method} ${path}`, details: {} },
+    });
+  });
+  await app.ready();
+  return app;
+}

@@ -1,0 +1,54 @@
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { Db } from '../db/database.js';
+
+/** Prometheus metrics shared by the HTTP app and the worker of one process. */
+export class Metrics {
+  readonly registry = new Registry();
+  readonly httpRequests = new Counter({
+    name: 'patron_http_requests_total',
+    help: 'HTTP requests by method, route and status code',
+    labelNames: ['method', 'route', 'status_code'] as const,
+    registers: [this.registry],
+  });
+  readonly httpDuration = new Histogram({
+    name: 'patron_http_request_duration_seconds',
+    help: 'HTTP request latency by method and route',
+    labelNames: ['method', 'route'] as const,
+    buckets: [0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers: [this.registry],
+  });
+  readonly jobsProcessed = new Counter({
+    name: 'patron_jobs_processed_total',
+    help: 'Jobs run by this process, by type and outcome',
+    labelNames: ['type', 'outcome'] as const,
+    registers: [this.registry],
+  });
+  private db: Db | null = null;
+
+  constructor() {
+    const getDb = () => this.db;
+    new Gauge({
+      name: 'patron_jobs',
+      help: 'Jobs in the queue by status',
+      labelNames: ['status'] as const,
+      registers: [this.registry],
+      async collect() {
+        const db = getDb();
+        if (!db) return;
+        const rows = await db
+          .selectFrom('jobs')
+          .select(['status', (eb) => eb.fn.countAll<number>().as('n')])
+          .groupBy('status')
+          .execute();
+        this.reset();
+        for (const status of ['queued', 'running', 'done', 'dead']) {
+          this.set({ status }, rows.find((r) => r.status === status)?.n ?? 0);
+        }
+      },
+    });
+  }
+
+  attachDatabase(db: Db): void {
+    this.db = db;
+  }
+}

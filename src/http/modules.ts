@@ -1,0 +1,16 @@
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { AppContext } from '../context.js';
+import { apiKeysRoutes } from '../modules/api-keys/api-keys.routes.js';
+import { authRoutes } from '../modules/auth/auth.routes.js';
+import { orgsRoutes } from '../modules/orgs/orgs.routes.js';
+import { usersRoutes } from '../modules/users/users.routes.js';
+import type { ZodApp } from './types.js';
+
+/** Every feature's routes, in one list. */
+const MODULES: ((app: ZodApp, ctx: AppContext) => Promise<void>)[] = [authRoutes, orgsRoutes, usersRoutes, apiKeysRoutes];
+
+export async function registerModules(app: FastifyInstance, ctx: AppContext): Promise<void> {
+  const zapp = app.withTypeProvider<ZodTypeProvider>();
+  for (const mod of MODULES) await mod(zapp, ctx);
+}

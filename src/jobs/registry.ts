@@ -1,0 +1,21 @@
+import type { JobHandler } from './worker.js';
+import type { Schedule } from './scheduler.js';
+
+/** Job handlers by type; feature modules add theirs here (handlers stay thin and call services). */
+export const JOB_HANDLERS: Record<string, JobHandler> = {
+  // Keeps the idempotency table small: replays are honoured for 7 days.
+  'system.prune': async (ctx, job) => {
+    const cutoff = new Date(ctx.clock.now().getTime() - 7 * 24 * 3600 * 1000);
+    const keys = await ctx.db.deleteFrom('idempotency_keys').where('org_id', '=', job.orgId).where('created_at', '<', cutoff).executeTakeFirst();
+    const jobs = await ctx.db
+      .deleteFrom('jobs')
+      .where('org_id', '=', job.orgId)
+      .where('status', '=', 'done')
+      .where('updated_at', '<', new Date(cutoff.getTime() - 23 * 24 * 3600 * 1000))
+      .executeTakeFirst();
+    return { idempotencyKeysDeleted: Number(keys.numDeletedRows), jobsDeleted: Number(jobs.numDeletedRows) };
+  },
+};
+
+/** Periodic jobs, enqueued per organization once per period. */
+export const SCHEDULES: Schedule[] = [{ jobType: 'system.prune', everyMs: 24 * 3600 * 1000 }];

@@ -1,0 +1,92 @@
+import { z } from 'zod';
+import type { AppContext } from '../../context.js';
+import { errorResponses } from '../../http/schemas.js';
+import { authOf, SESSION_COOKIE } from '../../http/security.js';
+import type { ZodApp } from '../../http/types.js';
+import { PERMISSIONS } from './permissions.js';
+import { authenticateSession, describeMe, login, logout, SESSION_TTL_MS, switchOrganization } from './auth.service.js';
+
+const meSchema = z
+  .object({
+    actor: z.object({ type: z.string(), id: z.string().nullable(), name: z.string() }),
+    user: z.object({ id: z.string(), email: z.string(), name: z.string() }).nullable(),
+    organization: z.object({ id: z.string(), slug: z.string(), name: z.string(), currency: z.string(), timezone: z.string() }),
+    role: z.enum(['admin', 'staff', 'api_key']),
+    permissions: z.array(z.enum(PERMISSIONS)),
+    organizations: z.array(z.object({ id: z.string(), slug: z.string(), name: z.string(), role: z.string() })),
+    csrfToken: z.string().nullable(),
+  })
+  .meta({ id: 'Me' });
+
+export async function authRoutes(app: ZodApp, ctx: AppContext): Promise<void> {
+  const tags = ['auth'];
+  app.post(
+    '/api/v1/auth/login',
+    {
+      config: { public: true },
+      schema: {
+        tags,
+        summary: 'Sign in with email and password; sets the session cookie',
+        security: [],
+        body: z.object({
+          email: z.string().min(1).max(254),
+          password: z.string().min(1).max(200),
+          organization: z.string().max(63).optional().describe('Organization slug to open; defaults to the first'),
+        }),
+        response: { 200: meSchema, ...errorResponses },
+      },
+    },
+    async (request, reply) => {
+      const result = await login(ctx, {
+        email: request.body.email,
+        password: request.body.password,
+        ip: request.ip,
+        orgSlug: request.body.organization,
+      });
+      void reply.setCookie(SESSION_COOKIE, result.token, {
+        path: '/',
+        httpOnly: true,
+        sameSite: 'lax',
+        secure: request.protocol === 'https',
+        maxAge: Math.floor(SESSION_TTL_MS / 1000),
+      });
+      const auth = await authenticateSession(ctx, result.token);
+      return describeMe(ctx, auth!);
+    },
+  );
+
+  app.post(
+    '/api/v1/auth/logout',
+    { schema: { tags, summary: 'End the current session', response: { 204: z.null(), ...errorResponses } } },
+    async (request, reply) => {
+      const auth = authOf(request);
+      if (auth.sessionTokenHash) await logout(ctx, auth.sessionTokenHash);
+      void reply.clearCookie(SESSION_COOKIE, { path: '/' });
+      return reply.status(204).send(null);
+    },
+  );
+
+  app.get(
+    '/api/v1/me',
+    { schema: { tags, summary: 'Who is calling, in which organization, with which permissions', response: { 200: meSchema, ...errorResponses } } },
+    async (request) => describeMe(ctx, authOf(request)),
+  );
+
+  app.post(
+    '/api/v1/auth/switch-organization',
+    {
+      schema: {
+        tags,
+        summary: 'Make another of your organizations the active one for this session',
+        body: z.object({ organizationId: z.string().min(1) }),
+        response: { 200: meSchema, ...errorResponses },
+      },
+    },
+    async (request) => {
+      const auth = authOf(request);
+      await switchOrganization(ctx, auth, request.body.organizationId);
+      const token = request.cookies[SESSION_COOKIE]!;
+      return describeMe(ctx, (await authenticateSession(ctx, token))!);
+    },
+  );
+}

@@ -1,0 +1,154 @@
+import type { Actor, AppContext } from '../../context.js';
+import { AppError } from '../../errors.js';
+import * as repo from './auth.repo.js';
+import { constantTimeEqual, dummyPasswordHash, randomToken, sha256, verifyPassword } from './passwords.js';
+import { effectivePermissions, type Permission, type Role } from './permissions.js';
+
+export const SESSION_TTL_MS = 7 * 24 * 3600 * 1000;
+const FAILURE_WINDOW_MS = 15 * 60 * 1000;
+const MAX_FAILURES_PER_EMAIL = 5;
+const MAX_FAILURES_PER_IP = 30;
+const SESSION_TOUCH_MS = 60 * 1000;
+
+/** What a request is allowed to do, inside exactly one organization. */
+export interface AuthContext {
+  via: 'session' | 'api_key';
+  orgId: string;
+  actor: Actor;
+  role: Role | 'api_key';
+  permissions: ReadonlySet<Permission>;
+  userId: string | null;
+  sessionTokenHash: string | null;
+  csrfToken: string | null;
+}
+
+export interface LoginResult {
+  token: string;
+  csrfToken: string;
+  userId: string;
+  orgId: string;
+}
+
+export async function login(
+  ctx: AppContext,
+  input: { email: string; password: string; ip: string; orgSlug?: string | undefined },
+): Promise<LoginResult> {
+  const now = ctx.clock.now();
+  const emailKey = `email:${input.email.trim().toLowerCase()}`;
+  const ipKey = `ip:${input.ip}`;
+  const windowStart = now.getTime() - FAILURE_WINDOW_MS;
+  const failures = await repo.getFailures(ctx.db, [emailKey, ipKey]);
+  for (const f of failures) {
+    const limit = f.key === emailKey ? MAX_FAILURES_PER_EMAIL : MAX_FAILURES_PER_IP;
+    if (f.window_started_at.getTime() > windowStart && f.failures >= limit) {
+      const retryAfter = Math.ceil((f.window_started_at.getTime() + FAILURE_WINDOW_MS - now.getTime()) / 1000);
+      throw new AppError('TOO_MANY_REQUESTS', 'Too many failed sign-in attempts; wait a few minutes and try again', {
+        retryAfterSeconds: retryAfter,
+      });
+    }
+  }
+  const user = await repo.findUserByEmail(ctx.db, input.email.trim());
+  const ok = user
+    ? await verifyPassword(input.password, user.password_hash)
+    : await verifyPassword(input.password, await dummyPasswordHash()).then(() => false);
+  const memberships = user && ok ? await repo.listMemberships(ctx.db, user.id) : [];
+  if (!user || !ok || memberships.length === 0) {
+    await repo.recordFailure(ctx.db, emailKey, now, FAILURE_WINDOW_MS);
+    await repo.recordFailure(ctx.db, ipKey, now, FAILURE_WINDOW_MS);
+    throw new AppError('INVALID_CREDENTIALS', 'Email or password is incorrect');
+  }
+  await repo.clearFailures(ctx.db, emailKey);
+  const chosen = input.orgSlug ? memberships.find((m) => m.org_slug === input.orgSlug) : memberships[0];
+  if (!chosen) throw AppError.notFound('Organization', input.orgSlug);
+  const token = randomToken();
+  const csrfToken = randomToken(24);
+  await repo.insertSession(ctx.db, {
+    token_hash: sha256(token),
+    user_id: user.id,
+    active_org_id: chosen.org_id,
+    csrf_token: csrfToken,
+    expires_at: new Date(now.getTime() + SESSION_TTL_MS),
+  });
+  return { token, csrfToken, userId: user.id, orgId: chosen.org_id };
+}
+
+export async function logout(ctx: AppContext, tokenHash: string): Promise<void> {
+  await repo.deleteSession(ctx.db, tokenHash);
+}
+
+export async function authenticateSession(ctx: AppContext, token: string): Promise<AuthContext | null> {
+  const now = ctx.clock.now();
+  const tokenHash = sha256(token);
+  const s = await repo.findSession(ctx.db, tokenHash, now);
+  if (!s) return null;
+  if (now.getTime() - s.last_seen_at.getTime() > SESSION_TOUCH_MS) await repo.touchSession(ctx.db, tokenHash, now);
+  return {
+    via: 'session',
+    orgId: s.active_org_id,
+    actor: { type: 'user', id: s.user_id, name: s.name || s.email },
+    role: s.role,
+    permissions: new Set(effectivePermissions(s.role, s.permissions)),
+    userId: s.user_id,
+    sessionTokenHash: tokenHash,
+    csrfToken: s.csrf_token,
+  };
+}
+
+/** API keys look like `pk_<keyId>_<secret>`. */
+export function parseApiKey(raw: string): { id: string; secret: string } | null {
+  const m = /^pk_([0-9a-f-]{36})_([A-Za-z0-9_-]{20,})$/.exec(raw);
+  return m ? { id: m[1]!, secret: m[2]! } : null;
+}
+
+export async function authenticateApiKey(ctx: AppContext, raw: string): Promise<AuthContext> {
+  const parsed = parseApiKey(raw);
+  const row = parsed ? await repo.findApiKey(ctx.db, parsed.id) : undefined;
+  if (!parsed || !row || !constantTimeEqual(row.secret_hash, sha256(parsed.secret))) {
+    throw new AppError('UNAUTHENTICATED', 'The API key is not valid');
+  }
+  if (row.revoked_at) throw new AppError('API_KEY_REVOKED', 'This API key was revoked; create a new key');
+  const now = ctx.clock.now();
+  if (!row.last_used_at || now.getTime() - row.last_used_at.getTime() > SESSION_TOUCH_MS) {
+    await repo.touchApiKey(ctx.db, row.org_id, row.id, now);
+  }
+  return {
+    via: 'api_key',
+    orgId: row.org_id,
+    actor: { type: 'api_key', id: row.id, name: `API key ${row.name}` },
+    role: 'api_key',
+    permissions: new Set(effectivePermissions('staff', row.scopes)),
+    userId: null,
+    sessionTokenHash: null,
+    csrfToken: null,
+  };
+}
+
+export async function switchOrganization(ctx: AppContext, auth: AuthContext, orgId: string): Promise<void> {
+  if (!auth.userId || !auth.sessionTokenHash) {
+    throw new AppError('PERMISSION_DENIED', 'Only a signed-in user can switch organization');
+  }
+  const memberships = await repo.listMemberships(ctx.db, auth.userId);
+  if (!memberships.some((m) => m.org_id === orgId)) throw AppError.notFound('Organization', orgId);
+  await repo.setSessionOrg(ctx.db, auth.sessionTokenHash, orgId);
+}
+
+export async function describeMe(ctx: AppContext, auth: AuthContext) {
+  const org = await ctx.db
+    .selectFrom('organizations')
+    .select(['id', 'slug', 'name', 'currency', 'timezone'])
+    .where('id', '=', auth.orgId)
+    .executeTakeFirstOrThrow();
+  const memberships = auth.userId ? await repo.listMemberships(ctx.db, auth.userId) : [];
+  const user = auth.userId
+    ? await ctx.db.selectFrom('users').select(['id', 'email', 'name']).where('id', '=', auth.userId).executeTakeFirst()
+    : undefined;
+  return {
+    actor: { type: auth.actor.type, id: auth.actor.id, name: auth.actor.name },
+    user: user ? { id: user.id, email: user.email, name: user.name } : null,
+    organization: org,
+    role: auth.role,
+    permissions: [...auth.permissions].sort(),
+    organizations: memberships.map((m) => ({ id: m.org_id, slug: m.org_slug, name: m.org_name, role: m.role })),
+    csrfToken: auth.csrfToken,
+  };
+}

@@ -1,0 +1,134 @@
+import type { AppContext } from '../../context.js';
+import { newId } from '../../db/ids.js';
+import { isUniqueViolation, withTx } from '../../db/tx.js';
+import { AppError } from '../../errors.js';
+import { deleteUserSessions } from '../auth/auth.repo.js';
+import { hashPassword } from '../auth/passwords.js';
+import { DEFAULT_STAFF_PERMISSIONS, resolvePermissionList, type Role } from '../auth/permissions.js';
+
+export interface OrgUser {
+  id: string;
+  email: string;
+  name: string;
+  role: Role;
+  permissions: string[];
+  disabled: boolean;
+  createdAt: string;
+}
+
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
+export function validatePassword(password: string): void {
+  if (password.length < 10) throw AppError.validation('password', 'must be at least 10 characters');
+  if (password.length > 200) throw AppError.validation('password', 'must be at most 200 characters');
+}
+
+function resolvePermissions(role: Role, permissions: string[] | undefined): string[] {
+  if (role === 'admin') return [];
+  if (permissions === undefined) return [...DEFAULT_STAFF_PERMISSIONS];
+  const resolved = resolvePermissionList(permissions);
+  if (!resolved.ok) {
+    throw AppError.validation('permissions', `"${resolved.bad}" is not a permission or template name`);
+  }
+  return resolved.value;
+}
+
+export async function listUsers(ctx: AppContext, orgId: string): Promise<OrgUser[]> {
+  const rows = await ctx.db
+    .selectFrom('org_members as m')
+    .innerJoin('users as u', 'u.id', 'm.user_id')
+    .select(['u.id', 'u.email', 'u.name', 'm.role', 'm.permissions', 'm.disabled_at', 'm.created_at'])
+    .where('m.org_id', '=', orgId)
+    .orderBy('u.email')
+    .execute();
+  return rows.map(toUser);
+}
+
+function toUser(r: { id: string; email: string; name: string; role: Role; permissions: string[]; disabled_at: Date | null; created_at: Date }): OrgUser {
+  return {
+    id: r.id,
+    email: r.email,
+    name: r.name,
+    role: r.role,
+    permissions: r.role === 'admin' ? ['*'] : r.permissions,
+    disabled: r.disabled_at !== null,
+    createdAt: r.created_at.toISOString(),
+  };
+}
+
+async function getUser(ctx: AppContext, orgId: string, userId: string): Promise<OrgUser> {
+  const row = await ctx.db
+    .selectFrom('org_members as m')
+    .innerJoin('users as u', 'u.id', 'm.user_id')
+    .select(['u.id', 'u.email', 'u.name', 'm.role', 'm.permissions', 'm.disabled_at', 'm.created_at'])
+    .where('m.org_id', '=', orgId)
+    .where('m.user_id', '=', userId)
+    .executeTakeFirst();
+  if (!row) throw AppError.notFound('User', userId);
+  return toUser(row);
+}
+
+/**
+ * Adds a person to an organization. A new email creates the sign-in with the password;
+ * an existing one keeps its password and gains the membership.
+ */
+export async function createUser(
+  ctx: AppContext,
+  orgId: string,
+  input: { email: string; password: string; name?: string | undefined; role: Role; permissions?: string[] | undefined },
+): Promise<OrgUser> {
+  const email = input.email.trim();
+  if (!EMAIL.test(email) || email.length > 254) throw AppError.validation('email', 'must be an email address');
+  validatePassword(input.password);
+  const permissions = resolvePermissions(input.role, input.permissions);
+  const passwordHash = await hashPassword(input.password);
+  const userId = await withTx(ctx.db, async (tx) => {
+    const existing = await tx
+      .selectFrom('users')
+      .select('id')
+      .where((eb) => eb(eb.fn('lower', ['email']), '=', email.toLowerCase()))
+      .executeTakeFirst();
+    const id = existing?.id ?? newId();
+    if (!existing) {
+      await tx.insertInto('users').values({ id, email, name: input.name ?? '', password_hash: passwordHash }).execute();
+    }
+    try {
+      await tx.insertInto('org_members').values({ org_id: orgId, user_id: id, role: input.role, permissions, disabled_at: null }).execute();
+    } catch (err) {
+      if (isUniqueViolation(err)) {
+        throw new AppError('ALREADY_EXISTS', `${email} is already a user of this organization`, { field: 'email' });
+      }
+      throw err;
+    }
+    return id;
+  });
+  return getUser(ctx, orgId, userId);
+}
+
+export async function updateUser(
+  ctx: AppContext,
+  orgId: string,
+  actorUserId: string | null,
+  userId: string,
+  patch: { role?: Role | undefined; permissions?: string[] | undefined; disabled?: boolean | undefined; name?: string | undefined },
+): Promise<OrgUser> {
+  const current = await getUser(ctx, orgId, userId);
+  if (userId === actorUserId && (patch.disabled === true || patch.role === 'staff')) {
+    throw new AppError('RULE_REFUSED', 'You cannot demote or disable yourself; ask another admin');
+  }
+  const role = patch.role ?? current.role;
+  const set: { role?: Role; permissions?: string[]; disabled_at?: Date | null } = {};
+  if (patch.role !== undefined || patch.permissions !== undefined) {
+    set.role = role;
+    set.permissions = resolvePermissions(role, patch.permissions ?? (current.role === 'staff' ? current.permissions : undefined));
+  }
+  if (patch.disabled !== undefined) set.disabled_at = patch.disabled ? ctx.clock.now() : null;
+  await withTx(ctx.db, async (tx) => {
+    if (Object.keys(set).length > 0) {
+      await tx.updateTable('org_members').set(set).where('org_id', '=', orgId).where('user_id', '=', userId).execute();
+    }
+    if (patch.name !== undefined) await tx.updateTable('users').set({ name: patch.name }).where('id', '=', userId).execute();
+    if (patch.disabled) await deleteUserSessions(tx, userId);
+  });
+  return getUser(ctx, orgId, userId);
+}
