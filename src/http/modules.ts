@@ -5,10 +5,23 @@ import { apiKeysRoutes } from '../modules/api-keys/api-keys.routes.js';
 import { authRoutes } from '../modules/auth/auth.routes.js';
 import { orgsRoutes } from '../modules/orgs/orgs.routes.js';
 import { usersRoutes } from '../modules/users/users.routes.js';
+import { customersRoutes } from '../modules/customers/customers.routes.js';
+import { ordersRoutes } from '../modules/orders/orders.routes.js';
+import { pointsRoutes } from '../modules/points/points.routes.js';
+import { programRoutes } from '../modules/program/program.routes.js';
 import type { ZodApp } from './types.js';
 
 /** Every feature's routes, in one list. */
-const MODULES: ((app: ZodApp, ctx: AppContext) => Promise<void>)[] = [authRoutes, orgsRoutes, usersRoutes, apiKeysRoutes];
+const MODULES: ((app: ZodApp, ctx: AppContext) => Promise<void>)[] = [
+  authRoutes,
+  orgsRoutes,
+  usersRoutes,
+  apiKeysRoutes,
+  programRoutes,
+  customersRoutes,
+  pointsRoutes,
+  ordersRoutes,
+];
 
 export async function registerModules(app: FastifyInstance, ctx: AppContext): Promise<void> {
   const zapp = app.withTypeProvider<ZodTypeProvider>();

@@ -1,9 +1,12 @@
+import { runPointsMaintenance } from '../modules/points/points.jobs.js';
 import type { JobHandler } from './worker.js';
 import type { Schedule } from './scheduler.js';
 
 /** Job handlers by type; feature modules add theirs here (handlers stay thin and call services). */
 export const JOB_HANDLERS: Record<string, JobHandler> = {
   // Keeps the idempotency table small: replays are honoured for 7 days.
+  // Activates pending points, expires due lots and inactive balances, sends reminders.
+  'points.maintenance': async (ctx, job) => ({ ...(await runPointsMaintenance(ctx, job.orgId)) }),
   'system.prune': async (ctx, job) => {
     const cutoff = new Date(ctx.clock.now().getTime() - 7 * 24 * 3600 * 1000);
     const keys = await ctx.db.deleteFrom('idempotency_keys').where('org_id', '=', job.orgId).where('created_at', '<', cutoff).executeTakeFirst();
@@ -18,4 +21,7 @@ export const JOB_HANDLERS: Record<string, JobHandler> = {
 };
 
 /** Periodic jobs, enqueued per organization once per period. */
-export const SCHEDULES: Schedule[] = [{ jobType: 'system.prune', everyMs: 24 * 3600 * 1000 }];
+export const SCHEDULES: Schedule[] = [
+  { jobType: 'points.maintenance', everyMs: 10 * 60 * 1000 },
+  { jobType: 'system.prune', everyMs: 24 * 3600 * 1000 },
+];

@@ -12,6 +12,7 @@ import { Scheduler } from '../../src/jobs/scheduler.js';
 import { Worker } from '../../src/jobs/worker.js';
 import { createLogger } from '../../src/logger.js';
 import { createApiKey } from '../../src/modules/api-keys/api-keys.service.js';
+import { PERMISSIONS } from '../../src/modules/auth/permissions.js';
 import { createOrganization, type Organization } from '../../src/modules/orgs/orgs.service.js';
 import { createUser } from '../../src/modules/users/users.service.js';
 
@@ -120,6 +121,8 @@ export class Client {
 export interface OrgFixture {
   org: Organization;
   admin: Client;
+  /** An API key with every permission: it does not expire when tests move the clock far ahead. */
+  api: Client;
   adminEmail: string;
   password: string;
 }
@@ -140,7 +143,8 @@ export async function createOrgFixture(h: Harness, opts: { currency?: string; ti
   const org = await createOrganization(h.ctx, { slug, name: `Org ${slug}`, currency: opts.currency ?? 'USD', timezone: opts.timezone ?? 'UTC' });
   const adminEmail = `${slug}-admin@example.com`;
   await createUser(h.ctx, org.id, { email: adminEmail, password: TEST_PASSWORD, role: 'admin' });
-  return { org, admin: await login(h, adminEmail), adminEmail, password: TEST_PASSWORD };
+  const { secret } = await createApiKey(h.ctx, org.id, { name: 'fixture', scopes: [...PERMISSIONS], createdBy: null });
+  return { org, admin: await login(h, adminEmail), api: new Client(h.app, { authorization: `Bearer ${secret}` }), adminEmail, password: TEST_PASSWORD };
 }
 
 export async function staffClient(h: Harness, orgId: string, permissions: string[]): Promise<Client> {

@@ -1,0 +1,87 @@
+import { z } from 'zod';
+import { moneySchema } from '../../http/schemas.js';
+
+export const balancesSchema = z
+  .object({
+    active: z.number().int(),
+    pending: z.number().int(),
+    earned: z.number().int(),
+    redeemed: z.number().int(),
+    adjusted: z.number().int().describe('Net manual adjustments'),
+    expired: z.number().int(),
+    reversed: z.number().int(),
+  })
+  .meta({ id: 'Balances' });
+
+export const customerSchema = z
+  .object({
+    id: z.string(),
+    externalId: z.string().nullable(),
+    email: z.string().nullable(),
+    firstName: z.string().nullable(),
+    lastName: z.string().nullable(),
+    name: z.string(),
+    phone: z.string().nullable(),
+    birthday: z.string().nullable(),
+    anniversary: z.string().nullable(),
+    accountState: z.enum(['registered', 'guest']),
+    emailVerified: z.boolean(),
+    membershipType: z.enum(['member', 'guest', 'left']),
+    allowedMembershipMoves: z.array(z.enum(['member', 'guest', 'left'])),
+    balances: balancesSchema,
+    tier: z
+      .object({
+        id: z.string(),
+        name: z.string(),
+        progress: z.string().describe('Progress in the tier basis: points, minor currency units as a decimal string, or orders'),
+        manual: z.boolean(),
+        achievedAt: z.string().nullable(),
+        qualifyingOrderId: z.string().nullable(),
+        updatedAt: z.string().nullable(),
+        next: z.object({ id: z.string(), name: z.string(), missing: z.string(), explanation: z.string() }).nullable(),
+      })
+      .nullable(),
+    orders: z.object({ count: z.number().int(), lifetimeValue: moneySchema }),
+    note: z.object({ text: z.string(), updatedAt: z.string().nullable(), updatedBy: z.string().nullable() }).nullable(),
+    excludedFromReports: z.boolean(),
+    anonymizedAt: z.string().nullable(),
+    notificationPreferences: z.object({
+      balance: z.boolean(),
+      location: z.boolean(),
+      marketing: z.boolean(),
+      tier: z.boolean(),
+      rewardAvailable: z.boolean(),
+    }),
+    lastActivityAt: z.string().nullable(),
+    lastSyncedAt: z.string().nullable(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  })
+  .meta({ id: 'Customer' });
+
+export type CustomerView = z.infer<typeof customerSchema>;
+
+const optionalText = (max: number) => z.string().trim().max(max).nullable().optional();
+
+export const customerUpsertSchema = z.object({
+  externalId: z
+    .string()
+    .min(1)
+    .max(100)
+    .optional()
+    .describe('The platform customer id, always a string (64-bit ids do not fit a JSON number)'),
+  email: z.email('must be an email address').max(254).nullable().optional(),
+  firstName: optionalText(100),
+  lastName: optionalText(100),
+  phone: z
+    .string()
+    .regex(/^\+?[0-9 ()./-]{4,30}$/, 'must be a phone number such as +1 555 123 4567')
+    .nullable()
+    .optional(),
+  accountState: z.enum(['registered', 'guest']).optional(),
+  emailVerified: z.boolean().optional(),
+  birthday: z.iso.date('must be a date YYYY-MM-DD').nullable().optional(),
+  anniversary: z.iso.date('must be a date YYYY-MM-DD').nullable().optional(),
+});
+
+export type CustomerUpsert = z.infer<typeof customerUpsertSchema>;

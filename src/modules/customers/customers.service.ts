@@ -1,0 +1,167 @@
+import type { Actor, AppContext } from '../../context.js';
+import { newId } from '../../db/ids.js';
+import { withTx, type Executor } from '../../db/tx.js';
+import { AppError } from '../../errors.js';
+import { allowedTargets } from '../../core/membership.js';
+import { formatMoney } from '../../core/money.js';
+import { recordActivity } from '../activity/activity.repo.js';
+import { getProgram } from '../program/program.service.js';
+import * as repo from './customers.repo.js';
+import type { CustomerRow } from './customers.repo.js';
+import type { CustomerUpsert, CustomerView } from './customers.schemas.js';
+
+export function displayName(row: Pick<CustomerRow, 'first_name' | 'last_name' | 'email'>): string {
+  const name = [row.first_name, row.last_name].filter(Boolean).join(' ').trim();
+  return name || row.email || 'Unnamed customer';
+}
+
+async function orgCurrency(db: Executor, orgId: string): Promise<string> {
+  const org = await db.selectFrom('organizations').select('currency').where('id', '=', orgId).executeTakeFirstOrThrow();
+  return org.currency.trim();
+}
+
+export type TierViewLoader = (db: Executor, row: CustomerRow) => Promise<CustomerView['tier']>;
+
+/** Filled in by the tiers module; the profile shows no tier until tiers are configured. */
+export const profileLoaders: { tier: TierViewLoader } = { tier: async () => null };
+
+export async function toCustomerView(db: Executor, row: CustomerRow, currency?: string): Promise<CustomerView> {
+  const cur = currency ?? (await orgCurrency(db, row.org_id));
+  return {
+    id: row.id,
+    externalId: row.external_id,
+    email: row.email,
+    firstName: row.first_name,
+    lastName: row.last_name,
+    name: displayName(row),
+    phone: row.phone,
+    birthday: row.birthday,
+    anniversary: row.anniversary,
+    accountState: row.account_state,
+    emailVerified: row.email_verified,
+    membershipType: row.membership_type,
+    allowedMembershipMoves: row.anonymized_at ? [] : allowedTargets(row.membership_type),
+    balances: {
+      active: row.points_active,
+      pending: row.points_pending,
+      earned: row.points_earned,
+      redeemed: row.points_redeemed,
+      adjusted: row.points_adjusted,
+      expired: row.points_expired,
+      reversed: row.points_reversed,
+    },
+    tier: await profileLoaders.tier(db, row),
+    orders: { count: row.orders_count, lifetimeValue: { amount: formatMoney(BigInt(row.lifetime_value_minor), cur), currency: cur } },
+    note: row.note_text !== null ? { text: row.note_text, updatedAt: row.note_updated_at?.toISOString() ?? null, updatedBy: row.note_updated_by } : null,
+    excludedFromReports: row.excluded_from_reports,
+    anonymizedAt: row.anonymized_at?.toISOString() ?? null,
+    notificationPreferences: row.notification_prefs,
+    lastActivityAt: row.last_activity_at?.toISOString() ?? null,
+    lastSyncedAt: row.last_synced_at?.toISOString() ?? null,
+    createdAt: row.created_at.toISOString(),
+    updatedAt: row.updated_at.toISOString(),
+  };
+}
+
+export async function getCustomerRow(db: Executor, orgId: string, id: string): Promise<CustomerRow> {
+  const row = await repo.findCustomer(db, orgId, id);
+  if (!row) throw AppError.notFound('Customer', id);
+  return row;
+}
+
+export async function getCustomer(ctx: AppContext, orgId: string, id: string): Promise<CustomerView> {
+  return toCustomerView(ctx.db, await getCustomerRow(ctx.db, orgId, id));
+}
+
+type EditableFields = Partial<
+  Pick<CustomerRow, 'email' | 'first_name' | 'last_name' | 'phone' | 'account_state' | 'email_verified' | 'birthday' | 'anniversary'>
+>;
+
+function fieldsFrom(input: CustomerUpsert): EditableFields {
+  const f: EditableFields = {};
+  if (input.email !== undefined) f.email = input.email;
+  if (input.firstName !== undefined) f.first_name = input.firstName;
+  if (input.lastName !== undefined) f.last_name = input.lastName;
+  if (input.phone !== undefined) f.phone = input.phone;
+  if (input.accountState !== undefined) f.account_state = input.accountState;
+  if (input.emailVerified !== undefined) f.email_verified = input.emailVerified;
+  if (input.birthday !== undefined) f.birthday = input.birthday;
+  if (input.anniversary !== undefined) f.anniversary = input.anniversary;
+  return f;
+}
+
+/**
+ * Creates a customer, or updates the one with the same `externalId` (platform sync).
+ * Membership starts as `member` for registered customers under automatic membership,
+ * `guest` otherwise; later changes go through the membership transitions.
+ */
+export async function upsertCustomer(ctx: AppContext, orgId: string, input: CustomerUpsert, actor: Actor): Promise<{ customer: CustomerView; created: boolean }> {
+  const now = ctx.clock.now();
+  const program = await getProgram(ctx.db, orgId);
+  const fields = fieldsFrom(input);
+  const result = await withTx(ctx.db, async (tx) => {
+    const accountState = input.accountState ?? 'guest';
+    const inserted = await repo.insertCustomerIfAbsent(tx, {
+      org_id: orgId,
+      id: newId(now.getTime()),
+      external_id: input.externalId ?? null,
+      email: fields.email ?? null,
+      first_name: fields.first_name ?? null,
+      last_name: fields.last_name ?? null,
+      phone: fields.phone ?? null,
+      birthday: fields.birthday ?? null,
+      anniversary: fields.anniversary ?? null,
+      account_state: accountState,
+      email_verified: input.emailVerified ?? false,
+      membership_type: accountState === 'registered' && program.membershipMode === 'automatic' ? 'member' : 'guest',
+      tier_id: null,
+      tier_achieved_at: null,
+      tier_qualifying_order_id: null,
+      tier_updated_at: null,
+      note_text: null,
+      note_updated_at: null,
+      note_updated_by: null,
+      anonymized_at: null,
+      last_activity_at: null,
+      last_synced_at: actor.type === 'api_key' ? now : null,
+      created_at: now,
+      updated_at: now,
+    });
+    if (inserted) {
+      await recordActivity(tx, {
+        orgId,
+        customerId: inserted.id,
+        type: 'customer.created',
+        actor,
+        summary: `Customer created as ${inserted.membership_type}`,
+        payload: { membershipType: inserted.membership_type, accountState: inserted.account_state },
+        at: now,
+      });
+      return { row: inserted, created: true };
+    }
+    const existing = await tx
+      .selectFrom('customers')
+      .selectAll()
+      .where('org_id', '=', orgId)
+      .where('external_id', '=', input.externalId!)
+      .forUpdate()
+      .executeTakeFirstOrThrow();
+    if (existing.anonymized_at) {
+      throw new AppError('CUSTOMER_ANONYMIZED', 'This customer was anonymized and can no longer be changed', { id: existing.id });
+    }
+    const changed = Object.entries(fields).filter(([k, v]) => existing[k as keyof CustomerRow] !== v);
+    if (changed.length === 0) return { row: existing, created: false };
+    const row = await repo.updateCustomer(tx, orgId, existing.id, { ...fields, updated_at: now, ...(actor.type === 'api_key' ? { last_synced_at: now } : {}) });
+    await recordActivity(tx, {
+      orgId,
+      customerId: row.id,
+      type: 'customer.updated',
+      actor,
+      summary: `Profile updated: ${changed.map(([k]) => k.replace(/_/g, ' ')).join(', ')}`,
+      payload: { fields: changed.map(([k]) => k) },
+      at: now,
+    });
+    return { row, created: false };
+  });
+  return { customer: await toCustomerView(ctx.db, result.row), created: result.created };
+}

@@ -1,0 +1,159 @@
+import type { Actor, AppContext } from '../../context.js';
+import { withTx, type Tx } from '../../db/tx.js';
+import { AppError } from '../../errors.js';
+import { emitEvent } from '../events/events.repo.js';
+import { recordActivity } from '../activity/activity.repo.js';
+import { getProgram, type ProgramSettings } from '../program/program.service.js';
+import { credit, debit } from './points.ledger.js';
+import * as repo from './points.repo.js';
+import type { CustomerRow, EntryRow } from './points.repo.js';
+import type { EntryKind } from './points.tables.js';
+
+export interface EntryView {
+  id: string;
+  kind: EntryKind;
+  points: number;
+  activeDelta: number;
+  pendingDelta: number;
+  reason: string;
+  customerMessage: string | null;
+  visibleToCustomer: boolean;
+  countsTowardTier: boolean;
+  explanation: string;
+  source: { type: string; id: string } | null;
+  actor: { type: string; id: string | null; name: string | null };
+  balanceAfter: number;
+  createdAt: string;
+}
+
+export function toEntryView(e: EntryRow): EntryView {
+  return {
+    id: e.id,
+    kind: e.kind,
+    points: e.points,
+    activeDelta: e.active_delta,
+    pendingDelta: e.pending_delta,
+    reason: e.reason,
+    customerMessage: e.customer_message,
+    visibleToCustomer: e.visible_to_customer,
+    countsTowardTier: e.counts_toward_tier,
+    explanation: e.explanation,
+    source: e.source_type && e.source_id ? { type: e.source_type, id: e.source_id } : null,
+    actor: { type: e.actor_type, id: e.actor_id, name: e.actor_name },
+    balanceAfter: e.balance_after,
+    createdAt: e.created_at.toISOString(),
+  };
+}
+
+export function balancesOf(c: CustomerRow) {
+  return {
+    active: c.points_active,
+    pending: c.points_pending,
+    earned: c.points_earned,
+    redeemed: c.points_redeemed,
+    adjusted: c.points_adjusted,
+    expired: c.points_expired,
+    reversed: c.points_reversed,
+  };
+}
+
+/** Locks the customer for a points change; 404 when absent, 409 once anonymized. */
+export async function lockForChange(tx: Tx, orgId: string, customerId: string): Promise<CustomerRow> {
+  const c = await repo.lockCustomer(tx, orgId, customerId);
+  if (!c) throw AppError.notFound('Customer', customerId);
+  if (c.anonymized_at) throw new AppError('CUSTOMER_ANONYMIZED', 'This customer was anonymized; their points can no longer change', { id: customerId });
+  return c;
+}
+
+export function expiryFor(program: ProgramSettings, at: Date): Date | null {
+  if (program.expiryPolicy !== 'days_after_earning' || program.expiryDays === null) return null;
+  return new Date(at.getTime() + program.expiryDays * 86_400_000);
+}
+
+const plural = (n: number) => `${n} point${n === 1 ? '' : 's'}`;
+
+export interface AdjustmentInput {
+  direction: 'add' | 'deduct';
+  points: number;
+  reason: string;
+  customerMessage?: string | undefined;
+  visibleToCustomer?: boolean | undefined;
+  countsTowardTier?: boolean | undefined;
+}
+
+/** Hook run after a ledger credit that counts toward tier (the tiers module re-evaluates). */
+export const ledgerHooks: {
+  afterTierRelevantChange: (tx: Tx, ctx: AppContext, customer: CustomerRow, cause: { entry: EntryRow | null; orderId: string | null }, actor: Actor) => Promise<void>;
+} = { afterTierRelevantChange: async () => {} };
+
+export async function adjustPoints(ctx: AppContext, orgId: string, customerId: string, input: AdjustmentInput, actor: Actor) {
+  const reason = input.reason.trim();
+  if (!reason) throw AppError.validation('reason', 'is required: say why the points change (staff see it in the ledger)');
+  const program = await getProgram(ctx.db, orgId);
+  return withTx(ctx.db, async (tx) => {
+    const now = ctx.clock.now();
+    const customer = await lockForChange(tx, orgId, customerId);
+    const sign = input.direction === 'add' ? '+' : '-';
+    const common = {
+      orgId,
+      customer,
+      reason,
+      customerMessage: input.customerMessage?.trim() || null,
+      visibleToCustomer: input.visibleToCustomer ?? true,
+      countsTowardTier: input.direction === 'add' && (input.countsTowardTier ?? false),
+      explanation: `${sign}${plural(input.points)}: manual ${input.direction === 'add' ? 'addition' : 'deduction'} by ${actor.name} ("${reason}")`,
+      actor,
+      at: now,
+    };
+    const entry =
+      input.direction === 'add'
+        ? await credit(tx, { ...common, kind: 'manual_add', points: input.points, expiresAt: expiryFor(program, now) })
+        : (await debit(tx, { ...common, kind: 'manual_deduct', points: input.points, mode: 'strict' })).entry!;
+    await recordActivity(tx, {
+      orgId,
+      customerId,
+      type: 'points.adjusted',
+      actor,
+      summary: `${input.direction === 'add' ? 'Added' : 'Deducted'} ${plural(input.points)}: ${reason}`,
+      payload: { entryId: entry.id, direction: input.direction, points: input.points, reason, balanceAfter: entry.balance_after },
+      at: now,
+    });
+    if (entry.counts_toward_tier) await ledgerHooks.afterTierRelevantChange(tx, ctx, customer, { entry, orderId: null }, actor);
+    await emitEvent(tx, { orgId, type: 'points.adjusted', payload: { customerId, entryId: entry.id, points: entry.points }, at: now });
+    return { entry: toEntryView(entry), balances: balancesOf(customer) };
+  });
+}
+
+export async function listEntries(
+  ctx: AppContext,
+  orgId: string,
+  customerId: string,
+  opts: { limit: number; before: { createdAt: Date; id: string } | null; kinds?: EntryKind[] | undefined },
+) {
+  const exists = await ctx.db.selectFrom('customers').select('id').where('org_id', '=', orgId).where('id', '=', customerId).executeTakeFirst();
+  if (!exists) throw AppError.notFound('Customer', customerId);
+  const rows = await repo.listEntries(ctx.db, orgId, customerId, { ...opts, limit: opts.limit + 1 });
+  const page = rows.slice(0, opts.limit);
+  const last = page[page.length - 1];
+  return { items: page.map(toEntryView), next: rows.length > opts.limit && last ? { createdAt: last.created_at.toISOString(), id: last.id } : null };
+}
+
+export async function setEntryVisibility(ctx: AppContext, orgId: string, customerId: string, entryId: string, visible: boolean, actor: Actor) {
+  return withTx(ctx.db, async (tx) => {
+    const entry = await repo.findEntry(tx, orgId, customerId, entryId);
+    if (!entry) throw AppError.notFound('Ledger entry', entryId);
+    if (entry.visible_to_customer !== visible) {
+      await repo.setEntryVisibility(tx, orgId, entryId, visible);
+      await recordActivity(tx, {
+        orgId,
+        customerId,
+        type: 'points.visibility_changed',
+        actor,
+        summary: `Ledger entry ${visible ? 'shown to' : 'hidden from'} the customer`,
+        payload: { entryId, visibleToCustomer: visible },
+        at: ctx.clock.now(),
+      });
+    }
+    return toEntryView({ ...entry, visible_to_customer: visible });
+  });
+}

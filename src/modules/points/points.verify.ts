@@ -1,0 +1,32 @@
+import type { Executor } from '../../db/tx.js';
+import { lotMismatches, recomputedBalances } from './points.repo.js';
+
+export interface VerifyReport {
+  customersChecked: number;
+  mismatches: { orgId: string; customerId: string; problem: string }[];
+}
+
+const FIELDS = ['active', 'pending', 'earned', 'redeemed', 'adjusted', 'expired', 'reversed'] as const;
+
+/** Recomputes every balance from the ledger and every lot from its allocations. */
+export async function verifyLedger(db: Executor, orgId: string | null): Promise<VerifyReport> {
+  const rows = (await recomputedBalances(db, orgId)).rows;
+  const mismatches: VerifyReport['mismatches'] = [];
+  for (const r of rows) {
+    for (const f of FIELDS) {
+      const cached = r[`points_${f}`];
+      const fromEntries = r[`e_${f}`];
+      if (cached !== fromEntries) mismatches.push({ orgId: r.org_id, customerId: r.id, problem: `${f}: cached ${cached}, ledger ${fromEntries}` });
+    }
+    if (r.l_active !== r.points_active) mismatches.push({ orgId: r.org_id, customerId: r.id, problem: `active: cached ${r.points_active}, lots ${r.l_active}` });
+    if (r.l_pending !== r.points_pending) mismatches.push({ orgId: r.org_id, customerId: r.id, problem: `pending: cached ${r.points_pending}, lots ${r.l_pending}` });
+    const identity = r.points_earned - r.points_redeemed - r.points_expired - r.points_reversed + r.points_adjusted;
+    if (identity !== r.points_active + r.points_pending) {
+      mismatches.push({ orgId: r.org_id, customerId: r.id, problem: `earned - redeemed - expired - reversed + adjusted = ${identity}, active + pending = ${r.points_active + r.points_pending}` });
+    }
+  }
+  for (const l of (await lotMismatches(db, orgId)).rows) {
+    mismatches.push({ orgId: l.org_id, customerId: l.customer_id, problem: `lot ${l.id}: remaining ${l.remaining}, allocations ${l.allocated}` });
+  }
+  return { customersChecked: rows.length, mismatches };
+}
