@@ -1,0 +1,241 @@
+import type { components } from './schema.js';
+
+/** Shapes the admin reads. Generated ones come from the OpenAPI document; the rest follow API.md. */
+export type Me = components['schemas']['Me'];
+export type User = components['schemas']['User'];
+export type ApiKey = components['schemas']['ApiKey'];
+export type Organization = components['schemas']['Organization'];
+export type Permission = Me['permissions'][number];
+
+export interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+
+export interface Money {
+  amount: string;
+  currency: string;
+}
+
+export type MembershipType = 'member' | 'guest' | 'left';
+export type AccountState = 'registered' | 'guest';
+
+export interface Balances {
+  active: number;
+  pending: number;
+  earned: number;
+  redeemed: number;
+  adjusted: number;
+  expired: number;
+  reversed: number;
+}
+
+export interface Actor {
+  type: string;
+  id: string | null;
+  name: string;
+}
+
+export interface CustomerTier {
+  id: string;
+  name: string;
+  progress: number;
+  manual: boolean;
+  achievedAt: string | null;
+  qualifyingOrderId: string | null;
+  updatedAt: string | null;
+  next: { id: string; name: string; missing: number; explanation: string } | null;
+}
+
+export interface NotificationPreferences {
+  balance: boolean;
+  location: boolean;
+  marketing: boolean;
+  tier: boolean;
+  rewardAvailable: boolean;
+}
+
+export interface ReferralStats {
+  pending: number;
+  completed: number;
+  conversionRate: number;
+}
+
+export interface Customer {
+  id: string;
+  externalId: string | null;
+  email: string | null;
+  firstName: string | null;
+  lastName: string | null;
+  phone: string | null;
+  birthday: string | null;
+  anniversary: string | null;
+  accountState: AccountState;
+  emailVerified: boolean;
+  membershipType: MembershipType;
+  balances: Balances;
+  tier: CustomerTier | null;
+  orders: { count: number; lifetimeValue: Money };
+  note: { text: string; updatedAt: string; updatedBy: string | null } | null;
+  excludedFromReports: boolean;
+  anonymizedAt: string | null;
+  notificationPreferences: NotificationPreferences;
+  referrals?: ReferralStats | null;
+  createdAt: string;
+  lastActivityAt: string | null;
+}
+
+/** One row of the grid. */
+export interface CustomerRow {
+  id: string;
+  email: string | null;
+  firstName: string | null;
+  lastName: string | null;
+  membershipType: MembershipType;
+  accountState: AccountState;
+  points: number;
+  tier: { id: string; name: string } | null;
+  tierProgress: number;
+  birthday: string | null;
+  tierUpdatedAt: string | null;
+  updatedAt: string;
+}
+
+export interface LedgerEntry {
+  id: string;
+  kind: string;
+  points: number;
+  reason: string | null;
+  customerMessage: string | null;
+  visibleToCustomer: boolean;
+  countsTowardTier: boolean;
+  explanation: string | null;
+  actor: Actor;
+  createdAt: string;
+  orderId?: string | null;
+  couponId?: string | null;
+  ruleId?: string | null;
+  referralId?: string | null;
+  expiresAt?: string | null;
+  status?: string | null;
+}
+
+export interface AdjustmentInput {
+  direction: 'add' | 'deduct';
+  points: number;
+  reason: string;
+  customerMessage?: string;
+  visibleToCustomer?: boolean;
+  countsTowardTier?: boolean;
+}
+
+export interface ActivityEvent {
+  id: string;
+  type: string;
+  summary: string;
+  actor: Actor;
+  payload: Record<string, unknown>;
+  createdAt: string;
+}
+
+export interface Order {
+  id: string;
+  externalId?: string | null;
+  number?: string | null;
+  total: Money;
+  eligibleAmount?: Money | null;
+  status: string;
+  pointsEarned?: number | null;
+  discountCodes?: string[];
+  createdAt: string;
+}
+
+export type CouponStatus = 'active' | 'used' | 'revoked' | 'expired';
+
+export interface Coupon {
+  id: string;
+  code: string;
+  rewardId: string;
+  rewardName?: string | null;
+  value?: Money | null;
+  valueLabel?: string | null;
+  pointsCost: number;
+  status: CouponStatus;
+  orderId?: string | null;
+  createdAt: string;
+  expiresAt?: string | null;
+}
+
+export type RewardType = 'fixed_amount' | 'percentage' | 'free_shipping' | 'free_product' | 'variable' | 'cart_fixed_amount' | 'price_adjustment';
+
+export interface Reward {
+  id: string;
+  name: string;
+  type: RewardType;
+  pointsCost: number;
+  value?: Money | null;
+  percentage?: number | null;
+  minimumOrder?: Money | null;
+  validityDays?: number | null;
+  active: boolean;
+}
+
+export interface Tier {
+  id: string;
+  name: string;
+  threshold: number;
+  position?: number;
+  earnMultiplier?: number | null;
+}
+
+export interface Referral {
+  code: string;
+  link: string;
+  status: 'active' | 'disabled';
+  friendDiscountCode: string | null;
+  stats: ReferralStats;
+}
+
+export interface Analytics {
+  totalCustomers: number;
+  activeThisMonth: number;
+  averageCustomerValue: Money;
+  retentionRate: number;
+}
+
+export interface Segment {
+  id: string;
+  name: string;
+  filter: Record<string, string>;
+}
+
+export interface JobStatus {
+  id: string;
+  /** queued, running, done or failed */
+  status: string;
+  total: number | null;
+  processed: number;
+  failed?: number;
+  error?: string | null;
+}
+
+export interface ImportError {
+  row: number;
+  field: string | null;
+  message: string;
+}
+
+export interface ImportRun {
+  id: string;
+  kind: string;
+  dryRun: boolean;
+  status: string;
+  fileName?: string | null;
+  total: number | null;
+  processed: number;
+  succeeded: number;
+  failed: number;
+  errors: ImportError[];
+  createdAt: string;
+  finishedAt?: string | null;
+}

@@ -1,0 +1,96 @@
+import { useMemo } from 'react';
+import type { Money } from '../api/models.js';
+import { useSession } from './session.js';
+
+export interface Formatter {
+  currency: string;
+  timeZone: string;
+  money(m: Money | null | undefined): string;
+  /** A plain amount in the organization currency, e.g. for inputs and averages. */
+  amount(value: number | string): string;
+  points(n: number | null | undefined): string;
+  signedPoints(n: number): string;
+  number(n: number | null | undefined): string;
+  percent(ratio: number | null | undefined): string;
+  dateTime(iso: string | null | undefined): string;
+  date(iso: string | null | undefined): string;
+  /** A calendar date (birthday, anniversary) stored as YYYY-MM-DD: never shifted by time zones. */
+  calendarDate(ymd: string | null | undefined): string;
+  relative(iso: string | null | undefined): string;
+}
+
+const DASH = '—';
+
+export function createFormatter(currency: string, timeZone: string, locale?: string): Formatter {
+  const num = new Intl.NumberFormat(locale);
+  const pct = new Intl.NumberFormat(locale, { style: 'percent', maximumFractionDigits: 1 });
+  let cur: Intl.NumberFormat;
+  try {
+    cur = new Intl.NumberFormat(locale, { style: 'currency', currency });
+  } catch {
+    cur = new Intl.NumberFormat(locale, { minimumFractionDigits: 2 });
+  }
+  let tz = timeZone;
+  try {
+    new Intl.DateTimeFormat(locale, { timeZone });
+  } catch {
+    tz = 'UTC';
+  }
+  const dt = new Intl.DateTimeFormat(locale, { timeZone: tz, dateStyle: 'medium', timeStyle: 'short' });
+  const d = new Intl.DateTimeFormat(locale, { timeZone: tz, dateStyle: 'medium' });
+  const cal = new Intl.DateTimeFormat(locale, { timeZone: 'UTC', month: 'short', day: 'numeric', year: 'numeric' });
+  const rel = new Intl.RelativeTimeFormat(locale, { numeric: 'auto' });
+  const valid = (iso: string | null | undefined): Date | null => {
+    if (!iso) return null;
+    const v = new Date(iso);
+    return Number.isNaN(v.getTime()) ? null : v;
+  };
+  return {
+    currency,
+    timeZone: tz,
+    money: (m) => {
+      if (!m) return DASH;
+      try {
+        return new Intl.NumberFormat(locale, { style: 'currency', currency: m.currency }).format(Number(m.amount));
+      } catch {
+        return `${m.amount} ${m.currency}`;
+      }
+    },
+    amount: (v) => cur.format(Number(v)),
+    points: (n) => (n === null || n === undefined ? DASH : `${num.format(n)} ${Math.abs(n) === 1 ? 'point' : 'points'}`),
+    signedPoints: (n) => (n > 0 ? `+${num.format(n)}` : num.format(n)),
+    number: (n) => (n === null || n === undefined ? DASH : num.format(n)),
+    percent: (r) => (r === null || r === undefined ? DASH : pct.format(r)),
+    dateTime: (iso) => {
+      const v = valid(iso);
+      return v ? dt.format(v) : DASH;
+    },
+    date: (iso) => {
+      const v = valid(iso);
+      return v ? d.format(v) : DASH;
+    },
+    calendarDate: (ymd) => {
+      if (!ymd) return DASH;
+      const v = valid(`${ymd.slice(0, 10)}T00:00:00Z`);
+      return v ? cal.format(v) : ymd;
+    },
+    relative: (iso) => {
+      const v = valid(iso);
+      if (!v) return DASH;
+      const secs = Math.round((v.getTime() - Date.now()) / 1000);
+      const abs = Math.abs(secs);
+      if (abs < 60) return rel.format(secs, 'second');
+      if (abs < 3600) return rel.format(Math.round(secs / 60), 'minute');
+      if (abs < 86400) return rel.format(Math.round(secs / 3600), 'hour');
+      if (abs < 86400 * 30) return rel.format(Math.round(secs / 86400), 'day');
+      return d.format(v);
+    },
+  };
+}
+
+/** Money and dates in the organization's currency and time zone. */
+export function useFormat(): Formatter {
+  const { me } = useSession();
+  const { currency, timezone } = me.organization;
+  return useMemo(() => createFormatter(currency, timezone), [currency, timezone]);
+}

@@ -1,0 +1,64 @@
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchBrowser, newPage, seriousA11yViolations, signIn } from './support/browser.js';
+import { DEMO_ADMIN } from './support/server.js';
+
+let browser: Browser;
+beforeAll(async () => {
+  browser = await launchBrowser();
+});
+afterAll(async () => {
+  await browser?.close();
+});
+
+describe('users and API keys (admins)', () => {
+  it('adds a read-only staff user who can then sign in', async () => {
+    const { context, page } = await newPage(browser);
+    await signIn(page, DEMO_ADMIN);
+    await page.getByRole('link', { name: 'Users', exact: true }).click();
+    await page.getByRole('heading', { name: 'Users' }).waitFor();
+    await page.getByText(DEMO_ADMIN.email).first().waitFor();
+    expect(await seriousA11yViolations(page)).toEqual([]);
+    const email = `viewer-${Date.now()}@example.com`;
+    await page.getByRole('button', { name: 'Add user' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByRole('button', { name: 'Add user' }).click();
+    await dialog.getByText('Enter an email address').waitFor();
+    await dialog.getByLabel('Email').fill(email);
+    await dialog.getByLabel('Initial password').fill('a-long-password-1');
+    await dialog.getByRole('button', { name: 'Viewer (read only)' }).click();
+    expect(await seriousA11yViolations(page)).toEqual([]);
+    await dialog.getByRole('button', { name: 'Add user' }).dblclick();
+    await page.getByText(`${email} can now sign in.`).waitFor();
+    await page.getByRole('cell', { name: new RegExp(email) }).waitFor();
+    const list = (await (await context.request.get('/api/v1/users')).json()) as { items: { email: string; permissions: string[] }[] };
+    const created = list.items.filter((u) => u.email === email);
+    expect(created).toHaveLength(1);
+    expect(created[0]!.permissions).toEqual(['customers:read']);
+    await context.close();
+  });
+
+  it('creates an API key, shows the secret once, and revokes it', async () => {
+    const { context, page } = await newPage(browser);
+    await signIn(page, DEMO_ADMIN);
+    await page.getByRole('link', { name: 'API keys', exact: true }).click();
+    await page.getByRole('heading', { name: 'API keys' }).first().waitFor();
+    await page.getByRole('button', { name: 'Create API key' }).first().click();
+    const dialog = page.getByRole('dialog');
+    const name = `Storefront ${Date.now()}`;
+    await dialog.getByLabel('Name').fill(name);
+    await dialog.getByRole('button', { name: 'Create key' }).click();
+    const secret = (await page.getByTestId('api-key-secret').textContent())?.trim() ?? '';
+    expect(secret.length).toBeGreaterThan(20);
+    await page.getByRole('button', { name: 'Copy' }).waitFor();
+    const withKey = await context.request.get('/api/v1/organization', { headers: { authorization: `Bearer ${secret}` } });
+    expect(withKey.status()).toBe(200);
+    await page.getByRole('button', { name: 'I have stored it' }).click();
+    await page.getByRole('button', { name: `Revoke ${name}` }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Revoke key' }).click();
+    await page.getByText(/Calls with it now answer 401/).waitFor();
+    const after = await context.request.get('/api/v1/organization', { headers: { authorization: `Bearer ${secret}` } });
+    expect(after.status()).toBe(401);
+    await context.close();
+  });
+});
