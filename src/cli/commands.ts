@@ -4,6 +4,7 @@ import { migrate } from '../db/migrate.js';
 import { AppError } from '../errors.js';
 import { createApiKey } from '../modules/api-keys/api-keys.service.js';
 import { seedDemo } from '../modules/demo/demo.service.js';
+import { verifyLedger } from '../modules/points/points.verify.js';
 import { createOrganization, getOrganizationBySlug } from '../modules/orgs/orgs.service.js';
 import { createUser } from '../modules/users/users.service.js';
 import { openDatabase } from '../db/database.js';
@@ -110,6 +111,18 @@ export const COMMANDS: Record<string, Command> = {
         out(`Created API key "${apiKey.name}" (${apiKey.id}) with scopes ${apiKey.scopes.join(', ')}. The secret is shown once:`);
         out(secret);
         return 0;
+      }),
+  },
+  verify: {
+    options: { org: { type: 'string' } },
+    run: (config, v) =>
+      withRuntime(config, async (rt) => {
+        const slug = str(v.org);
+        const orgId = slug ? (await getOrganizationBySlug(rt.ctx, slug)).id : null;
+        const report = await verifyLedger(rt.ctx.db, orgId);
+        for (const m of report.mismatches) out(`MISMATCH org=${m.orgId} customer=${m.customerId}: ${m.problem}`);
+        out(`Checked ${report.customersChecked} customer(s): ${report.mismatches.length === 0 ? 'ledger consistent' : `${report.mismatches.length} mismatch(es)`}`);
+        return report.mismatches.length === 0 ? 0 : 1;
       }),
   },
   'seed demo': {
