@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SYSTEM_ACTOR, type Actor } from '../../src/context.js';
 import { withTx } from '../../src/db/tx.js';
-import { AppError } from '../../src/errors.js';
+import type { AppError } from '../../src/errors.js';
 import { createOrganization } from '../../src/modules/orgs/orgs.service.js';
 import { upsertCustomer } from '../../src/modules/customers/customers.service.js';
 import { cancelOrder, recordOrder, refundOrder } from '../../src/modules/orders/orders.service.js';
