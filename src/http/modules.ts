@@ -9,6 +9,7 @@ import { customersRoutes } from '../modules/customers/customers.routes.js';
 import { ordersRoutes } from '../modules/orders/orders.routes.js';
 import { pointsRoutes } from '../modules/points/points.routes.js';
 import { programRoutes } from '../modules/program/program.routes.js';
+import { jobsApiRoutes } from '../modules/jobs-api/jobs-api.routes.js';
 import type { ZodApp } from './types.js';
 
 /** Every feature's routes, in one list. */
@@ -21,6 +22,7 @@ const MODULES: ((app: ZodApp, ctx: AppContext) => Promise<void>)[] = [
   customersRoutes,
   pointsRoutes,
   ordersRoutes,
+  jobsApiRoutes,
 ];
 
 export async function registerModules(app: FastifyInstance, ctx: AppContext): Promise<void> {

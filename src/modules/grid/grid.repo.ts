@@ -1,0 +1,148 @@
+import { sql, type Expression, type ExpressionBuilder, type RawBuilder, type SqlBool } from 'kysely';
+import type { Executor } from '../../db/tx.js';
+import type { DB } from '../../db/types.js';
+import type { SortKey } from './grid.schemas.js';
+
+/*
+ * The SQL expressions below are the exact expressions indexed by migration 0007_grid.sql:
+ * change one only together with a new migration, or the planner stops using the index.
+ */
+
+/** Normalized search text: name, email, phone as typed and phone digits only (trigram GIN index). */
+export const SEARCH_TEXT = sql<string>`lower(coalesce(first_name, '') || ' ' || coalesce(last_name, '') || ' ' || coalesce(email, '') || ' ' || coalesce(phone, '') || ' ' || regexp_replace(coalesce(phone, ''), '[^0-9]', '', 'g'))`;
+const FIRST_NAME = sql<string>`lower(first_name)`;
+const LAST_NAME = sql<string>`lower(last_name)`;
+const EMAIL = sql<string>`lower(email)`;
+const PHONE_DIGITS = sql<string>`regexp_replace(coalesce(phone, ''), '[^0-9]', '', 'g')`;
+/** What the grid sorts "name" by: the display name, or the email when there is no name. */
+export const NAME_KEY = sql<string>`lower(coalesce(nullif(btrim(coalesce(first_name, '') || ' ' || coalesce(last_name, '')), ''), email, ''))`;
+/** Never-active customers sort as the oldest activity. */
+export const ACTIVITY_KEY = sql<Date>`coalesce(last_activity_at, '-infinity'::timestamptz)`;
+
+interface SortSpec {
+  expr: RawBuilder<unknown>;
+  cast: RawBuilder<unknown>;
+}
+
+export const SORTS: Record<SortKey, SortSpec> = {
+  name: { expr: NAME_KEY, cast: sql`text` },
+  points: { expr: sql`points_active`, cast: sql`int8` },
+  tierProgress: { expr: sql`tier_progress`, cast: sql`int8` },
+  lastActivity: { expr: ACTIVITY_KEY, cast: sql`timestamptz` },
+  created: { expr: sql`created_at`, cast: sql`timestamptz` },
+};
+
+export type CustomerWhere = (eb: ExpressionBuilder<DB, 'customers'>) => Expression<SqlBool>;
+
+/** Escapes LIKE wildcards so a search term matches literally. */
+export function likeEscape(s: string): string {
+  return s.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
+
+/** Substring (3+ characters, trigram index) or prefix (1-2 characters, btree prefix indexes) search. */
+export function searchCondition(term: string): CustomerWhere {
+  const t = term.trim().toLowerCase().replace(/\s+/g, ' ');
+  const digits = t.replace(/[^0-9]/g, '');
+  const phoneLike = /^[+0-9 ().-]+$/.test(t) && digits.length > 0;
+  if (t.length >= 3) {
+    const needle = phoneLike && digits.length >= 3 ? digits : t;
+    return () => sql<SqlBool>`${SEARCH_TEXT} like ${'%' + likeEscape(needle) + '%'}`;
+  }
+  const prefix = likeEscape(t) + '%';
+  return (eb) =>
+    eb.or([
+      eb(FIRST_NAME, 'like', prefix),
+      eb(LAST_NAME, 'like', prefix),
+      eb(EMAIL, 'like', prefix),
+      ...(digits.length > 0 ? [eb(PHONE_DIGITS, 'like', likeEscape(digits) + '%')] : []),
+    ]);
+}
+
+export function keysetCondition(sort: SortKey, desc: boolean, after: { v: string; id: string }): CustomerWhere {
+  const s = SORTS[sort];
+  return desc
+    ? () => sql<SqlBool>`(${s.expr}, id) < (cast(${after.v} as ${s.cast}), ${after.id})`
+    : () => sql<SqlBool>`(${s.expr}, id) > (cast(${after.v} as ${s.cast}), ${after.id})`;
+}
+
+export interface GridDbRow {
+  id: string;
+  first_name: string | null;
+  last_name: string | null;
+  email: string | null;
+  phone: string | null;
+  membership_type: 'member' | 'guest' | 'left';
+  account_state: 'registered' | 'guest';
+  points_active: number;
+  tier_id: string | null;
+  tier_progress: number;
+  birthday: string | null;
+  tier_updated_at: Date | null;
+  last_activity_at: Date | null;
+  excluded_from_reports: boolean;
+  created_at: Date;
+  updated_at: Date;
+  sort_value: string;
+}
+
+export async function listRows(
+  db: Executor,
+  where: CustomerWhere,
+  opts: { sort: SortKey; desc: boolean; after: { v: string; id: string } | null; limit: number },
+): Promise<GridDbRow[]> {
+  const s = SORTS[opts.sort];
+  const dir = opts.desc ? sql`desc` : sql`asc`;
+  let q = db
+    .selectFrom('customers')
+    .select([
+      'id',
+      'first_name',
+      'last_name',
+      'email',
+      'phone',
+      'membership_type',
+      'account_state',
+      'points_active',
+      'tier_id',
+      'tier_progress',
+      'birthday',
+      'tier_updated_at',
+      'last_activity_at',
+      'excluded_from_reports',
+      'created_at',
+      'updated_at',
+      sql<string>`cast(${s.expr} as text)`.as('sort_value'),
+    ])
+    .where(where);
+  if (opts.after) q = q.where(keysetCondition(opts.sort, opts.desc, opts.after));
+  return q
+    .orderBy(sql`${s.expr} ${dir}`)
+    .orderBy(sql`id ${dir}`)
+    .limit(opts.limit)
+    .execute();
+}
+
+/** Counts matches up to `cap` (exact when below it). */
+export async function countUpTo(db: Executor, where: CustomerWhere, cap: number): Promise<number> {
+  const r = await db
+    .selectFrom((eb) => eb.selectFrom('customers').select(sql<number>`1`.as('one')).where(where).limit(cap).as('m'))
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .executeTakeFirstOrThrow();
+  return Number(r.n);
+}
+
+/** The planner's row estimate for the filter (used when the exact count would be expensive). */
+export async function estimateCount(db: Executor, where: CustomerWhere): Promise<number> {
+  const plan = await db.selectFrom('customers').select('id').where(where).explain<{ 'QUERY PLAN': unknown }>('json');
+  const doc = plan[0]?.['QUERY PLAN'];
+  const parsed = (typeof doc === 'string' ? JSON.parse(doc) : doc) as { Plan?: { 'Plan Rows'?: number } }[] | undefined;
+  return Math.round(parsed?.[0]?.Plan?.['Plan Rows'] ?? 0);
+}
+
+/** Customer ids matching `where`, in id order after `afterId` (bulk actions walk a filter with this). */
+export async function idsAfter(db: Executor, where: CustomerWhere, afterId: string | null, limit: number): Promise<string[]> {
+  let q = db.selectFrom('customers').select('id').where(where);
+  if (afterId !== null) q = q.where('id', '>', afterId);
+  const rows = await q.orderBy('id').limit(limit).execute();
+  return rows.map((r) => r.id);
+}
