@@ -10,6 +10,9 @@ import { ordersRoutes } from '../modules/orders/orders.routes.js';
 import { pointsRoutes } from '../modules/points/points.routes.js';
 import { programRoutes } from '../modules/program/program.routes.js';
 import { jobsApiRoutes } from '../modules/jobs-api/jobs-api.routes.js';
+import { gridRoutes } from '../modules/grid/grid.routes.js';
+import { segmentsRoutes } from '../modules/segments/segments.routes.js';
+import { rewardsRoutes } from '../modules/rewards/rewards.routes.js';
 import type { ZodApp } from './types.js';
 
 /** Every feature's routes, in one list. */
@@ -23,6 +26,9 @@ const MODULES: ((app: ZodApp, ctx: AppContext) => Promise<void>)[] = [
   pointsRoutes,
   ordersRoutes,
   jobsApiRoutes,
+  gridRoutes,
+  segmentsRoutes,
+  rewardsRoutes,
 ];
 
 export async function registerModules(app: FastifyInstance, ctx: AppContext): Promise<void> {

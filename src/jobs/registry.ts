@@ -1,9 +1,12 @@
 import { runPointsMaintenance } from '../modules/points/points.jobs.js';
+import { expireCoupons } from '../modules/rewards/rewards.jobs.js';
 import type { JobHandler } from './worker.js';
 import type { Schedule } from './scheduler.js';
 
 /** Job handlers by type; feature modules add theirs here (handlers stay thin and call services). */
 export const JOB_HANDLERS: Record<string, JobHandler> = {
+  // Marks coupons whose validity ended as expired (idempotent).
+  'coupons.expire': async (ctx, job) => ({ ...(await expireCoupons(ctx, job.orgId)) }),
   // Keeps the idempotency table small: replays are honoured for 7 days.
   // Activates pending points, expires due lots and inactive balances, sends reminders.
   'points.maintenance': async (ctx, job) => ({ ...(await runPointsMaintenance(ctx, job.orgId)) }),
@@ -22,6 +25,7 @@ export const JOB_HANDLERS: Record<string, JobHandler> = {
 
 /** Periodic jobs, enqueued per organization once per period. */
 export const SCHEDULES: Schedule[] = [
+  { jobType: 'coupons.expire', everyMs: 15 * 60 * 1000 },
   { jobType: 'points.maintenance', everyMs: 10 * 60 * 1000 },
   { jobType: 'system.prune', everyMs: 24 * 3600 * 1000 },
 ];

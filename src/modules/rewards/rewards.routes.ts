@@ -1,0 +1,153 @@
+import { z } from 'zod';
+import type { AppContext } from '../../context.js';
+import { AppError } from '../../errors.js';
+import { decodeCursor, encodeCursor, errorResponses, idParam, listQuery, page } from '../../http/schemas.js';
+import { authOf } from '../../http/security.js';
+import type { ZodApp } from '../../http/types.js';
+import { giveReward, listCustomerCoupons, redeemReward, revokeCoupon } from './rewards.coupons.js';
+import {
+  couponResultSchema,
+  couponSchema,
+  giveBodySchema,
+  redemptionBodySchema,
+  revokeBodySchema,
+  rewardCreateSchema,
+  rewardPatchSchema,
+  rewardSchema,
+} from './rewards.schemas.js';
+import { createReward, deleteReward, getReward, listRewards, updateReward } from './rewards.service.js';
+
+const isIdCursor = (v: unknown): v is { id: string } => typeof v === 'object' && v !== null && typeof (v as { id?: unknown }).id === 'string';
+const isTimeCursor = (v: unknown): v is { t: string; id: string } => isIdCursor(v) && typeof (v as { t?: unknown }).t === 'string';
+
+function badCursor(): AppError {
+  return AppError.validation('cursor', 'is not a cursor returned by this list; start again without it');
+}
+
+export async function rewardsRoutes(app: ZodApp, ctx: AppContext): Promise<void> {
+  const tags = ['rewards'];
+  app.post(
+    '/api/v1/rewards',
+    {
+      config: { permission: 'settings:manage' },
+      schema: { tags, summary: 'Add a reward to the catalogue', body: rewardCreateSchema, response: { 201: rewardSchema, ...errorResponses } },
+    },
+    async (request, reply) => reply.status(201).send(await createReward(ctx, authOf(request).orgId, request.body)),
+  );
+  app.get(
+    '/api/v1/rewards',
+    {
+      config: { permission: 'customers:read' },
+      schema: {
+        tags,
+        summary: 'The rewards catalogue (oldest first)',
+        querystring: listQuery.extend({ active: z.enum(['true', 'false'], 'must be true or false').optional() }),
+        response: { 200: page(rewardSchema), ...errorResponses },
+      },
+    },
+    async (request) => {
+      const raw = request.query.cursor;
+      const c = raw ? decodeCursor(raw, isIdCursor) : null;
+      if (raw && !c) throw badCursor();
+      const active = request.query.active === undefined ? undefined : request.query.active === 'true';
+      const r = await listRewards(ctx, authOf(request).orgId, { limit: request.query.limit, after: c?.id ?? null, active });
+      return { items: r.items, nextCursor: r.next ? encodeCursor({ id: r.next }) : null };
+    },
+  );
+  app.get(
+    '/api/v1/rewards/:id',
+    { config: { permission: 'customers:read' }, schema: { tags, summary: 'One reward', params: idParam, response: { 200: rewardSchema, ...errorResponses } } },
+    async (request) => getReward(ctx, authOf(request).orgId, request.params.id),
+  );
+  app.patch(
+    '/api/v1/rewards/:id',
+    {
+      config: { permission: 'settings:manage' },
+      schema: { tags, summary: 'Change a reward (issued coupons keep what they were issued with)', params: idParam, body: rewardPatchSchema, response: { 200: rewardSchema, ...errorResponses } },
+    },
+    async (request) => updateReward(ctx, authOf(request).orgId, request.params.id, request.body),
+  );
+  app.delete(
+    '/api/v1/rewards/:id',
+    {
+      config: { permission: 'settings:manage' },
+      schema: { tags, summary: 'Delete a reward that never issued a coupon (otherwise set active to false)', params: idParam, response: { 204: z.null(), ...errorResponses } },
+    },
+    async (request, reply) => {
+      await deleteReward(ctx, authOf(request).orgId, request.params.id);
+      return reply.status(204).send(null);
+    },
+  );
+
+  const couponTags = ['coupons'];
+  app.post(
+    '/api/v1/customers/:id/redemptions',
+    {
+      config: { permission: 'rewards:issue' },
+      schema: {
+        tags: couponTags,
+        summary: "Redeem a reward on the customer's behalf: deducts its points and issues a coupon",
+        description: 'Members only. Variable rewards take `points` (a multiple of the reward pointsCost; the value is proportional).',
+        params: idParam,
+        body: redemptionBodySchema,
+        response: { 201: couponResultSchema, ...errorResponses },
+      },
+    },
+    async (request, reply) => {
+      const auth = authOf(request);
+      return reply.status(201).send(await redeemReward(ctx, auth.orgId, request.params.id, request.body, auth.actor));
+    },
+  );
+  app.post(
+    '/api/v1/customers/:id/coupons',
+    {
+      config: { permission: 'rewards:issue' },
+      schema: {
+        tags: couponTags,
+        summary: 'Give a reward, deducting its points or not',
+        description: 'Variable, cart fixed amount, free product and price adjustment rewards cannot be given (422 says why).',
+        params: idParam,
+        body: giveBodySchema,
+        response: { 201: couponResultSchema, ...errorResponses },
+      },
+    },
+    async (request, reply) => {
+      const auth = authOf(request);
+      return reply.status(201).send(await giveReward(ctx, auth.orgId, request.params.id, request.body, auth.actor));
+    },
+  );
+  app.get(
+    '/api/v1/customers/:id/coupons',
+    {
+      config: { permission: 'customers:read' },
+      schema: { tags: couponTags, summary: 'Coupon history, newest first', params: idParam, querystring: listQuery, response: { 200: page(couponSchema), ...errorResponses } },
+    },
+    async (request) => {
+      const raw = request.query.cursor;
+      const c = raw ? decodeCursor(raw, isTimeCursor) : null;
+      if (raw && (!c || Number.isNaN(Date.parse(c.t)))) throw badCursor();
+      const r = await listCustomerCoupons(ctx, authOf(request).orgId, request.params.id, {
+        limit: request.query.limit,
+        before: c ? { createdAt: new Date(c.t), id: c.id } : null,
+      });
+      return { items: r.items, nextCursor: r.next ? encodeCursor({ t: r.next.at, id: r.next.id }) : null };
+    },
+  );
+  app.post(
+    '/api/v1/coupons/:id/revoke',
+    {
+      config: { permission: 'rewards:issue' },
+      schema: {
+        tags: couponTags,
+        summary: 'Revoke an unused coupon; its points go back to the lots they came from, exactly once',
+        params: idParam,
+        body: revokeBodySchema,
+        response: { 200: couponResultSchema, ...errorResponses },
+      },
+    },
+    async (request) => {
+      const auth = authOf(request);
+      return revokeCoupon(ctx, auth.orgId, request.params.id, request.body?.reason || undefined, auth.actor);
+    },
+  );
+}
