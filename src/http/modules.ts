@@ -10,8 +10,6 @@ import { ordersRoutes } from '../modules/orders/orders.routes.js';
 import { pointsRoutes } from '../modules/points/points.routes.js';
 import { programRoutes } from '../modules/program/program.routes.js';
 import { jobsApiRoutes } from '../modules/jobs-api/jobs-api.routes.js';
-import { gridRoutes } from '../modules/grid/grid.routes.js';
-import { segmentsRoutes } from '../modules/segments/segments.routes.js';
 import { rewardsRoutes } from '../modules/rewards/rewards.routes.js';
 import type { ZodApp } from './types.js';
 
@@ -26,8 +24,6 @@ const MODULES: ((app: ZodApp, ctx: AppContext) => Promise<void>)[] = [
   pointsRoutes,
   ordersRoutes,
   jobsApiRoutes,
-  gridRoutes,
-  segmentsRoutes,
   rewardsRoutes,
 ];
 
