@@ -18,17 +18,17 @@ describe('signing in and access', () => {
     expect(await seriousA11yViolations(page)).toEqual([]);
     await page.getByLabel('Email').fill(DEMO_ADMIN.email);
     await page.getByLabel('Password').fill('not-the-password');
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
     await page.getByRole('alert').filter({ hasText: /password/i }).waitFor();
     await page.getByLabel('Password').fill(DEMO_ADMIN.password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
     await page.getByRole('navigation', { name: 'Main navigation' }).waitFor();
     for (const label of ['Customers', 'Points', 'Tiers', 'Rewards', 'Earning rules', 'Imports', 'Users', 'API keys']) {
       expect(await page.getByRole('navigation').getByRole('link', { name: label, exact: true }).count()).toBe(1);
     }
     await page.getByRole('button', { name: /Account menu/ }).click();
     await page.getByRole('menuitem', { name: 'Sign out' }).click();
-    await page.getByRole('button', { name: 'Sign in' }).waitFor();
+    await page.getByRole('button', { name: 'Sign in', exact: true }).waitFor();
     const me = await context.request.get('/api/v1/me');
     expect(me.status()).toBe(401);
     await context.close();
@@ -54,7 +54,7 @@ describe('signing in and access', () => {
     await signIn(page, DEMO_ADMIN);
     await page.getByRole('button', { name: /Switch organization/ }).click();
     await page.getByRole('menuitem', { name: new RegExp(SECOND_ORG.name) }).click();
-    await page.getByRole('button', { name: new RegExp(`Organization: ${SECOND_ORG.name}`) }).waitFor();
+    await page.getByRole('button', { name: new RegExp(`Switch organization, current: ${SECOND_ORG.name}`) }).waitFor();
     await page.getByText(`${SECOND_ORG.currency} · ${SECOND_ORG.timezone}`).waitFor();
     const me = (await (await context.request.get('/api/v1/me')).json()) as { organization: { slug: string } };
     expect(me.organization.slug).toBe(SECOND_ORG.slug);

@@ -20,39 +20,15 @@ export interface Money {
 export type MembershipType = 'member' | 'guest' | 'left';
 export type AccountState = 'registered' | 'guest';
 
-export interface Balances {
-  active: number;
-  pending: number;
-  earned: number;
-  redeemed: number;
-  adjusted: number;
-  expired: number;
-  reversed: number;
-}
+export type Balances = components['schemas']['Balances'];
+export type Customer = components['schemas']['Customer'];
+export type CustomerTier = NonNullable<Customer['tier']>;
+export type NotificationPreferences = Customer['notificationPreferences'];
 
 export interface Actor {
   type: string;
   id: string | null;
-  name: string;
-}
-
-export interface CustomerTier {
-  id: string;
-  name: string;
-  progress: number;
-  manual: boolean;
-  achievedAt: string | null;
-  qualifyingOrderId: string | null;
-  updatedAt: string | null;
-  next: { id: string; name: string; missing: number; explanation: string } | null;
-}
-
-export interface NotificationPreferences {
-  balance: boolean;
-  location: boolean;
-  marketing: boolean;
-  tier: boolean;
-  rewardAvailable: boolean;
+  name: string | null;
 }
 
 export interface ReferralStats {
@@ -61,64 +37,24 @@ export interface ReferralStats {
   conversionRate: number;
 }
 
-export interface Customer {
-  id: string;
-  externalId: string | null;
-  email: string | null;
-  firstName: string | null;
-  lastName: string | null;
-  phone: string | null;
-  birthday: string | null;
-  anniversary: string | null;
-  accountState: AccountState;
-  emailVerified: boolean;
-  membershipType: MembershipType;
-  balances: Balances;
-  tier: CustomerTier | null;
-  orders: { count: number; lifetimeValue: Money };
-  note: { text: string; updatedAt: string; updatedBy: string | null } | null;
-  excludedFromReports: boolean;
-  anonymizedAt: string | null;
-  notificationPreferences: NotificationPreferences;
-  referrals?: ReferralStats | null;
-  createdAt: string;
-  lastActivityAt: string | null;
-}
-
-/** One row of the grid. */
+/** One row of the grid (normalized in customers.ts from whatever the list endpoint replies). */
 export interface CustomerRow {
   id: string;
+  name: string;
   email: string | null;
-  firstName: string | null;
-  lastName: string | null;
   membershipType: MembershipType;
   accountState: AccountState;
   points: number;
   tier: { id: string; name: string } | null;
-  tierProgress: number;
+  tierProgress: string | null;
   birthday: string | null;
   tierUpdatedAt: string | null;
-  updatedAt: string;
+  updatedAt: string | null;
+  anonymized: boolean;
 }
 
-export interface LedgerEntry {
-  id: string;
-  kind: string;
-  points: number;
-  reason: string | null;
-  customerMessage: string | null;
-  visibleToCustomer: boolean;
-  countsTowardTier: boolean;
-  explanation: string | null;
-  actor: Actor;
-  createdAt: string;
-  orderId?: string | null;
-  couponId?: string | null;
-  ruleId?: string | null;
-  referralId?: string | null;
-  expiresAt?: string | null;
-  status?: string | null;
-}
+export type LedgerEntry = components['schemas']['LedgerEntry'];
+export type AdjustmentResult = components['schemas']['AdjustmentResult'];
 
 export interface AdjustmentInput {
   direction: 'add' | 'deduct';
@@ -138,17 +74,8 @@ export interface ActivityEvent {
   createdAt: string;
 }
 
-export interface Order {
-  id: string;
-  externalId?: string | null;
-  number?: string | null;
-  total: Money;
-  eligibleAmount?: Money | null;
-  status: string;
-  pointsEarned?: number | null;
-  discountCodes?: string[];
-  createdAt: string;
-}
+export type Order = components['schemas']['Order'];
+export type ProgramSettings = components['schemas']['ProgramSettings'];
 
 export type CouponStatus = 'active' | 'used' | 'revoked' | 'expired';
 

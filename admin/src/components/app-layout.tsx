@@ -1,4 +1,4 @@
-import { AppShell, Avatar, Burger, Group, Menu, NavLink, ScrollArea, Stack, Text, UnstyledButton } from '@mantine/core';
+import { AppShell, Avatar, Burger, Group, Menu, NavLink, ScrollArea, Stack, Text, UnstyledButton, VisuallyHidden } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
 import { notifications } from '@mantine/notifications';
 import type { ReactNode } from 'react';
@@ -44,7 +44,7 @@ function OrganizationSwitcher() {
   const others = me.organizations.filter((o) => o.id !== current.id);
   const label = (
     <Group gap="xs" wrap="nowrap">
-      <Avatar size={30} radius="md" color="brand" variant="filled">
+      <Avatar size={30} radius="md" color="brand" variant="filled" aria-hidden="true">
         {current.name.slice(0, 1).toUpperCase()}
       </Avatar>
       <Stack gap={0} style={{ minWidth: 0 }}>
@@ -69,8 +69,9 @@ function OrganizationSwitcher() {
   return (
     <Menu position="bottom-start" width={260} shadow="md">
       <Menu.Target>
-        <UnstyledButton aria-label={`Organization: ${current.name}. Switch organization`} p={4} style={{ borderRadius: 8 }}>
+        <UnstyledButton p={4} style={{ borderRadius: 8 }}>
           <Group gap={6} wrap="nowrap">
+            <VisuallyHidden>Switch organization, current:</VisuallyHidden>
             {label}
             <Icon name="selector" size={16} />
           </Group>
@@ -94,9 +95,10 @@ function UserMenu() {
   return (
     <Menu position="bottom-end" width={240} shadow="md">
       <Menu.Target>
-        <UnstyledButton aria-label={`Account menu for ${name}`} p={4} style={{ borderRadius: 999 }}>
+        <UnstyledButton p={4} style={{ borderRadius: 999 }}>
           <Group gap={8} wrap="nowrap">
-            <Avatar size={32} radius="xl" color="brand">
+            <VisuallyHidden>Account menu for</VisuallyHidden>
+            <Avatar size={32} radius="xl" color="brand" aria-hidden="true">
               {name.slice(0, 1).toUpperCase()}
             </Avatar>
             <Stack gap={0} visibleFrom="sm">

@@ -27,7 +27,7 @@ export async function signIn(page: Page, creds: { email: string; password: strin
   await page.goto('/');
   await page.getByLabel('Email').fill(creds.email);
   await page.getByLabel('Password').fill(creds.password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
   await page.getByRole('button', { name: /Account menu/ }).waitFor();
 }
 

@@ -1,0 +1,132 @@
+import { Badge, Checkbox, Group, Skeleton, Table, Text, UnstyledButton, VisuallyHidden } from '@mantine/core';
+import { Link, useNavigate } from 'react-router-dom';
+import type { CustomerRow } from '../../api/models.js';
+import { Icon } from '../../components/icons.js';
+import { useFormat } from '../../lib/format.js';
+import { MEMBERSHIP_COLOR, MEMBERSHIP_LABEL } from './grid-state.js';
+
+interface Column {
+  key: string;
+  label: string;
+  sortable: boolean;
+  numeric?: boolean;
+  width?: number;
+}
+
+export const COLUMNS: Column[] = [
+  { key: 'name', label: 'Name', sortable: true },
+  { key: 'email', label: 'Email', sortable: true },
+  { key: 'membership', label: 'Membership', sortable: false, width: 130 },
+  { key: 'points', label: 'Points', sortable: true, numeric: true, width: 100 },
+  { key: 'tier', label: 'Tier', sortable: false, width: 110 },
+  { key: 'tierProgress', label: 'Tier progress', sortable: true, numeric: true, width: 120 },
+  { key: 'birthday', label: 'Birthday', sortable: true, width: 120 },
+  { key: 'tierUpdatedAt', label: 'Tier updated', sortable: true, width: 150 },
+  { key: 'updatedAt', label: 'Last updated', sortable: true, width: 150 },
+];
+
+function SortHeader({ col, sort, onSort }: { col: Column; sort: string | undefined; onSort: (s: string) => void }) {
+  if (!col.sortable) return <Table.Th w={col.width}>{col.label}</Table.Th>;
+  const active = sort === col.key || sort === `-${col.key}`;
+  const desc = sort === `-${col.key}`;
+  const next = !active ? (col.numeric || col.key.endsWith('At') ? `-${col.key}` : col.key) : desc ? col.key : `-${col.key}`;
+  return (
+    <Table.Th w={col.width} aria-sort={active ? (desc ? 'descending' : 'ascending') : 'none'}>
+      <UnstyledButton onClick={() => onSort(next)} fw={600} fz="sm" style={{ display: 'inline-flex', alignItems: 'center', gap: 4 }}>
+        {col.label}
+        <Icon name={active ? (desc ? 'chevronDown' : 'chevronUp') : 'selector'} size={14} opacity={active ? 1 : 0.4} />
+        <VisuallyHidden>{active ? (desc ? ', sorted descending' : ', sorted ascending') : ', sort'}</VisuallyHidden>
+      </UnstyledButton>
+    </Table.Th>
+  );
+}
+
+export interface GridTableProps {
+  rows: CustomerRow[];
+  loading: boolean;
+  sort: string | undefined;
+  onSort: (s: string) => void;
+  selected: Set<string>;
+  onSelect: (ids: string[], on: boolean) => void;
+}
+
+export function GridTable({ rows, loading, sort, onSort, selected, onSelect }: GridTableProps) {
+  const fmt = useFormat();
+  const navigate = useNavigate();
+  const allSelected = rows.length > 0 && rows.every((r) => selected.has(r.id));
+  const someSelected = rows.some((r) => selected.has(r.id));
+  const open = (id: string) => void navigate(`/customers/${id}`);
+  return (
+    <Table.ScrollContainer minWidth={1120}>
+      <Table verticalSpacing={10} highlightOnHover stickyHeader aria-label="Customers" aria-busy={loading}>
+        <Table.Thead>
+          <Table.Tr>
+            <Table.Th w={44}>
+              <Checkbox aria-label="Select all loaded customers" checked={allSelected} indeterminate={someSelected && !allSelected} onChange={(e) => onSelect(rows.map((r) => r.id), e.currentTarget.checked)} />
+            </Table.Th>
+            {COLUMNS.map((c) => (
+              <SortHeader key={c.key} col={c} sort={sort} onSort={onSort} />
+            ))}
+          </Table.Tr>
+        </Table.Thead>
+        <Table.Tbody>
+          {rows.map((r) => (
+            <Table.Tr key={r.id} className="patron-row-link" onClick={() => open(r.id)} bg={selected.has(r.id) ? 'var(--mantine-color-brand-0)' : undefined}>
+              <Table.Td onClick={(e) => e.stopPropagation()}>
+                <Checkbox aria-label={`Select ${r.name || r.email || 'customer'}`} checked={selected.has(r.id)} onChange={(e) => onSelect([r.id], e.currentTarget.checked)} />
+              </Table.Td>
+              <Table.Td>
+                <Text component={Link} to={`/customers/${r.id}`} size="sm" fw={600} c="brand.8" onClick={(e) => e.stopPropagation()} style={{ textDecoration: 'none' }}>
+                  {r.name || (r.anonymized ? 'Anonymous' : 'Unnamed customer')}
+                </Text>
+              </Table.Td>
+              <Table.Td>
+                <Text size="sm" truncate maw={240}>
+                  {r.email ?? '—'}
+                </Text>
+              </Table.Td>
+              <Table.Td>
+                <Badge color={MEMBERSHIP_COLOR[r.membershipType]}>{MEMBERSHIP_LABEL[r.membershipType]}</Badge>
+              </Table.Td>
+              <Table.Td className="patron-tabular" ta="right">
+                {fmt.number(r.points)}
+              </Table.Td>
+              <Table.Td>{r.tier ? <Badge color="violet" variant="outline">{r.tier.name}</Badge> : <Text size="sm" c="dimmed">—</Text>}</Table.Td>
+              <Table.Td className="patron-tabular" ta="right">
+                {r.tierProgress === null ? '—' : fmt.number(Number(r.tierProgress))}
+              </Table.Td>
+              <Table.Td>
+                <Text size="sm">{fmt.calendarDate(r.birthday)}</Text>
+              </Table.Td>
+              <Table.Td>
+                <Text size="sm">{fmt.date(r.tierUpdatedAt)}</Text>
+              </Table.Td>
+              <Table.Td>
+                <Text size="sm">{fmt.dateTime(r.updatedAt)}</Text>
+              </Table.Td>
+            </Table.Tr>
+          ))}
+          {loading &&
+            Array.from({ length: rows.length ? 3 : 10 }, (_, i) => (
+              <Table.Tr key={`s${i}`}>
+                <Table.Td colSpan={COLUMNS.length + 1}>
+                  <Skeleton h={22} />
+                </Table.Td>
+              </Table.Tr>
+            ))}
+        </Table.Tbody>
+      </Table>
+    </Table.ScrollContainer>
+  );
+}
+
+export function SelectionSummary({ count }: { count: number }) {
+  return (
+    <Group gap={6}>
+      <Icon name="check" size={16} />
+      <Text size="sm" fw={600}>
+        {count} selected
+      </Text>
+    </Group>
+  );
+}
