@@ -133,15 +133,12 @@ export async function switchOrganization(ctx: AppContext, auth: AuthContext, org
 }
 
 export async function describeMe(ctx: AppContext, auth: AuthContext) {
-  const org = await ctx.db
-    .selectFrom('organizations')
-    .select(['id', 'slug', 'name', 'currency', 'timezone'])
-    .where('id', '=', auth.orgId)
-    .executeTakeFirstOrThrow();
-  const memberships = auth.userId ? await repo.listMemberships(ctx.db, auth.userId) : [];
-  const user = auth.userId
-    ? await ctx.db.selectFrom('users').select(['id', 'email', 'name']).where('id', '=', auth.userId).executeTakeFirst()
-    : undefined;
+  // Independent reads, issued together (separate pool connections on PostgreSQL).
+  const [org, memberships, user] = await Promise.all([
+    ctx.db.selectFrom('organizations').select(['id', 'slug', 'name', 'currency', 'timezone']).where('id', '=', auth.orgId).executeTakeFirstOrThrow(),
+    auth.userId ? repo.listMemberships(ctx.db, auth.userId) : Promise.resolve([]),
+    auth.userId ? ctx.db.selectFrom('users').select(['id', 'email', 'name']).where('id', '=', auth.userId).executeTakeFirst() : Promise.resolve(undefined),
+  ]);
   return {
     actor: { type: auth.actor.type, id: auth.actor.id, name: auth.actor.name },
     user: user ? { id: user.id, email: user.email, name: user.name } : null,

@@ -1,0 +1,106 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fmt, runLoad, type LoadResult } from './load.js';
+import { dropDatabase, pgbench, pgbenchInit, recreateDatabase, startPatron } from './procs.js';
+import { prepareTenant, type BenchTenant } from './setup.js';
+
+export interface LedgerBenchOptions {
+  databaseUrl: string;
+  customers: number;
+  seconds: number;
+  concurrency: number;
+  scale: number;
+}
+
+export interface LedgerBenchResult {
+  tpcb: number;
+  oneRow: number;
+  adjustPg: LoadResult;
+  adjustOnePg: LoadResult;
+  ordersPg: LoadResult;
+  adjustPglite: LoadResult;
+}
+
+const SESSION_SECRET = 'bench-secret-bench-secret-bench-secret';
+
+function adjustLoad(url: string, t: BenchTenant, seconds: number, concurrency: number, oneCustomer: boolean) {
+  const ids = t.customerIds;
+  return runLoad({
+    url,
+    concurrency,
+    seconds,
+    request: (i) => {
+      const id = oneCustomer ? ids[0]! : ids[(i * 7919) % ids.length]!;
+      return {
+        method: 'POST',
+        path: `/api/v1/customers/${id}/points/adjustments`,
+        headers: { authorization: `Bearer ${t.apiKey}` },
+        body: JSON.stringify({ direction: 'add', points: 1 + (i % 10), reason: 'benchmark' }),
+      };
+    },
+  });
+}
+
+export async function runLedgerBench(o: LedgerBenchOptions): Promise<LedgerBenchResult> {
+  const say = (s: string) => process.stdout.write(s + '\n');
+  say(`\n## Ledger (PostgreSQL ${new URL(o.databaseUrl).host}, ${o.customers.toLocaleString('en-US')} customers, ${o.concurrency} clients, ${o.seconds}s per run)`);
+
+  const pgbUrl = await recreateDatabase(o.databaseUrl, 'patron_bench_pgbench');
+  await pgbenchInit(pgbUrl, o.scale);
+  const tpcb = await pgbench(pgbUrl, ['-n', '-c', String(o.concurrency), '-j', '2', '-T', String(o.seconds)]);
+  say(`baseline pgbench TPC-B (scale ${o.scale}, ${o.concurrency} clients): ${tpcb.toFixed(0)} tps`);
+  const script = join(mkdtempSync(join(tmpdir(), 'pgb-')), 'one-row.sql');
+  writeFileSync(script, '\\set d random(1, 10)\nUPDATE pgbench_branches SET bbalance = bbalance + :d WHERE bid = 1;\n');
+  const oneRow = await pgbench(pgbUrl, ['-n', '-f', script, '-c', String(o.concurrency), '-j', '2', '-T', String(o.seconds)]);
+  say(`baseline pgbench one-row update (${o.concurrency} clients on one row): ${oneRow.toFixed(0)} tps`);
+  await dropDatabase(o.databaseUrl, 'patron_bench_pgbench');
+
+  const url = await recreateDatabase(o.databaseUrl, 'patron_bench');
+  const tenant = await prepareTenant({ databaseUrl: url, customers: o.customers });
+  const server = await startPatron({ DATABASE_URL: url, SESSION_SECRET, DATABASE_POOL_SIZE: String(o.concurrency + 4) });
+  let adjustPg: LoadResult;
+  let adjustOnePg: LoadResult;
+  let ordersPg: LoadResult;
+  try {
+    adjustPg = await adjustLoad(server.url, tenant, o.seconds, o.concurrency, false);
+    say(`adjustments over HTTP, random customers: ${fmt(adjustPg)}  -> ${(adjustPg.rps / tpcb).toFixed(2)}x pgbench TPC-B (target >= 0.5x)`);
+    adjustOnePg = await adjustLoad(server.url, tenant, o.seconds, o.concurrency, true);
+    say(`adjustments over HTTP, all on one customer: ${fmt(adjustOnePg)}  -> ${(adjustOnePg.rps / oneRow).toFixed(2)}x one-row script (target >= 0.5x)`);
+    const run = Date.now().toString(36);
+    ordersPg = await runLoad({
+      url: server.url,
+      concurrency: o.concurrency,
+      seconds: o.seconds,
+      request: (i) => ({
+        method: 'POST',
+        path: '/api/v1/orders',
+        headers: { authorization: `Bearer ${tenant.apiKey}` },
+        body: JSON.stringify({
+          externalId: `${run}-${i}`,
+          customerId: tenant.customerIds[(i * 104729) % tenant.customerIds.length],
+          total: { amount: `${10 + (i % 200)}.${String(i % 100).padStart(2, '0')}`, currency: 'USD' },
+        }),
+      }),
+    });
+    say(`orders ingested over HTTP: ${fmt(ordersPg)}`);
+  } finally {
+    await server.stop();
+  }
+
+  const dir = mkdtempSync(join(tmpdir(), 'patron-bench-pglite-'));
+  let adjustPglite: LoadResult;
+  try {
+    const t2 = await prepareTenant({ dataDir: join(dir, 'pglite'), customers: o.customers });
+    const s2 = await startPatron({ PATRON_DATA_DIR: dir, SESSION_SECRET });
+    try {
+      adjustPglite = await adjustLoad(s2.url, t2, o.seconds, o.concurrency, false);
+      say(`adjustments over HTTP on embedded PGlite: ${fmt(adjustPglite)}  -> ${(adjustPglite.rps / adjustPg.rps).toFixed(2)}x PostgreSQL (target >= 0.35x)`);
+    } finally {
+      await s2.stop();
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  return { tpcb, oneRow, adjustPg, adjustOnePg, ordersPg, adjustPglite };
+}
