@@ -11,6 +11,7 @@ import { pointsRoutes } from '../modules/points/points.routes.js';
 import { programRoutes } from '../modules/program/program.routes.js';
 import { jobsApiRoutes } from '../modules/jobs-api/jobs-api.routes.js';
 import { rewardsRoutes } from '../modules/rewards/rewards.routes.js';
+import { referralsRoutes } from '../modules/referrals/referrals.routes.js';
 import type { ZodApp } from './types.js';
 
 /** Every feature's routes, in one list. */
@@ -25,6 +26,7 @@ const MODULES: ((app: ZodApp, ctx: AppContext) => Promise<void>)[] = [
   ordersRoutes,
   jobsApiRoutes,
   rewardsRoutes,
+  referralsRoutes,
 ];
 
 export async function registerModules(app: FastifyInstance, ctx: AppContext): Promise<void> {

@@ -1,0 +1,68 @@
+import { z } from 'zod';
+import { ID_PATTERN } from '../../db/ids.js';
+
+export const referralLinkSchema = z
+  .object({
+    customerId: z.string(),
+    code: z.string().nullable(),
+    link: z.string().nullable().describe('PATRON_PUBLIC_URL (or the request origin) + /r/{code}'),
+    status: z.enum(['active', 'disabled', 'none']).describe('none: the customer has no link (only members get one)'),
+    unavailableReason: z.string().nullable(),
+    friendDiscount: z.object({
+      code: z.string().nullable().describe("The discount code the friend uses at the store (editable per link)"),
+      offer: z.object({ type: z.string(), value: z.string() }).nullable().describe("The referral rule's friend discount"),
+    }),
+    referrerReward: z.object({ points: z.number().int() }).nullable(),
+    stats: z.object({
+      clicks: z.number().int().describe('Visits through the link while it was active'),
+      pending: z.number().int(),
+      completed: z.number().int(),
+      conversionRate: z
+        .string()
+        .nullable()
+        .describe('completed / (pending + completed) referrals, as a percentage with one decimal ("33.3"); null before the first referral'),
+    }),
+  })
+  .meta({ id: 'ReferralLink' });
+
+export const referralSchema = z
+  .object({
+    id: z.string(),
+    referrerCustomerId: z.string(),
+    friendCustomerId: z.string(),
+    clickId: z.string().nullable(),
+    status: z.enum(['pending', 'completed']),
+    completedOrderId: z.string().nullable(),
+    rewardPoints: z.number().int(),
+    rewardEntryId: z.string().nullable(),
+    createdAt: z.string(),
+    completedAt: z.string().nullable(),
+  })
+  .meta({ id: 'Referral' });
+
+export const referralCreateSchema = z
+  .object({
+    code: z.string().min(1).max(64).optional().describe('The referral code the friend arrived with'),
+    clickId: z.string().regex(ID_PATTERN, 'must be the patron_ref click id').optional().describe('The patron_ref cookie value from /r/{code}'),
+    friendCustomerId: z.string('is required').regex(ID_PATTERN, 'must be a customer id returned by the API'),
+  })
+  .refine((b) => (b.code === undefined) !== (b.clickId === undefined), { message: 'give exactly one of code or clickId', path: ['code'] });
+
+export const discountCodeSchema = z.object({
+  code: z
+    .string('must be a discount code or null')
+    .trim()
+    .min(1, 'must not be empty (send null to clear)')
+    .max(64, 'must be at most 64 characters')
+    .regex(/^[A-Za-z0-9_-]+$/, 'may contain letters, digits, - and _')
+    .nullable(),
+});
+
+export const referralSettingsSchema = z.object({ landingUrl: z.string(), updatedAt: z.string().nullable() }).meta({ id: 'ReferralSettings' });
+
+export const referralSettingsBody = z.object({
+  landingUrl: z
+    .string('is required')
+    .max(2000, 'must be at most 2000 characters')
+    .regex(/^(https?:\/\/[^\s/]+[^\s]*|\/(?!\/)[^\s]*)$/, 'must be an http(s) URL or a path starting with /'),
+});
