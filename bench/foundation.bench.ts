@@ -14,7 +14,7 @@ export async function runFoundationBench(o: { databaseUrl?: string | undefined; 
   try {
     const url = o.databaseUrl ? await recreateDatabase(o.databaseUrl, 'patron_bench_me') : undefined;
     const tenant = await prepareTenant({ databaseUrl: url, dataDir: url ? undefined : join(dir, 'pglite'), customers: 10 });
-    const server = await startPatron(url ? { DATABASE_URL: url, SESSION_SECRET: secret } : { PATRON_DATA_DIR: dir, SESSION_SECRET: secret });
+    const server = await startPatron(url ? { DATABASE_URL: url, SESSION_SECRET: secret } : { PATRON_DATA_DIR: dir, SESSION_SECRET: secret, DATABASE_URL: '' });
     let me: LoadResult;
     let meKey: LoadResult;
     try {

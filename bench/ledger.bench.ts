@@ -92,7 +92,7 @@ export async function runLedgerBench(o: LedgerBenchOptions): Promise<LedgerBench
   let adjustPglite: LoadResult;
   try {
     const t2 = await prepareTenant({ dataDir: join(dir, 'pglite'), customers: o.customers });
-    const s2 = await startPatron({ PATRON_DATA_DIR: dir, SESSION_SECRET });
+    const s2 = await startPatron({ PATRON_DATA_DIR: dir, SESSION_SECRET, DATABASE_URL: '' });
     try {
       adjustPglite = await adjustLoad(s2.url, t2, o.seconds, o.concurrency, false);
       say(`adjustments over HTTP on embedded PGlite: ${fmt(adjustPglite)}  -> ${(adjustPglite.rps / adjustPg.rps).toFixed(2)}x PostgreSQL (target >= 0.35x)`);

@@ -12,23 +12,67 @@ export interface ActivityInput {
   at: Date;
 }
 
+/** The stored row of a timeline event (also written in batch by the ledger). */
+export function activityRow(e: ActivityInput) {
+  return {
+    org_id: e.orgId,
+    id: newId(e.at.getTime()),
+    customer_id: e.customerId,
+    type: e.type,
+    actor_type: e.actor.type,
+    actor_id: e.actor.id,
+    actor_name: e.actor.name,
+    summary: e.summary,
+    payload: e.payload ?? {},
+    created_at: e.at,
+  };
+}
+
 /** Appends one timeline event; call it inside the transaction of the change it describes. */
 export async function recordActivity(db: Executor, e: ActivityInput): Promise<string> {
-  const id = newId(e.at.getTime());
+  const row = activityRow(e);
   await db
     .insertInto('activity_events')
-    .values({
-      org_id: e.orgId,
-      id,
-      customer_id: e.customerId,
-      type: e.type,
-      actor_type: e.actor.type,
-      actor_id: e.actor.id,
-      actor_name: e.actor.name,
-      summary: e.summary,
-      payload: JSON.stringify(e.payload ?? {}),
-      created_at: e.at,
-    })
+    .values({ ...row, payload: JSON.stringify(row.payload) })
     .execute();
-  return id;
+  return row.id;
+}
+
+export interface ActivityQuery {
+  limit: number;
+  /** Keyset: only events strictly older than this (created_at, id). */
+  before: { createdAt: Date; id: string } | null;
+  /** Exact types and type prefixes ("points." for `points.*`); both empty = every type. */
+  types: string[];
+  prefixes: string[];
+}
+
+/** One customer's timeline, newest first, keyset-paginated on (created_at, id). */
+export function listActivity(db: Executor, orgId: string, customerId: string, q: ActivityQuery) {
+  let query = db
+    .selectFrom('activity_events')
+    .selectAll()
+    .where('org_id', '=', orgId)
+    .where('customer_id', '=', customerId)
+    .orderBy('created_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(q.limit);
+  if (q.before) {
+    const b = q.before;
+    query = query.where((eb) => eb(eb.refTuple('created_at', 'id'), '<', eb.tuple(b.createdAt, b.id)));
+  }
+  if (q.types.length > 0 || q.prefixes.length > 0) {
+    query = query.where((eb) =>
+      eb.or([
+        ...(q.types.length > 0 ? [eb('type', 'in', q.types)] : []),
+        ...q.prefixes.map((p) => eb(eb.fn<boolean>('starts_with', ['type', eb.val(p)]), '=', true)),
+      ]),
+    );
+  }
+  return query.execute();
+}
+
+/** Every timeline event of one customer, oldest first (data export). */
+export function allActivity(db: Executor, orgId: string, customerId: string) {
+  return db.selectFrom('activity_events').selectAll().where('org_id', '=', orgId).where('customer_id', '=', customerId).orderBy('created_at').orderBy('id').execute();
 }

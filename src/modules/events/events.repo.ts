@@ -17,10 +17,23 @@ declare module '../../db/types.js' {
   }
 }
 
+export interface EventInput {
+  orgId: string;
+  type: string;
+  payload: Record<string, unknown>;
+  at: Date;
+}
+
+/** The stored row of an outbound event (also written in batch by the ledger). */
+export function eventRow(e: EventInput) {
+  return { org_id: e.orgId, id: newId(e.at.getTime()), type: e.type, payload: e.payload, created_at: e.at, delivered_at: null };
+}
+
 /** Records a domain event in the caller's transaction (ids only, no personal data). */
-export async function emitEvent(db: Executor, e: { orgId: string; type: string; payload: Record<string, unknown>; at: Date }): Promise<void> {
+export async function emitEvent(db: Executor, e: EventInput): Promise<void> {
+  const row = eventRow(e);
   await db
     .insertInto('outbound_events')
-    .values({ org_id: e.orgId, id: newId(e.at.getTime()), type: e.type, payload: JSON.stringify(e.payload), created_at: e.at, delivered_at: null })
+    .values({ ...row, payload: JSON.stringify(row.payload) })
     .execute();
 }

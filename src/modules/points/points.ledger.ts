@@ -3,14 +3,17 @@ import { newId } from '../../db/ids.js';
 import type { Tx } from '../../db/tx.js';
 import { AppError } from '../../errors.js';
 import { consumeLots } from '../../core/lots.js';
+import { activityRow, type ActivityInput } from '../activity/activity.repo.js';
+import { eventRow, type EventInput } from '../events/events.repo.js';
 import * as repo from './points.repo.js';
-import type { CustomerRow, EntryRow, LotRow } from './points.repo.js';
+import type { CustomerRow, EntryRow, LedgerWrite, LotRow } from './points.repo.js';
 import type { EntryKind } from './points.tables.js';
 
 /**
  * Ledger primitives. Each runs inside the caller's transaction on a customer row the
- * caller has locked (`lockCustomer`), writes one immutable entry, moves lot remainders
- * with allocation rows, and updates the cached balances by exactly the same amounts.
+ * caller has locked (`lockCustomer`), computes one immutable entry, the lot remainder
+ * changes with their allocation rows and the cached balance deltas, and writes them all
+ * in one round trip (with any timeline and outbound events passed in `also`).
  * Invariants: for every lot, remaining = sum of its allocations; active = sum of active
  * lot remainders; pending = sum of pending lot remainders;
  * earned - redeemed - expired - reversed + adjusted = active + pending.
@@ -30,6 +33,8 @@ export interface EntryInput {
   uniqueKey?: string | null | undefined;
   actor: Actor;
   at: Date;
+  /** Timeline and outbound events written in the same round trip as the entry (their payloads get `entryId`). */
+  also?: { activity?: ActivityInput[]; events?: EventInput[] } | undefined;
 }
 
 export interface CreditInput extends EntryInput {
@@ -79,8 +84,8 @@ function categoryDelta(kind: EntryKind, points: number): Omit<repo.BalanceDelta,
   return d;
 }
 
-/** Writes the entry and moves the cached balances; keeps the in-memory customer row current. */
-async function writeEntry(tx: Tx, input: EntryInput, activeDelta: number, pendingDelta: number): Promise<EntryRow> {
+/** Starts a write with the entry and balance deltas; keeps the in-memory customer row current. */
+function begin(input: EntryInput, activeDelta: number, pendingDelta: number): { w: LedgerWrite; entry: EntryRow } {
   const c = input.customer;
   const points = activeDelta + pendingDelta;
   const delta: repo.BalanceDelta = { active: activeDelta, pending: pendingDelta, ...categoryDelta(input.kind, points) };
@@ -106,8 +111,7 @@ async function writeEntry(tx: Tx, input: EntryInput, activeDelta: number, pendin
     balance_after: c.points_active + activeDelta,
     created_at: input.at,
   };
-  await repo.insertEntry(tx, entry);
-  await repo.applyBalanceDelta(tx, input.orgId, c.id, delta, NO_ACTIVITY.has(input.kind) ? null : input.at, input.at);
+  const activityAt = NO_ACTIVITY.has(input.kind) ? null : input.at;
   c.points_active += delta.active;
   c.points_pending += delta.pending;
   c.points_earned += delta.earned;
@@ -115,38 +119,53 @@ async function writeEntry(tx: Tx, input: EntryInput, activeDelta: number, pendin
   c.points_adjusted += delta.adjusted;
   c.points_expired += delta.expired;
   c.points_reversed += delta.reversed;
-  if (!NO_ACTIVITY.has(input.kind)) c.last_activity_at = input.at;
-  return entry;
+  if (activityAt) c.last_activity_at = activityAt;
+  const w: LedgerWrite = {
+    entries: [entry],
+    lots: [],
+    lotDeltas: [],
+    allocations: [],
+    customer: { ...delta, orgId: input.orgId, id: c.id, activityAt, now: input.at },
+    // Events written with the entry carry its id.
+    activity: (input.also?.activity ?? []).map((a) => activityRow({ ...a, payload: { entryId: entry.id, ...a.payload } })),
+    events: (input.also?.events ?? []).map((e) => eventRow({ ...e, payload: { entryId: entry.id, ...e.payload } })),
+  };
+  return { w, entry };
 }
 
-/** Points that arrive in the active balance first pay back any negative (debt) lots. */
-async function fillDebt(tx: Tx, orgId: string, entryId: string, lots: LotRow[], available: number): Promise<{ filled: number }> {
+function moveLot(w: LedgerWrite, orgId: string, entryId: string, lotId: string, points: number, status: LotRow['status'] | null = null): void {
+  if (points !== 0 || status) w.lotDeltas.push({ org_id: orgId, id: lotId, delta: points, status });
+  if (points !== 0) w.allocations.push({ org_id: orgId, entry_id: entryId, lot_id: lotId, points });
+}
+
+/** Points arriving in the active balance first pay back negative (debt) lots, oldest first. */
+function fillDebt(w: LedgerWrite, orgId: string, entryId: string, lots: LotRow[], available: number): number {
   let filled = 0;
   const debts = lots.filter((l) => l.status === 'active' && l.remaining < 0).sort((a, b) => a.created_at.getTime() - b.created_at.getTime());
-  const rows: { org_id: string; entry_id: string; lot_id: string; points: number }[] = [];
   for (const debt of debts) {
     const take = Math.min(available - filled, -debt.remaining);
     if (take <= 0) break;
-    rows.push({ org_id: orgId, entry_id: entryId, lot_id: debt.id, points: take });
-    await repo.addToLot(tx, orgId, debt.id, take);
+    moveLot(w, orgId, entryId, debt.id, take);
     debt.remaining += take;
     filled += take;
   }
-  await repo.insertAllocations(tx, rows);
-  return { filled };
+  return filled;
+}
+
+/** Debt lots exist only while the active balance is negative, so most credits skip the lot read. */
+async function debtLots(tx: Tx, orgId: string, customer: CustomerRow, activeBefore: number): Promise<LotRow[]> {
+  return activeBefore < 0 ? repo.openLots(tx, orgId, customer.id) : [];
 }
 
 export async function credit(tx: Tx, input: CreditInput): Promise<EntryRow> {
   if (!Number.isSafeInteger(input.points) || input.points <= 0) throw new Error(`credit of ${input.points} points`);
   const pending = input.pending !== undefined;
-  const entry = await writeEntry(tx, input, pending ? 0 : input.points, pending ? input.points : 0);
+  const activeBefore = input.customer.points_active;
+  const debts = pending ? [] : await debtLots(tx, input.orgId, input.customer, activeBefore);
+  const { w, entry } = begin(input, pending ? 0 : input.points, pending ? input.points : 0);
+  const filled = fillDebt(w, input.orgId, entry.id, debts, input.points);
   const lotId = newId(input.at.getTime());
-  let filled = 0;
-  if (!pending) {
-    const lots = await repo.openLots(tx, input.orgId, input.customer.id);
-    filled = (await fillDebt(tx, input.orgId, entry.id, lots, input.points)).filled;
-  }
-  await repo.insertLot(tx, {
+  w.lots.push({
     org_id: input.orgId,
     id: lotId,
     customer_id: input.customer.id,
@@ -160,7 +179,8 @@ export async function credit(tx: Tx, input: CreditInput): Promise<EntryRow> {
     order_id: input.orderId ?? null,
     created_at: input.at,
   });
-  await repo.insertAllocations(tx, [{ org_id: input.orgId, entry_id: entry.id, lot_id: lotId, points: input.points - filled }]);
+  w.allocations.push({ org_id: input.orgId, entry_id: entry.id, lot_id: lotId, points: input.points - filled });
+  await repo.flushLedgerWrite(tx, w);
   return entry;
 }
 
@@ -182,14 +202,13 @@ export async function debit(tx: Tx, input: DebitInput): Promise<{ entry: EntryRo
   if (applied === 0) return { entry: null, applied: 0 };
 
   const lots = (await repo.openLots(tx, input.orgId, input.customer.id)).filter((l) => l.status === 'active');
-  const entry = await writeEntry(tx, input, -applied, 0);
-  const allocations: { lotId: string; points: number }[] = [];
+  const { w, entry } = begin(input, -applied, 0);
   let left = applied;
   for (const id of input.preferLotIds ?? []) {
     const lot = lots.find((l) => l.id === id && l.remaining > 0);
     if (!lot || left === 0) continue;
     const take = Math.min(left, lot.remaining);
-    allocations.push({ lotId: lot.id, points: take });
+    moveLot(w, input.orgId, entry.id, lot.id, -take);
     lot.remaining -= take;
     left -= take;
   }
@@ -197,13 +216,11 @@ export async function debit(tx: Tx, input: DebitInput): Promise<{ entry: EntryRo
     lots.filter((l) => l.remaining > 0).map((l) => ({ id: l.id, remaining: l.remaining, expiresAt: l.expires_at, createdAt: l.created_at })),
     left,
   );
-  allocations.push(...consumption.allocations.map((a) => ({ lotId: a.lotId, points: a.points })));
-  const rows = allocations.map((a) => ({ org_id: input.orgId, entry_id: entry.id, lot_id: a.lotId, points: -a.points }));
-  for (const a of allocations) await repo.addToLot(tx, input.orgId, a.lotId, -a.points);
+  for (const a of consumption.allocations) moveLot(w, input.orgId, entry.id, a.lotId, -a.points);
   if (consumption.shortfall > 0) {
     // Allowed to go negative (refund clawback policy): the shortfall is a debt lot paid back by later credits.
     const debtId = newId(input.at.getTime());
-    await repo.insertLot(tx, {
+    w.lots.push({
       org_id: input.orgId,
       id: debtId,
       customer_id: input.customer.id,
@@ -217,9 +234,9 @@ export async function debit(tx: Tx, input: DebitInput): Promise<{ entry: EntryRo
       order_id: null,
       created_at: input.at,
     });
-    rows.push({ org_id: input.orgId, entry_id: entry.id, lot_id: debtId, points: -consumption.shortfall });
+    w.allocations.push({ org_id: input.orgId, entry_id: entry.id, lot_id: debtId, points: -consumption.shortfall });
   }
-  await repo.insertAllocations(tx, rows);
+  await repo.flushLedgerWrite(tx, w);
   return { entry, applied };
 }
 
@@ -228,37 +245,34 @@ export async function restore(tx: Tx, input: EntryInput & { fromEntryId: string 
   const taken = (await repo.allocationsOf(tx, input.orgId, input.fromEntryId)).filter((a) => a.points < 0);
   const points = -taken.reduce((s, a) => s + a.points, 0);
   if (points <= 0) throw new Error('nothing to restore');
-  const entry = await writeEntry(tx, input, points, 0);
-  for (const a of taken) await repo.addToLot(tx, input.orgId, a.lot_id, -a.points);
-  await repo.insertAllocations(
-    tx,
-    taken.map((a) => ({ org_id: input.orgId, entry_id: entry.id, lot_id: a.lot_id, points: -a.points })),
-  );
+  const { w, entry } = begin(input, points, 0);
+  for (const a of taken) moveLot(w, input.orgId, entry.id, a.lot_id, -a.points);
+  await repo.flushLedgerWrite(tx, w);
   return entry;
 }
 
 /** Cancels some or all of a pending lot (a refund before the points became spendable). */
 export async function cancelPending(tx: Tx, input: EntryInput & { lot: LotRow; points: number }): Promise<EntryRow> {
   const points = Math.min(input.points, input.lot.remaining);
-  const entry = await writeEntry(tx, input, 0, -points);
+  const { w, entry } = begin(input, 0, -points);
   const left = input.lot.remaining - points;
-  await repo.addToLot(tx, input.orgId, input.lot.id, -points, left === 0 ? 'cancelled' : undefined);
+  moveLot(w, input.orgId, entry.id, input.lot.id, -points, left === 0 ? 'cancelled' : null);
   input.lot.remaining = left;
-  await repo.insertAllocations(tx, [{ org_id: input.orgId, entry_id: entry.id, lot_id: input.lot.id, points: -points }]);
+  await repo.flushLedgerWrite(tx, w);
   return entry;
 }
 
 /** Pending -> active for one lot. */
 export async function activate(tx: Tx, input: EntryInput & { lot: LotRow }): Promise<EntryRow> {
   const r = input.lot.remaining;
-  const entry = await writeEntry(tx, input, r, -r);
-  await repo.addToLot(tx, input.orgId, input.lot.id, 0, 'active');
-  const lots = await repo.openLots(tx, input.orgId, input.customer.id);
-  const { filled } = await fillDebt(tx, input.orgId, entry.id, lots, r);
-  if (filled > 0) {
-    await repo.addToLot(tx, input.orgId, input.lot.id, -filled);
-    await repo.insertAllocations(tx, [{ org_id: input.orgId, entry_id: entry.id, lot_id: input.lot.id, points: -filled }]);
-  }
+  const debts = await debtLots(tx, input.orgId, input.customer, input.customer.points_active);
+  const { w, entry } = begin(input, r, -r);
+  moveLot(w, input.orgId, entry.id, input.lot.id, 0, 'active');
+  const filled = fillDebt(w, input.orgId, entry.id, debts, r);
+  if (filled > 0) moveLot(w, input.orgId, entry.id, input.lot.id, -filled);
+  input.lot.status = 'active';
+  input.lot.remaining -= filled;
+  await repo.flushLedgerWrite(tx, w);
   return entry;
 }
 
@@ -267,11 +281,8 @@ export async function expireLots(tx: Tx, input: EntryInput & { lots: LotRow[] })
   const due = input.lots.filter((l) => l.status === 'active' && l.remaining > 0);
   const total = due.reduce((s, l) => s + l.remaining, 0);
   if (total === 0) return null;
-  const entry = await writeEntry(tx, input, -total, 0);
-  for (const l of due) await repo.addToLot(tx, input.orgId, l.id, -l.remaining);
-  await repo.insertAllocations(
-    tx,
-    due.map((l) => ({ org_id: input.orgId, entry_id: entry.id, lot_id: l.id, points: -l.remaining })),
-  );
+  const { w, entry } = begin(input, -total, 0);
+  for (const l of due) moveLot(w, input.orgId, entry.id, l.id, -l.remaining);
+  await repo.flushLedgerWrite(tx, w);
   return entry;
 }

@@ -23,32 +23,6 @@ export function openLots(db: Executor, orgId: string, customerId: string): Promi
     .execute();
 }
 
-export async function insertEntry(db: Executor, row: EntryRow): Promise<void> {
-  await db.insertInto('points_entries').values(row).execute();
-}
-
-export async function insertLot(db: Executor, row: LotRow): Promise<void> {
-  await db.insertInto('points_lots').values(row).execute();
-}
-
-export async function addToLot(db: Executor, orgId: string, lotId: string, delta: number, status?: LotRow['status']): Promise<void> {
-  await db
-    .updateTable('points_lots')
-    .set((eb) => ({ remaining: eb('remaining', '+', delta), ...(status ? { status } : {}) }))
-    .where('org_id', '=', orgId)
-    .where('id', '=', lotId)
-    .execute();
-}
-
-export async function insertAllocations(db: Executor, rows: { org_id: string; entry_id: string; lot_id: string; points: number }[]): Promise<void> {
-  if (rows.length === 0) return;
-  await db.insertInto('points_allocations').values(rows).execute();
-}
-
-export function allocationsOf(db: Executor, orgId: string, entryId: string) {
-  return db.selectFrom('points_allocations').selectAll().where('org_id', '=', orgId).where('entry_id', '=', entryId).execute();
-}
-
 export interface BalanceDelta {
   active: number;
   pending: number;
@@ -59,23 +33,23 @@ export interface BalanceDelta {
   reversed: number;
 }
 
-export async function applyBalanceDelta(db: Executor, orgId: string, customerId: string, d: BalanceDelta, activityAt: Date | null, now: Date): Promise<void> {
-  await db
-    .updateTable('customers')
-    .set((eb) => ({
-      points_active: eb('points_active', '+', d.active),
-      points_pending: eb('points_pending', '+', d.pending),
-      points_earned: eb('points_earned', '+', d.earned),
-      points_redeemed: eb('points_redeemed', '+', d.redeemed),
-      points_adjusted: eb('points_adjusted', '+', d.adjusted),
-      points_expired: eb('points_expired', '+', d.expired),
-      points_reversed: eb('points_reversed', '+', d.reversed),
-      updated_at: now,
-      ...(activityAt ? { last_activity_at: activityAt } : {}),
-    }))
-    .where('org_id', '=', orgId)
-    .where('id', '=', customerId)
-    .execute();
+/** Every row one ledger change writes, sent to the database in one round trip. */
+export interface LedgerWrite {
+  entries: EntryRow[];
+  lots: LotRow[];
+  lotDeltas: { org_id: string; id: string; delta: number; status: LotRow['status'] | null }[];
+  allocations: { org_id: string; entry_id: string; lot_id: string; points: number }[];
+  customer: (BalanceDelta & { orgId: string; id: string; activityAt: Date | null; now: Date }) | null;
+  activity: unknown[];
+  events: unknown[];
+}
+
+export async function flushLedgerWrite(db: Executor, w: LedgerWrite): Promise<void> {
+  await sql`select patron_ledger_write(${JSON.stringify(w)}::jsonb)`.execute(db);
+}
+
+export function allocationsOf(db: Executor, orgId: string, entryId: string) {
+  return db.selectFrom('points_allocations').selectAll().where('org_id', '=', orgId).where('entry_id', '=', entryId).execute();
 }
 
 export function findEntryByUniqueKey(db: Executor, orgId: string, uniqueKey: string) {

@@ -1,8 +1,8 @@
 import type { Actor, AppContext } from '../../context.js';
 import { withTx, type Tx } from '../../db/tx.js';
 import { AppError } from '../../errors.js';
-import { emitEvent } from '../events/events.repo.js';
 import { recordActivity } from '../activity/activity.repo.js';
+import { assertCanDeduct } from '../membership/membership.rules.js';
 import { getProgram, type ProgramSettings } from '../program/program.service.js';
 import { credit, debit } from './points.ledger.js';
 import * as repo from './points.repo.js';
@@ -93,11 +93,28 @@ export async function adjustPoints(ctx: AppContext, orgId: string, customerId: s
   return withTx(ctx.db, async (tx) => {
     const now = ctx.clock.now();
     const customer = await lockForChange(tx, orgId, customerId);
+    if (input.direction === 'deduct') assertCanDeduct(customer);
     const sign = input.direction === 'add' ? '+' : '-';
+    const summary = `${input.direction === 'add' ? 'Added' : 'Deducted'} ${plural(input.points)}: ${reason}`;
+    const balanceAfter = customer.points_active + (input.direction === 'add' ? input.points : -input.points);
     const common = {
       orgId,
       customer,
       reason,
+      also: {
+        activity: [
+          {
+            orgId,
+            customerId,
+            type: 'points.adjusted',
+            actor,
+            summary,
+            payload: { direction: input.direction, points: input.points, reason, balanceAfter },
+            at: now,
+          },
+        ],
+        events: [{ orgId, type: 'points.adjusted', payload: { customerId, direction: input.direction, points: input.points }, at: now }],
+      },
       customerMessage: input.customerMessage?.trim() || null,
       visibleToCustomer: input.visibleToCustomer ?? true,
       countsTowardTier: input.direction === 'add' && (input.countsTowardTier ?? false),
@@ -109,17 +126,7 @@ export async function adjustPoints(ctx: AppContext, orgId: string, customerId: s
       input.direction === 'add'
         ? await credit(tx, { ...common, kind: 'manual_add', points: input.points, expiresAt: expiryFor(program, now) })
         : (await debit(tx, { ...common, kind: 'manual_deduct', points: input.points, mode: 'strict' })).entry!;
-    await recordActivity(tx, {
-      orgId,
-      customerId,
-      type: 'points.adjusted',
-      actor,
-      summary: `${input.direction === 'add' ? 'Added' : 'Deducted'} ${plural(input.points)}: ${reason}`,
-      payload: { entryId: entry.id, direction: input.direction, points: input.points, reason, balanceAfter: entry.balance_after },
-      at: now,
-    });
     if (entry.counts_toward_tier) await ledgerHooks.afterTierRelevantChange(tx, ctx, customer, { entry, orderId: null }, actor);
-    await emitEvent(tx, { orgId, type: 'points.adjusted', payload: { customerId, entryId: entry.id, points: entry.points }, at: now });
     return { entry: toEntryView(entry), balances: balancesOf(customer) };
   });
 }
