@@ -12,6 +12,10 @@ import { programRoutes } from '../modules/program/program.routes.js';
 import { jobsApiRoutes } from '../modules/jobs-api/jobs-api.routes.js';
 import { rewardsRoutes } from '../modules/rewards/rewards.routes.js';
 import { referralsRoutes } from '../modules/referrals/referrals.routes.js';
+import { membershipRoutes } from '../modules/membership/membership.routes.js';
+import { tiersRoutes } from '../modules/tiers/tiers.routes.js';
+import { rulesRoutes } from '../modules/rules/rules.routes.js';
+import { customerEditRoutes } from '../modules/rules/dates.routes.js';
 import type { ZodApp } from './types.js';
 
 /** Every feature's routes, in one list. */
@@ -27,6 +31,10 @@ const MODULES: ((app: ZodApp, ctx: AppContext) => Promise<void>)[] = [
   jobsApiRoutes,
   rewardsRoutes,
   referralsRoutes,
+  membershipRoutes,
+  tiersRoutes,
+  rulesRoutes,
+  customerEditRoutes,
 ];
 
 export async function registerModules(app: FastifyInstance, ctx: AppContext): Promise<void> {

@@ -1,10 +1,19 @@
 import { runPointsMaintenance } from '../modules/points/points.jobs.js';
 import { expireCoupons } from '../modules/rewards/rewards.jobs.js';
+import { runMembershipBulkJob } from '../modules/membership/membership.service.js';
+import { runDateRewards } from '../modules/rules/dates.service.js';
+import { runTierAssessment } from '../modules/tiers/tiers.assess.service.js';
 import type { JobHandler } from './worker.js';
 import type { Schedule } from './scheduler.js';
 
 /** Job handlers by type; feature modules add theirs here (handlers stay thin and call services). */
 export const JOB_HANDLERS: Record<string, JobHandler> = {
+  // Bulk membership change too large for one request (per-customer transactions, progress, refusals).
+  'membership.bulk': (ctx, job, helpers) => runMembershipBulkJob(ctx, job, helpers),
+  // Birthday and anniversary rewards on the organization's local date (once per customer and year).
+  'rules.dates': async (ctx, job) => ({ ...(await runDateRewards(ctx, job.orgId)) }),
+  // Tier downgrades at window end + grace days, progress refresh, late upgrades.
+  'tiers.assess': async (ctx, job) => ({ ...(await runTierAssessment(ctx, job.orgId)) }),
   // Marks coupons whose validity ended as expired (idempotent).
   'coupons.expire': async (ctx, job) => ({ ...(await expireCoupons(ctx, job.orgId)) }),
   // Keeps the idempotency table small: replays are honoured for 7 days.
@@ -28,4 +37,7 @@ export const SCHEDULES: Schedule[] = [
   { jobType: 'coupons.expire', everyMs: 15 * 60 * 1000 },
   { jobType: 'points.maintenance', everyMs: 10 * 60 * 1000 },
   { jobType: 'system.prune', everyMs: 24 * 3600 * 1000 },
+  // Hourly, so "today" follows each organization's timezone; a customer is rewarded once a year.
+  { jobType: 'rules.dates', everyMs: 3600 * 1000 },
+  { jobType: 'tiers.assess', everyMs: 24 * 3600 * 1000 },
 ];

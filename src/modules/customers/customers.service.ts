@@ -1,10 +1,11 @@
 import type { Actor, AppContext } from '../../context.js';
 import { newId } from '../../db/ids.js';
-import { withTx, type Executor } from '../../db/tx.js';
+import { withTx, type Executor, type Tx } from '../../db/tx.js';
 import { AppError } from '../../errors.js';
 import { allowedTargets } from '../../core/membership.js';
 import { formatMoney } from '../../core/money.js';
 import { recordActivity } from '../activity/activity.repo.js';
+import { lockCustomer } from '../points/points.repo.js';
 import { getProgram } from '../program/program.service.js';
 import * as repo from './customers.repo.js';
 import type { CustomerRow } from './customers.repo.js';
@@ -24,6 +25,11 @@ export type TierViewLoader = (db: Executor, row: CustomerRow) => Promise<Custome
 
 /** Filled in by the tiers module; the profile shows no tier until tiers are configured. */
 export const profileLoaders: { tier: TierViewLoader } = { tier: async () => null };
+
+/** Run in the creating transaction once a customer is inserted (the rules module credits the signup rule). */
+export const customerHooks: {
+  afterCreated: ((tx: Tx, ctx: AppContext, row: CustomerRow, actor: Actor, at: Date) => Promise<void>)[];
+} = { afterCreated: [] };
 
 export async function toCustomerView(db: Executor, row: CustomerRow, currency?: string): Promise<CustomerView> {
   const cur = currency ?? (await orgCurrency(db, row.org_id));
@@ -137,6 +143,7 @@ export async function upsertCustomer(ctx: AppContext, orgId: string, input: Cust
         payload: { membershipType: inserted.membership_type, accountState: inserted.account_state },
         at: now,
       });
+      for (const hook of customerHooks.afterCreated) await hook(tx, ctx, inserted, actor, now);
       return { row: inserted, created: true };
     }
     const existing = await tx
@@ -164,4 +171,41 @@ export async function upsertCustomer(ctx: AppContext, orgId: string, input: Cust
     return { row, created: false };
   });
   return { customer: await toCustomerView(ctx.db, result.row), created: result.created };
+}
+
+export type CustomerPatch = Pick<CustomerUpsert, 'firstName' | 'lastName' | 'email' | 'phone' | 'birthday' | 'anniversary'>;
+
+const LABELS: Record<string, string> = { first_name: 'first name', last_name: 'last name', email: 'email', phone: 'phone', birthday: 'birthday', anniversary: 'anniversary' };
+
+/**
+ * Staff edit of name, email, phone, birthday and anniversary (null removes). Refused once
+ * anonymized. Date edits never re-open a birthday or anniversary reward already given this
+ * year: those are unique per customer and calendar year in the ledger.
+ */
+export async function updateCustomerProfile(ctx: AppContext, orgId: string, id: string, patch: CustomerPatch, actor: Actor): Promise<CustomerView> {
+  const now = ctx.clock.now();
+  if (patch.birthday && patch.birthday > now.toISOString().slice(0, 10)) throw AppError.validation('birthday', 'must not be in the future');
+  const fields = fieldsFrom(patch);
+  const row = await withTx(ctx.db, async (tx) => {
+    const existing = await lockCustomer(tx, orgId, id);
+    if (!existing) throw AppError.notFound('Customer', id);
+    if (existing.anonymized_at) throw new AppError('CUSTOMER_ANONYMIZED', 'This customer was anonymized; their personal data can no longer be edited', { id });
+    const changed = Object.entries(fields).filter(([k, v]) => existing[k as keyof CustomerRow] !== v);
+    if (changed.length === 0) return existing;
+    const updated = await repo.updateCustomer(tx, orgId, id, { ...fields, updated_at: now });
+    const changes = Object.fromEntries(
+      changed.map(([k, v]) => [k, v === null ? 'removed' : existing[k as keyof CustomerRow] === null ? 'set' : 'changed']),
+    );
+    await recordActivity(tx, {
+      orgId,
+      customerId: id,
+      type: 'customer.updated',
+      actor,
+      summary: `Profile edited: ${Object.entries(changes).map(([k, how]) => `${LABELS[k] ?? k} ${how}`).join(', ')}`,
+      payload: { fields: changed.map(([k]) => k), changes },
+      at: now,
+    });
+    return updated;
+  });
+  return toCustomerView(ctx.db, row);
 }

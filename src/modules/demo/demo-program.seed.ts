@@ -1,0 +1,18 @@
+import type { AppContext } from '../../context.js';
+import { createRule } from '../rules/rules.service.js';
+import { createTier, putTierSettings } from '../tiers/tiers.service.js';
+import { DEMO_SEEDERS } from './demo.service.js';
+
+/** Demo program: Bronze/Silver/Gold on yearly spend, and signup, birthday, Instagram and referral rules. */
+export async function seedDemoProgram(ctx: AppContext, orgId: string): Promise<void> {
+  await putTierSettings(ctx, orgId, { basis: 'amount_spent', window: 'calendar_year', graceDays: 30 });
+  await createTier(ctx, orgId, { name: 'Bronze', threshold: '0' });
+  await createTier(ctx, orgId, { name: 'Silver', threshold: '250.00', earnMultiplier: '1.25', entryPoints: 100 });
+  await createTier(ctx, orgId, { name: 'Gold', threshold: '1000.00', earnMultiplier: '1.5', entryPoints: 250, birthdayPoints: 500 });
+  await createRule(ctx, orgId, { kind: 'signup', name: 'Welcome bonus', points: 100 });
+  await createRule(ctx, orgId, { kind: 'birthday', name: 'Birthday treat', points: 200 });
+  await createRule(ctx, orgId, { kind: 'custom_action', key: 'instagram_follow', name: 'Follow us on Instagram', points: 50, perCustomerLimit: 1 });
+  await createRule(ctx, orgId, { kind: 'referral', name: 'Refer a friend', points: 500, config: { friendDiscount: { type: 'percentage', value: '10' } } });
+}
+
+DEMO_SEEDERS.push(seedDemoProgram);

@@ -1,0 +1,222 @@
+import type { Actor, AppContext, Clock } from '../../context.js';
+import { newId } from '../../db/ids.js';
+import { withTx, type Executor } from '../../db/tx.js';
+import { AppError } from '../../errors.js';
+import { nextTier, progressExplanation } from '../../core/tiers.js';
+import { recordActivity } from '../activity/activity.repo.js';
+import { profileLoaders, toCustomerView, type TierViewLoader } from '../customers/customers.service.js';
+import type { CustomerView } from '../customers/customers.schemas.js';
+import { orderHooks } from '../orders/orders.service.js';
+import { ledgerHooks, lockForChange } from '../points/points.service.js';
+import * as repo from './tiers.repo.js';
+import { CAUSE_OF_BASIS, changeTier, currentWindow, defOf, evaluateUpgrade, loadTierContext, progressIn, upgradeIfQualified } from './tiers.progress.js';
+import { formatProgress, multiplierOf, parseBasisValue } from './tiers.service.js';
+
+// Hooks: tiers react to earnings and counted orders in the same transaction, and set the order multiplier.
+ledgerHooks.afterTierRelevantChange = async (tx, ctx, customer, cause, actor) => {
+  const settings = await repo.findSettings(tx, customer.org_id);
+  if ((settings?.basis ?? 'points_earned') !== 'points_earned') return;
+  await evaluateUpgrade(tx, ctx, customer, 'points', cause.orderId, actor);
+};
+
+orderHooks.afterOrderCounted.push(async (tx, ctx, customer, order, actor) => {
+  const settings = await repo.findSettings(tx, customer.org_id);
+  if (!settings || settings.basis === 'points_earned') return;
+  await evaluateUpgrade(tx, ctx, customer, CAUSE_OF_BASIS[settings.basis], order.id, actor);
+});
+
+orderHooks.multiplier = async (tx, orgId, customer) => {
+  if (!customer.tier_id) return { factor: '1', label: null };
+  const tier = await repo.findTier(tx, orgId, customer.tier_id);
+  if (!tier) return { factor: '1', label: null };
+  const factor = multiplierOf(tier);
+  return { factor, label: factor === '1' ? null : `${tier.name} x${factor}` };
+};
+
+/** The profile's tier section: tier, live progress in the current window, and what the next tier needs. */
+export function tierProfileLoader(clock: Clock): TierViewLoader {
+  return async (db: Executor, row) => {
+    if (!row.tier_id) return null;
+    const tc = await loadTierContext(db, row.org_id);
+    const current = tc ? defOf(tc, row.tier_id) : null;
+    if (!tc || !current) return null;
+    const w = currentWindow(tc, clock.now());
+    const progress = await progressIn(db, tc, row.id, w);
+    const next = nextTier(tc.defs, current, BigInt(progress));
+    return {
+      id: current.id,
+      name: current.name,
+      progress: formatProgress(tc.settings.basis, progress, tc.currency),
+      manual: row.tier_manual,
+      achievedAt: row.tier_achieved_at?.toISOString() ?? null,
+      qualifyingOrderId: row.tier_qualifying_order_id,
+      updatedAt: row.tier_updated_at?.toISOString() ?? null,
+      next: next
+        ? {
+            id: next.tier.id,
+            name: next.tier.name,
+            missing: formatProgress(tc.settings.basis, Number(next.missing), tc.currency),
+            explanation: progressExplanation({
+              basis: tc.settings.basis,
+              missing: next.missing,
+              currency: tc.currency,
+              nextTierName: next.tier.name,
+              windowEnd: w.end,
+              timeZone: tc.timezone,
+            }),
+          }
+        : null,
+    };
+  };
+}
+
+/** Installs the profile loader with the application's clock (called when routes are registered). */
+export function installTierProfile(ctx: AppContext): void {
+  profileLoaders.tier = tierProfileLoader(ctx.clock);
+}
+
+async function requireTiers(db: Executor, orgId: string) {
+  const tc = await loadTierContext(db, orgId);
+  if (!tc) throw new AppError('RULE_REFUSED', 'No tiers are configured yet; create tiers under /api/v1/tiers first', {});
+  return tc;
+}
+
+/**
+ * Staff assign a tier (optionally with progress). The assignment is manual: it becomes
+ * the customer's floor until released; automatic upgrades still happen above it.
+ */
+export async function assignTier(
+  ctx: AppContext,
+  orgId: string,
+  customerId: string,
+  input: { tierId: string; tierProgress?: string | undefined; reason?: string | undefined },
+  actor: Actor,
+): Promise<CustomerView> {
+  const row = await withTx(ctx.db, async (tx) => {
+    const customer = await lockForChange(tx, orgId, customerId);
+    const tc = await requireTiers(tx, orgId);
+    const target = defOf(tc, input.tierId);
+    if (!target) throw AppError.notFound('Tier', input.tierId);
+    const now = ctx.clock.now();
+    const w = currentWindow(tc, now);
+    const computed = await progressIn(tx, tc, customerId, w);
+    let progress = computed;
+    if (input.tierProgress !== undefined) {
+      progress = parseBasisValue('tierProgress', tc.settings.basis, input.tierProgress, tc.currency);
+      if (progress !== computed) {
+        await repo.insertProgressAdjustment(tx, {
+          org_id: orgId,
+          id: newId(now.getTime()),
+          customer_id: customerId,
+          delta: progress - computed,
+          reason: input.reason?.trim() || 'Tier progress set by staff',
+          actor_type: actor.type,
+          actor_id: actor.id,
+          actor_name: actor.name,
+          created_at: now,
+        });
+      }
+    }
+    await repo.setFloor(tx, orgId, customerId, target.id, now);
+    const previousProgress = customer.tier_progress;
+    await repo.setCustomerTierState(tx, orgId, customerId, { tier_manual: true, tier_progress: progress, tier_updated_at: now, updated_at: now });
+    Object.assign(customer, { tier_manual: true, tier_progress: progress, tier_updated_at: now });
+    if (customer.tier_id !== target.id) {
+      await changeTier(tx, ctx, tc, customer, { to: target, cause: 'manual', orderId: null, actor, at: now });
+    } else {
+      await recordActivity(tx, {
+        orgId,
+        customerId,
+        type: 'tier.manual_assigned',
+        actor,
+        summary: `Tier ${target.name} kept and marked as manually assigned`,
+        payload: { tierId: target.id, tier: target.name },
+        at: now,
+      });
+    }
+    if (input.tierProgress !== undefined) {
+      await recordActivity(tx, {
+        orgId,
+        customerId,
+        type: 'tier.progress_set',
+        actor,
+        summary: `Tier progress set to ${formatProgress(tc.settings.basis, progress, tc.currency)} (was ${formatProgress(tc.settings.basis, previousProgress, tc.currency)})`,
+        payload: { previousProgress, progress, basis: tc.settings.basis, reason: input.reason ?? null },
+        at: now,
+      });
+    }
+    return customer;
+  });
+  return toCustomerView(ctx.db, row);
+}
+
+/** Releases the manual floor; the customer keeps the tier until the next assessment decides. */
+export async function releaseManualTier(ctx: AppContext, orgId: string, customerId: string, actor: Actor): Promise<CustomerView> {
+  const row = await withTx(ctx.db, async (tx) => {
+    const customer = await lockForChange(tx, orgId, customerId);
+    if (!customer.tier_manual) {
+      throw new AppError('CONFLICT', "This customer's tier is not manually assigned; there is nothing to release", { id: customerId });
+    }
+    const floor = await repo.findFloor(tx, orgId, customerId);
+    const now = ctx.clock.now();
+    await repo.deleteFloor(tx, orgId, customerId);
+    await repo.setCustomerTierState(tx, orgId, customerId, { tier_manual: false, tier_updated_at: now, updated_at: now });
+    Object.assign(customer, { tier_manual: false, tier_updated_at: now });
+    await recordActivity(tx, {
+      orgId,
+      customerId,
+      type: 'tier.manual_released',
+      actor,
+      summary: 'Manual tier assignment released: the tier now follows progress (downgrades wait for the next assessment)',
+      payload: { tierId: customer.tier_id, floorTierId: floor?.tier_id ?? null },
+      at: now,
+    });
+    return customer;
+  });
+  return toCustomerView(ctx.db, row);
+}
+
+/**
+ * Recomputes progress from history (orders and ledger in the current window). Earlier
+ * staff edits of progress inside the window are cancelled by a compensating edit, so the
+ * result is exactly what history says. Upgrades when the result qualifies; never downgrades.
+ */
+export async function recalculateTier(ctx: AppContext, orgId: string, customerId: string, actor: Actor): Promise<CustomerView> {
+  const row = await withTx(ctx.db, async (tx) => {
+    const customer = await lockForChange(tx, orgId, customerId);
+    const tc = await requireTiers(tx, orgId);
+    const now = ctx.clock.now();
+    const w = currentWindow(tc, now);
+    const fromHistory = await progressIn(tx, tc, customerId, w, false);
+    const withEdits = await progressIn(tx, tc, customerId, w, true);
+    if (withEdits !== fromHistory) {
+      await repo.insertProgressAdjustment(tx, {
+        org_id: orgId,
+        id: newId(now.getTime()),
+        customer_id: customerId,
+        delta: fromHistory - withEdits,
+        reason: 'Recalculated from history: earlier progress edits cancelled',
+        actor_type: actor.type,
+        actor_id: actor.id,
+        actor_name: actor.name,
+        created_at: now,
+      });
+    }
+    const previous = customer.tier_progress;
+    await repo.setCustomerTierState(tx, orgId, customerId, { tier_progress: fromHistory, updated_at: now });
+    customer.tier_progress = fromHistory;
+    const fmt = (v: number) => formatProgress(tc.settings.basis, v, tc.currency);
+    await recordActivity(tx, {
+      orgId,
+      customerId,
+      type: 'tier.recalculated',
+      actor,
+      summary: `Tier progress recalculated from history: ${fmt(fromHistory)} (was ${fmt(previous)})`,
+      payload: { previousProgress: previous, progress: fromHistory, basis: tc.settings.basis, window: tc.settings.window },
+      at: now,
+    });
+    await upgradeIfQualified(tx, ctx, tc, customer, fromHistory, { cause: CAUSE_OF_BASIS[tc.settings.basis], orderId: null, actor, at: now });
+    return customer;
+  });
+  return toCustomerView(ctx.db, row);
+}

@@ -1,0 +1,168 @@
+import { sql, type Insertable, type Selectable, type Updateable } from 'kysely';
+import type { Executor } from '../../db/tx.js';
+import type { WindowBounds } from '../../core/tiers.js';
+import type { CustomersTable } from '../../db/types.js';
+import type { TierProgressAdjustmentsTable, TierSettingsTable, TiersTable } from './tiers.tables.js';
+
+export type TierRow = Selectable<TiersTable>;
+export type TierSettingsRow = Selectable<TierSettingsTable>;
+
+export function findSettings(db: Executor, orgId: string): Promise<TierSettingsRow | undefined> {
+  return db.selectFrom('tier_settings').selectAll().where('org_id', '=', orgId).executeTakeFirst();
+}
+
+export async function upsertSettings(db: Executor, row: TierSettingsRow): Promise<void> {
+  await db
+    .insertInto('tier_settings')
+    .values(row)
+    .onConflict((oc) =>
+      oc.column('org_id').doUpdateSet({ basis: row.basis, qualification_window: row.qualification_window, grace_days: row.grace_days, updated_at: row.updated_at }),
+    )
+    .execute();
+}
+
+export function orgFacts(db: Executor, orgId: string): Promise<{ currency: string; timezone: string }> {
+  return db.selectFrom('organizations').select(['currency', 'timezone']).where('id', '=', orgId).executeTakeFirstOrThrow();
+}
+
+/** All tiers of the organization, lowest threshold first. */
+export function listTiers(db: Executor, orgId: string): Promise<TierRow[]> {
+  return db.selectFrom('tiers').selectAll().where('org_id', '=', orgId).orderBy('threshold').orderBy('id').execute();
+}
+
+export function countTiers(db: Executor, orgId: string): Promise<number> {
+  return db
+    .selectFrom('tiers')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('org_id', '=', orgId)
+    .executeTakeFirstOrThrow()
+    .then((r) => Number(r.n));
+}
+
+export function findTier(db: Executor, orgId: string, id: string): Promise<TierRow | undefined> {
+  return db.selectFrom('tiers').selectAll().where('org_id', '=', orgId).where('id', '=', id).executeTakeFirst();
+}
+
+export function findTierByThreshold(db: Executor, orgId: string, threshold: number): Promise<TierRow | undefined> {
+  return db.selectFrom('tiers').selectAll().where('org_id', '=', orgId).where('threshold', '=', threshold).executeTakeFirst();
+}
+
+export function findTierByName(db: Executor, orgId: string, name: string): Promise<TierRow | undefined> {
+  return db
+    .selectFrom('tiers')
+    .selectAll()
+    .where('org_id', '=', orgId)
+    .where((eb) => eb(eb.fn('lower', ['name']), '=', name.toLowerCase()))
+    .executeTakeFirst();
+}
+
+export async function insertTier(db: Executor, row: Insertable<TiersTable>): Promise<TierRow> {
+  return db.insertInto('tiers').values(row).returningAll().executeTakeFirstOrThrow();
+}
+
+export async function updateTier(db: Executor, orgId: string, id: string, patch: Updateable<TiersTable>): Promise<TierRow> {
+  return db.updateTable('tiers').set(patch).where('org_id', '=', orgId).where('id', '=', id).returningAll().executeTakeFirstOrThrow();
+}
+
+export async function deleteTier(db: Executor, orgId: string, id: string): Promise<void> {
+  await db.deleteFrom('tiers').where('org_id', '=', orgId).where('id', '=', id).execute();
+}
+
+/** Customers holding the tier now or as a manual floor (a tier in use cannot be deleted). */
+export async function tierUsage(db: Executor, orgId: string, tierId: string): Promise<{ customers: number; floors: number }> {
+  const customers = await db
+    .selectFrom('customers')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('org_id', '=', orgId)
+    .where('tier_id', '=', tierId)
+    .executeTakeFirstOrThrow();
+  const floors = await db
+    .selectFrom('tier_manual_floors')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('org_id', '=', orgId)
+    .where('tier_id', '=', tierId)
+    .executeTakeFirstOrThrow();
+  return { customers: Number(customers.n), floors: Number(floors.n) };
+}
+
+export type TierStatePatch = Pick<
+  Updateable<CustomersTable>,
+  'tier_id' | 'tier_progress' | 'tier_manual' | 'tier_achieved_at' | 'tier_qualifying_order_id' | 'tier_updated_at' | 'updated_at'
+>;
+
+export async function setCustomerTierState(db: Executor, orgId: string, customerId: string, patch: TierStatePatch): Promise<void> {
+  await db.updateTable('customers').set(patch).where('org_id', '=', orgId).where('id', '=', customerId).execute();
+}
+
+export function findFloor(db: Executor, orgId: string, customerId: string) {
+  return db.selectFrom('tier_manual_floors').selectAll().where('org_id', '=', orgId).where('customer_id', '=', customerId).executeTakeFirst();
+}
+
+export async function setFloor(db: Executor, orgId: string, customerId: string, tierId: string, at: Date): Promise<void> {
+  await db
+    .insertInto('tier_manual_floors')
+    .values({ org_id: orgId, customer_id: customerId, tier_id: tierId, assigned_at: at })
+    .onConflict((oc) => oc.columns(['org_id', 'customer_id']).doUpdateSet({ tier_id: tierId, assigned_at: at }))
+    .execute();
+}
+
+export async function deleteFloor(db: Executor, orgId: string, customerId: string): Promise<void> {
+  await db.deleteFrom('tier_manual_floors').where('org_id', '=', orgId).where('customer_id', '=', customerId).execute();
+}
+
+export async function insertProgressAdjustment(db: Executor, row: Selectable<TierProgressAdjustmentsTable>): Promise<void> {
+  await db.insertInto('tier_progress_adjustments').values(row).execute();
+}
+
+/** Progress ingredients inside [start, end): counted orders net of refunds, the ledger's tier entries, staff edits. */
+export async function progressParts(
+  db: Executor,
+  orgId: string,
+  customerId: string,
+  w: WindowBounds,
+): Promise<{ spentMinor: number; orders: number; points: number; adjustments: number }> {
+  const orders = await db
+    .selectFrom('orders')
+    .select([
+      sql<number>`coalesce(sum(total_minor - refunded_minor), 0)::int8`.as('spent'),
+      sql<number>`count(*)::int8`.as('n'),
+    ])
+    .where('org_id', '=', orgId)
+    .where('customer_id', '=', customerId)
+    .where('status', 'in', ['paid', 'fulfilled'])
+    .$if(w.start !== null, (q) => q.where('placed_at', '>=', w.start!))
+    .$if(w.end !== null, (q) => q.where('placed_at', '<', w.end!))
+    .executeTakeFirstOrThrow();
+  const points = await db
+    .selectFrom('points_entries')
+    .select(sql<number>`coalesce(sum(points), 0)::int8`.as('p'))
+    .where('org_id', '=', orgId)
+    .where('customer_id', '=', customerId)
+    .where((eb) => eb.or([eb('counts_toward_tier', '=', true), eb('kind', '=', 'order_reversal')]))
+    .$if(w.start !== null, (q) => q.where('created_at', '>=', w.start!))
+    .$if(w.end !== null, (q) => q.where('created_at', '<', w.end!))
+    .executeTakeFirstOrThrow();
+  const adjustments = await db
+    .selectFrom('tier_progress_adjustments')
+    .select(sql<number>`coalesce(sum(delta), 0)::int8`.as('d'))
+    .where('org_id', '=', orgId)
+    .where('customer_id', '=', customerId)
+    .$if(w.start !== null, (q) => q.where('created_at', '>=', w.start!))
+    .$if(w.end !== null, (q) => q.where('created_at', '<', w.end!))
+    .executeTakeFirstOrThrow();
+  return { spentMinor: orders.spent, orders: orders.n, points: points.p, adjustments: adjustments.d };
+}
+
+/** Customers the assessment looks at (holding a tier or some progress), keyset by id. */
+export function assessmentBatch(db: Executor, orgId: string, afterId: string | null, limit: number): Promise<{ id: string }[]> {
+  return db
+    .selectFrom('customers')
+    .select('id')
+    .where('org_id', '=', orgId)
+    .where('anonymized_at', 'is', null)
+    .where((eb) => eb.or([eb('tier_id', 'is not', null), eb('tier_progress', '<>', 0)]))
+    .$if(afterId !== null, (q) => q.where('id', '>', afterId!))
+    .orderBy('id')
+    .limit(limit)
+    .execute();
+}

@@ -1,0 +1,62 @@
+import { z } from 'zod';
+
+export const TIER_BASES = ['points_earned', 'amount_spent', 'orders_count'] as const;
+export const TIER_WINDOWS = ['lifetime', 'calendar_year', 'rolling_12_months'] as const;
+
+export const tierSettingsSchema = z
+  .object({
+    basis: z.enum(TIER_BASES).describe('What tier progress counts: points earned, amount spent (net of refunds) or orders'),
+    window: z.enum(TIER_WINDOWS).describe('Qualification window: lifetime, calendar year (organization timezone) or rolling 12 months'),
+    graceDays: z.number().int().describe('Days after the window ends before a downgrade takes effect'),
+    updatedAt: z.string().nullable(),
+  })
+  .meta({ id: 'TierSettings' });
+
+export const tierSettingsBodySchema = z.object({
+  basis: z.enum(TIER_BASES, `must be one of ${TIER_BASES.join(', ')}`),
+  window: z.enum(TIER_WINDOWS, `must be one of ${TIER_WINDOWS.join(', ')}`),
+  graceDays: z.number('must be a number of days').int('must be a whole number of days').min(0, 'must be 0 or more').max(365, 'must be at most 365'),
+});
+
+export const tierSchema = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    rank: z.number().int().describe('1 for the lowest tier'),
+    threshold: z.string().describe('Progress needed, in the basis unit: points, an amount such as "500.00" in the organization currency, or orders'),
+    earnMultiplier: z.string().describe('Order earnings are multiplied by this decimal, e.g. "1.5"'),
+    birthdayPoints: z.number().int().nullable().describe('Replaces the birthday rule points for customers in this tier; null uses the rule'),
+    entryPoints: z.number().int().describe('Points credited once per customer on first entering this tier'),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  })
+  .meta({ id: 'Tier' });
+
+export type TierView = z.infer<typeof tierSchema>;
+
+const points = z.number('must be a number of points').int('must be a whole number of points').min(0, 'must be 0 or more').max(10_000_000, 'must be at most 10,000,000');
+const threshold = z
+  .string('must be a string such as "1000" (points, orders) or "500.00" (amount spent)')
+  .regex(/^\d{1,13}(\.\d{1,4})?$/, 'must be a non-negative number as a string, such as "1000" or "500.00"');
+const multiplier = z
+  .string('must be a decimal string such as "1.5"')
+  .regex(/^\d{1,2}(\.\d{1,4})?$/, 'must be a decimal string such as "1.5" (up to 4 decimals)');
+
+export const tierCreateSchema = z.object({
+  name: z.string('is required').trim().min(1, 'is required').max(100, 'must be at most 100 characters'),
+  threshold,
+  earnMultiplier: multiplier.optional(),
+  birthdayPoints: points.nullable().optional(),
+  entryPoints: points.optional(),
+});
+
+export const tierPatchSchema = tierCreateSchema.partial();
+
+export type TierCreate = z.infer<typeof tierCreateSchema>;
+export type TierPatch = z.infer<typeof tierPatchSchema>;
+
+export const customerTierBodySchema = z.object({
+  tierId: z.string('is required: the id of the tier to assign').min(1, 'is required').max(64),
+  tierProgress: threshold.optional().describe('Set the progress too, in the basis unit (points, amount, orders)'),
+  reason: z.string().trim().max(500, 'must be at most 500 characters').optional(),
+});
