@@ -18,6 +18,12 @@ import { registerModules } from './modules.js';
 
 export const ADMIN_DIST = fileURLToPath(new URL('../../admin/dist/', import.meta.url));
 
+declare module 'fastify' {
+  interface FastifyInstance {
+    patronRoutes: { method: string; url: string }[];
+  }
+}
+
 export interface BuildAppOptions {
   metrics: Metrics;
   /** Serve the admin UI build when present (off in API tests). */
@@ -50,6 +56,13 @@ export async function buildApp(ctx: AppContext, opts: BuildAppOptions): Promise<
     opts.metrics.httpRequests.inc({ method: request.method, route, status_code: String(reply.statusCode) });
     opts.metrics.httpDuration.observe({ method: request.method, route }, reply.elapsedTime / 1000);
   });
+
+  // Every route registered, so tests can check the OpenAPI document lists them all.
+  const routes: { method: string; url: string }[] = [];
+  app.addHook('onRoute', (r) => {
+    for (const m of [r.method].flat()) routes.push({ method: m, url: r.url });
+  });
+  app.decorate('patronRoutes', routes);
 
   registerErrorHandling(app);
   await app.register(fastifyCookie, { secret: ctx.config.sessionSecret });

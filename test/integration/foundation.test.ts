@@ -44,6 +44,14 @@ describe(`foundation on ${ENGINE}`, () => {
       expect(Object.keys(doc.paths)).toContain(path);
     }
     expect((await h.app.inject('/api/docs')).statusCode).toBeLessThan(400);
+    const api = h.app.patronRoutes.filter((r) => r.url.startsWith('/api/v1/') && r.method !== 'HEAD');
+    expect(api.length).toBeGreaterThan(10);
+    const paths = doc.paths as Record<string, Record<string, { responses?: unknown }>>;
+    const missing = api.filter((r) => !paths[r.url.replace(/:(\w+)/g, '{$1}')]?.[r.method.toLowerCase()]);
+    expect(missing).toEqual([]);
+    for (const [path, ops] of Object.entries(paths)) {
+      for (const [method, op] of Object.entries(ops)) expect(op.responses, `${method} ${path}`).toBeDefined();
+    }
   });
 
   it('signs in, describes the caller, signs out', async () => {
