@@ -7,7 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 
 const run = promisify(execFile);
 const dir = mkdtempSync(join(tmpdir(), 'patron-cli-'));
-const env = { ...process.env, PATRON_DATA_DIR: dir, PATRON_USE_SOURCES: '1', LOG_LEVEL: 'warn' } as NodeJS.ProcessEnv;
+const env = { ...process.env, PATRON_DATA_DIR: dir, LOG_LEVEL: 'warn' } as NodeJS.ProcessEnv;
 delete env.DATABASE_URL;
 delete env.SESSION_SECRET;
 
