@@ -1,6 +1,7 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, newPage, seriousA11yViolations, signIn } from './support/browser.js';
+import { launchBrowser, seriousA11yViolations, signIn } from './support/browser.js';
+import { openPage } from './support/session.js';
 import { DEMO_ADMIN, DEMO_SUPPORT, SECOND_ORG } from './support/server.js';
 
 let browser: Browser;
@@ -13,7 +14,7 @@ afterAll(async () => {
 
 describe('signing in and access', () => {
   it('refuses a wrong password with the API message, then signs in and out', async () => {
-    const { context, page } = await newPage(browser);
+    const { context, page } = await openPage(browser);
     await page.goto('/');
     expect(await seriousA11yViolations(page)).toEqual([]);
     await page.getByLabel('Email').fill(DEMO_ADMIN.email);
@@ -35,7 +36,7 @@ describe('signing in and access', () => {
   });
 
   it('shows staff only what their permissions allow, and the API refuses the rest', async () => {
-    const { context, page } = await newPage(browser);
+    const { context, page } = await openPage(browser);
     await signIn(page, DEMO_SUPPORT);
     const nav = page.getByRole('navigation', { name: 'Main navigation' });
     expect(await nav.getByRole('link', { name: 'Customers', exact: true }).count()).toBe(1);
@@ -50,7 +51,7 @@ describe('signing in and access', () => {
   });
 
   it('switches between organizations and shows the new currency', async () => {
-    const { context, page } = await newPage(browser);
+    const { context, page } = await openPage(browser);
     await signIn(page, DEMO_ADMIN);
     await page.getByRole('button', { name: /Switch organization/ }).click();
     await page.getByRole('menuitem', { name: new RegExp(SECOND_ORG.name) }).click();

@@ -1,6 +1,7 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, newPage, seriousA11yViolations, signIn } from './support/browser.js';
+import { launchBrowser, seriousA11yViolations, signIn } from './support/browser.js';
+import { openPage } from './support/session.js';
 import { DEMO_ADMIN } from './support/server.js';
 
 let browser: Browser;
@@ -13,7 +14,7 @@ afterAll(async () => {
 
 describe('users and API keys (admins)', () => {
   it('adds a read-only staff user who can then sign in', async () => {
-    const { context, page } = await newPage(browser);
+    const { context, page } = await openPage(browser);
     await signIn(page, DEMO_ADMIN);
     await page.getByRole('link', { name: 'Users', exact: true }).click();
     await page.getByRole('heading', { name: 'Users' }).waitFor();
@@ -39,7 +40,7 @@ describe('users and API keys (admins)', () => {
   });
 
   it('creates an API key, shows the secret once, and revokes it', async () => {
-    const { context, page } = await newPage(browser);
+    const { context, page } = await openPage(browser);
     await signIn(page, DEMO_ADMIN);
     await page.getByRole('link', { name: 'API keys', exact: true }).click();
     await page.getByRole('heading', { name: 'API keys' }).first().waitFor();

@@ -1,6 +1,8 @@
 import { keepPreviousData, useInfiniteQuery, useQuery } from '@tanstack/react-query';
 import { api, request, unwrap } from './client.js';
-import type { Analytics, Customer, CustomerRow, JobStatus, MembershipType, Page, Segment } from './models.js';
+import type { Analytics, Customer, CustomerGridRow, CustomerRow, Job, MembershipType, Segment, SegmentFilter } from './models.js';
+
+const idem = (key: string) => ({ 'idempotency-key': key });
 
 /** The grid filters, exactly as the URL and GET /api/v1/customers name them. */
 export interface GridFilters {
@@ -21,49 +23,63 @@ export const customerKeys = {
   segments: ['segments'] as const,
 };
 
-function scalar(v: unknown): string | null {
-  return typeof v === 'string' || typeof v === 'number' ? String(v) : null;
-}
-
-function str(v: unknown): string | null {
-  return typeof v === 'string' && v !== '' ? v : null;
-}
-
-/** Accepts a full Customer or a slim grid row and returns what the grid shows. */
-export function toRow(raw: Record<string, unknown>): CustomerRow {
-  const tier = raw.tier as { id?: string; name?: string; progress?: unknown; updatedAt?: string | null } | null | undefined;
-  const balances = raw.balances as { active?: number } | undefined;
-  const first = str(raw.firstName);
-  const last = str(raw.lastName);
-  const name = str(raw.name) ?? ([first, last].filter(Boolean).join(' ') || '');
+/** Grid row -> what the table shows. */
+export function toRow(r: CustomerGridRow): CustomerRow {
   return {
-    id: String(raw.id),
-    name,
-    email: str(raw.email),
-    membershipType: (raw.membershipType as MembershipType | undefined) ?? 'guest',
-    accountState: raw.accountState === 'registered' ? 'registered' : 'guest',
-    points: typeof raw.points === 'number' ? raw.points : (balances?.active ?? 0),
-    tier: tier?.id ? { id: tier.id, name: tier.name ?? '' } : null,
-    tierProgress: scalar(raw.tierProgress) ?? scalar(tier?.progress),
-    birthday: str(raw.birthday),
-    tierUpdatedAt: str(raw.tierUpdatedAt) ?? tier?.updatedAt ?? null,
-    updatedAt: str(raw.updatedAt) ?? str(raw.lastActivityAt),
-    anonymized: Boolean(raw.anonymizedAt),
+    id: r.id,
+    name: r.name,
+    email: r.email,
+    membershipType: r.membershipType,
+    accountState: r.accountState,
+    points: r.points,
+    tier: r.tier ? { id: r.tier.id, name: r.tier.name ?? '' } : null,
+    tierProgress: String(r.tierProgress),
+    birthday: r.birthday,
+    tierUpdatedAt: r.tierUpdatedAt,
+    updatedAt: r.updatedAt,
+    anonymized: false,
   };
 }
+
+const list = (v: string | undefined) => (v ? v.split(',').filter(Boolean) : undefined);
+
+/** URL filters (comma lists) -> the API's filter object used by bulk actions and segments. */
+export function toFilterObject(f: GridFilters): SegmentFilter {
+  const out: SegmentFilter = {};
+  if (f.search) out.search = f.search;
+  const membership = list(f.membership) as SegmentFilter['membership'];
+  if (membership?.length) out.membership = membership;
+  const tier = list(f.tier);
+  if (tier?.length) out.tier = tier;
+  if (f.activity === 'active' || f.activity === 'inactive') out.activity = f.activity;
+  if (f.accountState === 'registered' || f.accountState === 'guest') out.accountState = f.accountState;
+  return out;
+}
+
+/** A segment's filter -> URL filters. */
+export function fromFilterObject(filter: SegmentFilter): GridFilters {
+  return {
+    search: filter.search,
+    membership: filter.membership?.join(','),
+    tier: filter.tier?.join(','),
+    activity: filter.activity,
+    accountState: filter.accountState,
+  };
+}
+
 
 export function useCustomerList(filters: GridFilters, pageSize = 50) {
   return useInfiniteQuery({
     queryKey: customerKeys.list(filters),
-    initialPageParam: null as string | null,
+    initialPageParam: undefined as string | undefined,
     queryFn: async ({ pageParam, signal }) => {
-      const page = await request<Page<Record<string, unknown>>>('GET', '/api/v1/customers', {
-        query: { ...filters, limit: pageSize, cursor: pageParam },
-        signal,
-      });
-      return { items: page.items.map(toRow), nextCursor: page.nextCursor };
+      const { sort, ...rest } = filters;
+      const query: Record<string, string | number> = { limit: pageSize };
+      for (const [k, v] of Object.entries({ ...rest, sort, cursor: pageParam })) if (v) query[k] = v;
+      const page = await unwrap(api.GET('/api/v1/customers', { params: { query }, signal }));
+      return { items: page.items.map(toRow), nextCursor: page.nextCursor, total: page.total ?? null };
     },
-    getNextPageParam: (last) => last.nextCursor,
+    getNextPageParam: (last) => last.nextCursor ?? undefined,
     placeholderData: keepPreviousData,
   });
 }
@@ -92,15 +108,17 @@ export function useCustomer(id: string) {
 
 export interface BulkTarget {
   ids?: string[];
-  filter?: GridFilters;
+  filter?: SegmentFilter;
 }
 
-/** Bulk replies either finish at once ({ updated }) or start a job ({ job } / { jobId }). */
+/** Small selections finish in the reply; large ones run as a job ({ status: 'queued', jobId }). */
 export interface BulkReply {
-  updated?: number;
-  skipped?: number;
-  job?: JobStatus;
-  jobId?: string;
+  status: 'queued' | 'done';
+  jobId: string | null;
+  total: number;
+  changed: number;
+  refused: number;
+  outcomes?: { customerId: string; status: 'ok' | 'refused'; code: string | null; message: string | null }[];
 }
 
 export function bulkMembership(target: BulkTarget, type: MembershipType, key: string): Promise<BulkReply> {
@@ -111,25 +129,24 @@ export function bulkAdjust(target: BulkTarget, adjustment: { direction: 'add' | 
   return request<BulkReply>('POST', '/api/v1/customers/points/adjustments/bulk', { body: { ...target, ...adjustment }, idempotencyKey: key });
 }
 
-export function fetchJob(id: string, signal?: AbortSignal): Promise<JobStatus> {
-  return request<JobStatus>('GET', `/api/v1/jobs/${encodeURIComponent(id)}`, { signal });
+export function fetchJob(id: string, signal?: AbortSignal): Promise<Job> {
+  return unwrap(api.GET('/api/v1/jobs/{id}', { params: { path: { id } }, signal }));
 }
 
 export function useSegments() {
   return useQuery({
     queryKey: customerKeys.segments,
-    queryFn: async ({ signal }) => (await request<Page<Segment>>('GET', '/api/v1/segments', { signal })).items,
+    queryFn: async ({ signal }) => (await unwrap(api.GET('/api/v1/segments', { signal }))).items,
     staleTime: 60_000,
-    retry: false,
   });
 }
 
-export function saveSegment(input: { name: string; filter: GridFilters }, key: string): Promise<Segment> {
-  return request<Segment>('POST', '/api/v1/segments', { body: input, idempotencyKey: key });
+export function saveSegment(input: { name: string; filter: SegmentFilter }, key: string): Promise<Segment> {
+  return unwrap(api.POST('/api/v1/segments', { body: input, headers: idem(key) }));
 }
 
-export function deleteSegment(id: string, key: string): Promise<void> {
-  return request<void>('DELETE', `/api/v1/segments/${encodeURIComponent(id)}`, { idempotencyKey: key });
+export function deleteSegment(id: string, key: string): Promise<unknown> {
+  return unwrap(api.DELETE('/api/v1/segments/{id}', { params: { path: { id } }, headers: idem(key) }));
 }
 
 export function displayName(c: Pick<Customer, 'firstName' | 'lastName' | 'email'> & { name?: string }): string {

@@ -77,35 +77,16 @@ export interface ActivityEvent {
 export type Order = components['schemas']['Order'];
 export type ProgramSettings = components['schemas']['ProgramSettings'];
 
-export type CouponStatus = 'active' | 'used' | 'revoked' | 'expired';
-
-export interface Coupon {
-  id: string;
-  code: string;
-  rewardId: string;
-  rewardName?: string | null;
-  value?: Money | null;
-  valueLabel?: string | null;
-  pointsCost: number;
-  status: CouponStatus;
-  orderId?: string | null;
-  createdAt: string;
-  expiresAt?: string | null;
-}
-
-export type RewardType = 'fixed_amount' | 'percentage' | 'free_shipping' | 'free_product' | 'variable' | 'cart_fixed_amount' | 'price_adjustment';
-
-export interface Reward {
-  id: string;
-  name: string;
-  type: RewardType;
-  pointsCost: number;
-  value?: Money | null;
-  percentage?: number | null;
-  minimumOrder?: Money | null;
-  validityDays?: number | null;
-  active: boolean;
-}
+export type Coupon = components['schemas']['Coupon'];
+export type CouponStatus = Coupon['status'];
+export type CouponResult = components['schemas']['CouponResult'];
+export type Reward = components['schemas']['Reward'];
+export type RewardType = Reward['type'];
+export type Job = components['schemas']['Job'];
+export type Segment = components['schemas']['Segment'];
+export type SegmentFilter = Segment['filter'];
+export type CustomerGridRow = components['schemas']['CustomerGridRow'];
+export type GridTotal = components['schemas']['GridTotal'];
 
 export interface Tier {
   id: string;
@@ -128,22 +109,6 @@ export interface Analytics {
   activeThisMonth: number;
   averageCustomerValue: Money;
   retentionRate: number;
-}
-
-export interface Segment {
-  id: string;
-  name: string;
-  filter: Record<string, string>;
-}
-
-export interface JobStatus {
-  id: string;
-  /** queued, running, done or failed */
-  status: string;
-  total: number | null;
-  processed: number;
-  failed?: number;
-  error?: string | null;
 }
 
 export interface ImportError {

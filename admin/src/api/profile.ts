@@ -1,6 +1,6 @@
 import { useInfiniteQuery, useQuery } from '@tanstack/react-query';
 import { api, request, unwrap } from './client.js';
-import type { ActivityEvent, AdjustmentInput, AdjustmentResult, Coupon, Customer, LedgerEntry, MembershipType, Page, Referral, Reward, Tier } from './models.js';
+import type { ActivityEvent, AdjustmentInput, AdjustmentResult, Coupon, CouponResult, Customer, LedgerEntry, MembershipType, Page, Referral, Reward, Tier } from './models.js';
 
 const idem = (key: string) => ({ 'idempotency-key': key });
 const enc = encodeURIComponent;
@@ -59,26 +59,26 @@ export function useActivity(id: string, types: string[]) {
 export function useCoupons(id: string) {
   return useQuery({
     queryKey: profileKeys.coupons(id),
-    queryFn: async ({ signal }) => (await request<Page<Coupon>>('GET', `/api/v1/customers/${enc(id)}/coupons`, { query: { limit: 100 }, signal })).items,
+    queryFn: async ({ signal }): Promise<Coupon[]> => (await unwrap(api.GET('/api/v1/customers/{id}/coupons', { params: { path: { id }, query: { limit: 200 } }, signal }))).items,
   });
 }
 
-export function revokeCoupon(couponId: string, key: string): Promise<unknown> {
-  return request('POST', `/api/v1/coupons/${enc(couponId)}/revoke`, { body: {}, idempotencyKey: key });
+export function revokeCoupon(couponId: string, key: string): Promise<CouponResult> {
+  return unwrap(api.POST('/api/v1/coupons/{id}/revoke', { params: { path: { id: couponId } }, body: {}, headers: idem(key) }));
 }
 
-export function redeemReward(id: string, body: { rewardId: string; points?: number }, key: string): Promise<{ coupon?: Coupon } & Record<string, unknown>> {
-  return request('POST', `/api/v1/customers/${enc(id)}/redemptions`, { body, idempotencyKey: key });
+export function redeemReward(id: string, body: { rewardId: string; points?: number }, key: string): Promise<CouponResult> {
+  return unwrap(api.POST('/api/v1/customers/{id}/redemptions', { params: { path: { id } }, body, headers: idem(key) }));
 }
 
-export function giveReward(id: string, body: { rewardId: string; deductPoints: boolean }, key: string): Promise<{ coupon?: Coupon } & Record<string, unknown>> {
-  return request('POST', `/api/v1/customers/${enc(id)}/coupons`, { body, idempotencyKey: key });
+export function giveReward(id: string, body: { rewardId: string; deductPoints: boolean }, key: string): Promise<CouponResult> {
+  return unwrap(api.POST('/api/v1/customers/{id}/coupons', { params: { path: { id } }, body, headers: idem(key) }));
 }
 
 export function useRewards() {
   return useQuery({
     queryKey: profileKeys.rewards,
-    queryFn: async ({ signal }) => (await request<Page<Reward>>('GET', '/api/v1/rewards', { query: { limit: 200 }, signal })).items,
+    queryFn: async ({ signal }): Promise<Reward[]> => (await unwrap(api.GET('/api/v1/rewards', { params: { query: { limit: 200 } }, signal }))).items,
     staleTime: 60_000,
   });
 }

@@ -1412,7 +1412,105 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /**
+         * The customer grid: search, filter, sort, keyset pages
+         * @description search matches a substring of name, email or phone (1-2 characters: the start of first name, last name, email or phone digits). activity=active means any activity (orders, points, rewards) in the last 30 days. Filters combine with AND. total is exact up to 10,000 matches and an estimate beyond (exact=false); it is computed for the first page only.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    search?: string;
+                    membership?: string;
+                    tier?: string;
+                    activity?: "active" | "inactive";
+                    accountState?: "registered" | "guest";
+                    excluded?: "true" | "false";
+                    segment?: string;
+                    /** @description Sort column; a leading "-" sorts descending. Ties are broken by id. */
+                    sort?: "name" | "points" | "tierProgress" | "lastActivity" | "created" | "-name" | "-points" | "-tierProgress" | "-lastActivity" | "-created";
+                    limit?: number;
+                    cursor?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CustomerGridPage"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
         put?: never;
         /**
          * Create a customer, or update the one with the same externalId
@@ -2770,6 +2868,1534 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/jobs/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A background job (bulk change, import, export): status, progress and result */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Job"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/segments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Saved customer filters, by name */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                    cursor?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: components["schemas"]["Segment"][];
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Save a named filter; use it as segment=<id> in the grid, the export and bulk actions */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        name: string;
+                        description?: string | null;
+                        filter: {
+                            /** @description Substring of name, email or phone; 1-2 characters match the start of first name, last name, email or phone digits */
+                            search?: string;
+                            membership?: ("member" | "guest" | "left")[];
+                            /** @description Tier ids; "none" matches customers without a tier */
+                            tier?: string[];
+                            /**
+                             * @description active: any activity in the last 30 days
+                             * @enum {string}
+                             */
+                            activity?: "active" | "inactive";
+                            /** @enum {string} */
+                            accountState?: "registered" | "guest";
+                            /** @description true: only customers excluded from reports; false: only included ones; absent: both */
+                            excluded?: boolean;
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Segment"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/segments/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One segment */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Segment"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        /** Delete a segment (customers are not affected) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        /** Rename a segment or change its filter */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        name?: string;
+                        description?: string | null;
+                        filter?: {
+                            /** @description Substring of name, email or phone; 1-2 characters match the start of first name, last name, email or phone digits */
+                            search?: string;
+                            membership?: ("member" | "guest" | "left")[];
+                            /** @description Tier ids; "none" matches customers without a tier */
+                            tier?: string[];
+                            /**
+                             * @description active: any activity in the last 30 days
+                             * @enum {string}
+                             */
+                            activity?: "active" | "inactive";
+                            /** @enum {string} */
+                            accountState?: "registered" | "guest";
+                            /** @description true: only customers excluded from reports; false: only included ones; absent: both */
+                            excluded?: boolean;
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Segment"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/v1/rewards": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The rewards catalogue (oldest first) */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                    cursor?: string;
+                    active?: "true" | "false";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: components["schemas"]["Reward"][];
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Add a reward to the catalogue */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        name: string;
+                        pointsCost: number;
+                        value?: {
+                            amount: string;
+                            currency: string;
+                        } | null;
+                        percentOff?: string | null;
+                        productRef?: string | null;
+                        maxPoints?: number | null;
+                        minimumOrder?: {
+                            amount: string;
+                            currency: string;
+                        } | null;
+                        couponValidityDays?: number | null;
+                        codePrefix?: string | null;
+                        active?: boolean;
+                        /** @enum {string} */
+                        type: "fixed_amount" | "percentage" | "free_shipping" | "free_product" | "variable" | "cart_fixed_amount" | "price_adjustment";
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Reward"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/rewards/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One reward */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Reward"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        /** Delete a reward that never issued a coupon (otherwise set active to false) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        /** Change a reward (issued coupons keep what they were issued with) */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        name?: string;
+                        pointsCost?: number;
+                        value?: {
+                            amount: string;
+                            currency: string;
+                        } | null;
+                        percentOff?: string | null;
+                        productRef?: string | null;
+                        maxPoints?: number | null;
+                        minimumOrder?: {
+                            amount: string;
+                            currency: string;
+                        } | null;
+                        couponValidityDays?: number | null;
+                        codePrefix?: string | null;
+                        active?: boolean;
+                        type?: unknown;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Reward"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/v1/customers/{id}/redemptions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Redeem a reward on the customer's behalf: deducts its points and issues a coupon
+         * @description Members only. Variable rewards take `points` (a multiple of the reward pointsCost; the value is proportional).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        rewardId: string;
+                        /** @description Variable rewards only: how many points to spend */
+                        points?: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CouponResult"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/customers/{id}/coupons": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Coupon history, newest first */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                    cursor?: string;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: components["schemas"]["Coupon"][];
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Give a reward, deducting its points or not
+         * @description Variable, cart fixed amount, free product and price adjustment rewards cannot be given (422 says why).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        rewardId: string;
+                        deductPoints: boolean;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CouponResult"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/coupons/{id}/revoke": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Revoke an unused coupon; its points go back to the lots they came from, exactly once */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        reason?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CouponResult"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -2984,6 +4610,167 @@ export interface components {
             entry: components["schemas"]["LedgerEntryInput"];
             balances: components["schemas"]["BalancesInput"];
         };
+        JobInput: {
+            id: string;
+            /** @description What the job does, e.g. imports.run or customers.points_bulk */
+            type: string;
+            /**
+             * @description dead: failed after every retry; see lastError
+             * @enum {string}
+             */
+            status: "queued" | "running" | "done" | "dead";
+            attempts: number;
+            /** @description Job-specific progress, e.g. { done, total } */
+            progress: {
+                [key: string]: unknown;
+            } | null;
+            /** @description Job-specific result once done */
+            result: {
+                [key: string]: unknown;
+            } | null;
+            lastError: string | null;
+            createdAt: string;
+            updatedAt: string;
+        };
+        CustomerFilterInput: {
+            /** @description Substring of name, email or phone; 1-2 characters match the start of first name, last name, email or phone digits */
+            search?: string;
+            membership?: ("member" | "guest" | "left")[];
+            /** @description Tier ids; "none" matches customers without a tier */
+            tier?: string[];
+            /**
+             * @description active: any activity in the last 30 days
+             * @enum {string}
+             */
+            activity?: "active" | "inactive";
+            /** @enum {string} */
+            accountState?: "registered" | "guest";
+            /** @description true: only customers excluded from reports; false: only included ones; absent: both */
+            excluded?: boolean;
+            segment?: string;
+        };
+        CustomerGridRowInput: {
+            id: string;
+            name: string;
+            email: string | null;
+            phone: string | null;
+            /** @enum {string} */
+            membershipType: "member" | "guest" | "left";
+            /** @enum {string} */
+            accountState: "registered" | "guest";
+            /** @description Active (spendable) points */
+            points: number;
+            tier: {
+                id: string;
+                name: string | null;
+            } | null;
+            /** @description Tier progress in the tier basis unit (points, minor currency units, or orders) */
+            tierProgress: number;
+            birthday: string | null;
+            tierUpdatedAt: string | null;
+            lastActivityAt: string | null;
+            excludedFromReports: boolean;
+            createdAt: string;
+            updatedAt: string;
+        };
+        GridTotalInput: {
+            value: number;
+            /** @description false: an estimate (more than 10,000 matches); see docs/grid.md */
+            exact: boolean;
+        };
+        CustomerGridPageInput: {
+            items: components["schemas"]["CustomerGridRowInput"][];
+            nextCursor: string | null;
+            /** @description Counted on the first page only (no cursor); null on later pages */
+            total: components["schemas"]["GridTotalInput"] | null;
+        };
+        SegmentInput: {
+            id: string;
+            name: string;
+            description: string | null;
+            filter: {
+                /** @description Substring of name, email or phone; 1-2 characters match the start of first name, last name, email or phone digits */
+                search?: string;
+                membership?: ("member" | "guest" | "left")[];
+                /** @description Tier ids; "none" matches customers without a tier */
+                tier?: string[];
+                /**
+                 * @description active: any activity in the last 30 days
+                 * @enum {string}
+                 */
+                activity?: "active" | "inactive";
+                /** @enum {string} */
+                accountState?: "registered" | "guest";
+                /** @description true: only customers excluded from reports; false: only included ones; absent: both */
+                excluded?: boolean;
+            };
+            createdAt: string;
+            updatedAt: string;
+        };
+        RewardInput: {
+            id: string;
+            name: string;
+            /** @enum {string} */
+            type: "fixed_amount" | "percentage" | "free_shipping" | "free_product" | "variable" | "cart_fixed_amount" | "price_adjustment";
+            /** @description Points one coupon costs; for variable rewards, the points per step of `value` */
+            pointsCost: number;
+            /** @description Discount value (variable rewards: the value of each `pointsCost` points) */
+            value: components["schemas"]["MoneyInput"] | null;
+            /** @description Percentage rewards: percent off as a decimal string, e.g. "10" */
+            percentOff: string | null;
+            /** @description Free product rewards: the store product reference */
+            productRef: string | null;
+            /** @description Variable rewards: the most points one coupon may take */
+            maxPoints: number | null;
+            minimumOrder: components["schemas"]["MoneyInput"] | null;
+            /** @description Coupons expire this many days after issue; null = never */
+            couponValidityDays: number | null;
+            codePrefix: string | null;
+            active: boolean;
+            createdAt: string;
+            updatedAt: string;
+        };
+        CouponInput: {
+            id: string;
+            code: string;
+            customerId: string;
+            reward: {
+                id: string;
+                name: string;
+                /** @enum {string} */
+                type: "fixed_amount" | "percentage" | "free_shipping" | "free_product" | "variable" | "cart_fixed_amount" | "price_adjustment";
+            };
+            value: components["schemas"]["MoneyInput"] | null;
+            percentOff: string | null;
+            productRef: string | null;
+            minimumOrder: components["schemas"]["MoneyInput"] | null;
+            /** @description Points deducted for this coupon (0 when given without deduction) */
+            pointsCost: number;
+            /** @enum {string} */
+            issuedVia: "redemption" | "gift";
+            /** @enum {string} */
+            status: "active" | "used" | "revoked" | "expired";
+            createdAt: string;
+            expiresAt: string | null;
+            usedAt: string | null;
+            usedOrder: {
+                id: string;
+                externalId: string;
+            } | null;
+            revokedAt: string | null;
+            revokeReason: string | null;
+            expiredAt: string | null;
+            issuedBy: {
+                type: string;
+                id: string | null;
+                name: string | null;
+            };
+        };
+        CouponResultInput: {
+            coupon: components["schemas"]["CouponInput"];
+            balances: components["schemas"]["BalancesInput"];
+            pointsRestored?: number;
+        };
         Error: {
             error: {
                 code: string;
@@ -3193,6 +4980,167 @@ export interface components {
         AdjustmentResult: {
             entry: components["schemas"]["LedgerEntry"];
             balances: components["schemas"]["Balances"];
+        };
+        Job: {
+            id: string;
+            /** @description What the job does, e.g. imports.run or customers.points_bulk */
+            type: string;
+            /**
+             * @description dead: failed after every retry; see lastError
+             * @enum {string}
+             */
+            status: "queued" | "running" | "done" | "dead";
+            attempts: number;
+            /** @description Job-specific progress, e.g. { done, total } */
+            progress: {
+                [key: string]: unknown;
+            } | null;
+            /** @description Job-specific result once done */
+            result: {
+                [key: string]: unknown;
+            } | null;
+            lastError: string | null;
+            createdAt: string;
+            updatedAt: string;
+        };
+        CustomerFilter: {
+            /** @description Substring of name, email or phone; 1-2 characters match the start of first name, last name, email or phone digits */
+            search?: string;
+            membership?: ("member" | "guest" | "left")[];
+            /** @description Tier ids; "none" matches customers without a tier */
+            tier?: string[];
+            /**
+             * @description active: any activity in the last 30 days
+             * @enum {string}
+             */
+            activity?: "active" | "inactive";
+            /** @enum {string} */
+            accountState?: "registered" | "guest";
+            /** @description true: only customers excluded from reports; false: only included ones; absent: both */
+            excluded?: boolean;
+            segment?: string;
+        };
+        CustomerGridRow: {
+            id: string;
+            name: string;
+            email: string | null;
+            phone: string | null;
+            /** @enum {string} */
+            membershipType: "member" | "guest" | "left";
+            /** @enum {string} */
+            accountState: "registered" | "guest";
+            /** @description Active (spendable) points */
+            points: number;
+            tier: {
+                id: string;
+                name: string | null;
+            } | null;
+            /** @description Tier progress in the tier basis unit (points, minor currency units, or orders) */
+            tierProgress: number;
+            birthday: string | null;
+            tierUpdatedAt: string | null;
+            lastActivityAt: string | null;
+            excludedFromReports: boolean;
+            createdAt: string;
+            updatedAt: string;
+        };
+        GridTotal: {
+            value: number;
+            /** @description false: an estimate (more than 10,000 matches); see docs/grid.md */
+            exact: boolean;
+        };
+        CustomerGridPage: {
+            items: components["schemas"]["CustomerGridRow"][];
+            nextCursor: string | null;
+            /** @description Counted on the first page only (no cursor); null on later pages */
+            total: components["schemas"]["GridTotal"] | null;
+        };
+        Segment: {
+            id: string;
+            name: string;
+            description: string | null;
+            filter: {
+                /** @description Substring of name, email or phone; 1-2 characters match the start of first name, last name, email or phone digits */
+                search?: string;
+                membership?: ("member" | "guest" | "left")[];
+                /** @description Tier ids; "none" matches customers without a tier */
+                tier?: string[];
+                /**
+                 * @description active: any activity in the last 30 days
+                 * @enum {string}
+                 */
+                activity?: "active" | "inactive";
+                /** @enum {string} */
+                accountState?: "registered" | "guest";
+                /** @description true: only customers excluded from reports; false: only included ones; absent: both */
+                excluded?: boolean;
+            };
+            createdAt: string;
+            updatedAt: string;
+        };
+        Reward: {
+            id: string;
+            name: string;
+            /** @enum {string} */
+            type: "fixed_amount" | "percentage" | "free_shipping" | "free_product" | "variable" | "cart_fixed_amount" | "price_adjustment";
+            /** @description Points one coupon costs; for variable rewards, the points per step of `value` */
+            pointsCost: number;
+            /** @description Discount value (variable rewards: the value of each `pointsCost` points) */
+            value: components["schemas"]["Money"] | null;
+            /** @description Percentage rewards: percent off as a decimal string, e.g. "10" */
+            percentOff: string | null;
+            /** @description Free product rewards: the store product reference */
+            productRef: string | null;
+            /** @description Variable rewards: the most points one coupon may take */
+            maxPoints: number | null;
+            minimumOrder: components["schemas"]["Money"] | null;
+            /** @description Coupons expire this many days after issue; null = never */
+            couponValidityDays: number | null;
+            codePrefix: string | null;
+            active: boolean;
+            createdAt: string;
+            updatedAt: string;
+        };
+        Coupon: {
+            id: string;
+            code: string;
+            customerId: string;
+            reward: {
+                id: string;
+                name: string;
+                /** @enum {string} */
+                type: "fixed_amount" | "percentage" | "free_shipping" | "free_product" | "variable" | "cart_fixed_amount" | "price_adjustment";
+            };
+            value: components["schemas"]["Money"] | null;
+            percentOff: string | null;
+            productRef: string | null;
+            minimumOrder: components["schemas"]["Money"] | null;
+            /** @description Points deducted for this coupon (0 when given without deduction) */
+            pointsCost: number;
+            /** @enum {string} */
+            issuedVia: "redemption" | "gift";
+            /** @enum {string} */
+            status: "active" | "used" | "revoked" | "expired";
+            createdAt: string;
+            expiresAt: string | null;
+            usedAt: string | null;
+            usedOrder: {
+                id: string;
+                externalId: string;
+            } | null;
+            revokedAt: string | null;
+            revokeReason: string | null;
+            expiredAt: string | null;
+            issuedBy: {
+                type: string;
+                id: string | null;
+                name: string | null;
+            };
+        };
+        CouponResult: {
+            coupon: components["schemas"]["Coupon"];
+            balances: components["schemas"]["Balances"];
+            pointsRestored?: number;
         };
     };
     responses: never;

@@ -19,7 +19,7 @@ function Stat({ label, value, hint, icon, loading }: { label: string; value: str
             </Text>
           )}
           <Text size="xs" c="dimmed">
-            {hint}
+            {value === '—' && !loading ? 'Not available yet' : hint}
           </Text>
         </div>
         <ThemeIcon variant="light" size="lg" radius="md">
@@ -35,7 +35,7 @@ export function AnalyticsCards() {
   const q = useAnalytics();
   const fmt = useFormat();
   const d = q.data;
-  const unavailable = q.isError ? 'Unavailable' : '—';
+  const unavailable = '—';
   return (
     <SimpleGrid cols={{ base: 2, lg: 4 }} spacing="md" mb="lg">
       <Stat label="Total customers" icon="users" loading={q.isPending} value={d ? fmt.number(d.totalCustomers) : unavailable} hint="In the loyalty program" />

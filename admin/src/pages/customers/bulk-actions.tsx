@@ -2,7 +2,7 @@ import { Button, Group, Modal, NumberInput, Paper, Progress, Radio, SegmentedCon
 import { notifications } from '@mantine/notifications';
 import { useQuery } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
-import { bulkAdjust, bulkMembership, customerKeys, fetchJob, type BulkReply, type BulkTarget, type GridFilters } from '../../api/customers.js';
+import { bulkAdjust, bulkMembership, customerKeys, fetchJob, toFilterObject, type BulkReply, type BulkTarget, type GridFilters } from '../../api/customers.js';
 import type { MembershipType } from '../../api/models.js';
 import { ErrorAlert } from '../../components/feedback.js';
 import { Can } from '../../components/require-permission.js';
@@ -11,35 +11,43 @@ import { MEMBERSHIP_LABEL } from './grid-state.js';
 
 type Kind = 'membership' | 'points';
 
+const num = (v: unknown): number | null => (typeof v === 'number' ? v : null);
+
+function Outcome({ changed, refused, total, onDone }: { changed: number; refused: number; total: number; onDone: () => void }) {
+  return (
+    <Stack>
+      <Text size="sm" role="status">
+        Changed {changed} of {total} customers.
+        {refused > 0 ? ` ${refused} were left as they were because the move is not allowed for them (for example member → guest, or anonymized customers).` : ''}
+      </Text>
+      <Group justify="flex-end">
+        <Button onClick={onDone}>Done</Button>
+      </Group>
+    </Stack>
+  );
+}
+
 function JobProgress({ reply, onDone }: { reply: BulkReply; onDone: () => void }) {
-  const jobId = reply.job?.id ?? reply.jobId ?? null;
+  const jobId = reply.status === 'queued' ? reply.jobId : null;
   const job = useQuery({
     queryKey: ['job', jobId],
     queryFn: ({ signal }) => fetchJob(jobId!, signal),
     enabled: jobId !== null,
-    initialData: reply.job,
-    refetchInterval: (q) => (q.state.data && ['done', 'failed', 'completed', 'succeeded'].includes(q.state.data.status) ? false : 1000),
+    refetchInterval: (q) => (q.state.data && (q.state.data.status === 'done' || q.state.data.status === 'dead') ? false : 1000),
   });
-  if (!jobId) {
-    return (
-      <Stack>
-        <Text size="sm" role="status">
-          Updated {reply.updated ?? 0} customers{reply.skipped ? `; ${reply.skipped} skipped because that move is not allowed for them` : ''}.
-        </Text>
-        <Group justify="flex-end">
-          <Button onClick={onDone}>Done</Button>
-        </Group>
-      </Stack>
-    );
-  }
+  if (!jobId) return <Outcome changed={reply.changed} refused={reply.refused} total={reply.total} onDone={onDone} />;
   const d = job.data;
-  const total = d?.total ?? 0;
-  const pct = total > 0 ? Math.round(((d?.processed ?? 0) / total) * 100) : d?.status === 'done' ? 100 : 5;
-  const finished = d && ['done', 'failed', 'completed', 'succeeded'].includes(d.status);
+  const done = num(d?.progress?.done) ?? num(d?.result?.changed) ?? 0;
+  const total = num(d?.progress?.total) ?? reply.total;
+  const finished = d?.status === 'done' || d?.status === 'dead';
+  if (d?.status === 'done' && d.result) {
+    return <Outcome changed={num(d.result.changed) ?? done} refused={num(d.result.refused) ?? 0} total={num(d.result.total) ?? total} onDone={onDone} />;
+  }
+  const pct = total > 0 ? Math.round((done / total) * 100) : 5;
   return (
     <Stack>
       <Text size="sm" role="status" aria-live="polite">
-        {finished ? (d.status === 'failed' ? `The job failed: ${d.error ?? 'see the server log'}` : `Finished: ${d.processed} customers processed${d.failed ? `, ${d.failed} failed` : ''}.`) : `Working… ${d?.processed ?? 0}${total ? ` of ${total}` : ''} customers`}
+        {d?.status === 'dead' ? `The job failed: ${d.lastError ?? 'see the server log'}` : `Working… ${done} of ${total} customers`}
       </Text>
       <Progress value={pct} animated={!finished} aria-label="Bulk job progress" />
       {job.error ? <ErrorAlert error={job.error} /> : null}
@@ -60,7 +68,7 @@ function BulkDialog({ kind, selectedIds, filters, onClose }: { kind: Kind; selec
   const [reason, setReason] = useState('');
   const [touched, setTouched] = useState(false);
   const [reply, setReply] = useState<BulkReply | null>(null);
-  const target: BulkTarget = scope === 'selection' ? { ids: selectedIds } : { filter: { ...filters, sort: undefined } };
+  const target: BulkTarget = scope === 'selection' ? { ids: selectedIds } : { filter: toFilterObject(filters) };
   const action = useAction({
     run: (t: BulkTarget, key) => (kind === 'membership' ? bulkMembership(t, type, key) : bulkAdjust(t, { direction, points: Number(points), reason: reason.trim() }, key)),
     invalidate: [customerKeys.all],

@@ -36,6 +36,9 @@ export function CustomersPage() {
   }, []);
 
   const filtered = hasFilters(filters);
+  const total = list.data?.pages[0]?.total;
+  const count = total ? `${total.exact ? '' : 'About '}${fmt.number(total.value)}` : `${fmt.number(rows.length)}${hasNextPage ? '+' : ''}`;
+  const countLabel = `${count} ${total?.value === 1 ? 'customer' : 'customers'}${filtered ? ' match' : ''}`;
   const emptyStore = list.isSuccess && rows.length === 0 && !filtered;
   const noMatch = list.isSuccess && rows.length === 0 && filtered;
 
@@ -60,7 +63,7 @@ export function CustomersPage() {
             <SelectionSummary count={selected.size} />
           ) : (
             <Text size="sm" c="dimmed" aria-live="polite">
-              {list.isPending ? 'Loading customers…' : `${fmt.number(rows.length)}${hasNextPage ? '+' : ''} customers${filtered ? ' match' : ''}`}
+              {list.isPending ? 'Loading customers…' : countLabel}
             </Text>
           )}
           {!emptyStore && <BulkActions selectedIds={[...selected]} filters={filters} onClear={() => setSelected(new Set())} />}

@@ -2,7 +2,7 @@ import { ActionIcon, Button, CloseButton, Group, Menu, Modal, Select, Stack, Tex
 import { useDebouncedValue } from '@mantine/hooks';
 import { notifications } from '@mantine/notifications';
 import { useEffect, useRef, useState, type FormEvent } from 'react';
-import { customerKeys, deleteSegment, saveSegment, useSegments, type GridFilters } from '../../api/customers.js';
+import { customerKeys, deleteSegment, fromFilterObject, saveSegment, toFilterObject, useSegments, type GridFilters } from '../../api/customers.js';
 import { useTiers } from '../../api/profile.js';
 import { ErrorAlert } from '../../components/feedback.js';
 import { Icon } from '../../components/icons.js';
@@ -35,7 +35,7 @@ function SearchBox({ value, onChange }: { value: string; onChange: (v: string) =
       value={text}
       onChange={(e) => setText(e.currentTarget.value)}
       rightSection={text ? <CloseButton size="sm" aria-label="Clear search" onClick={() => setText('')} /> : null}
-      w={{ base: '100%', sm: 320 }}
+      w={{ base: '100%', sm: 360 }}
       type="search"
     />
   );
@@ -44,7 +44,7 @@ function SearchBox({ value, onChange }: { value: string; onChange: (v: string) =
 function SaveSegmentDialog({ filters, onClose }: { filters: GridFilters; onClose: () => void }) {
   const [name, setName] = useState('');
   const action = useAction({
-    run: (n: string, key) => saveSegment({ name: n, filter: { ...filters, segment: undefined } }, key),
+    run: (n: string, key) => saveSegment({ name: n, filter: toFilterObject(filters) }, key),
     invalidate: [customerKeys.segments],
     onSuccess: (s) => {
       notifications.show({ color: 'green', message: `Saved segment "${s.name}".` });
@@ -84,59 +84,18 @@ export function GridFiltersBar({ filters, update, clear }: { filters: GridFilter
   const segmentList = segments.data ?? [];
   const applySegment = (id: string | null) => {
     const seg = segmentList.find((s) => s.id === id);
-    update({ segment: id ?? '' });
-    if (seg) notifications.show({ message: `Showing segment "${seg.name}".` });
+    if (!seg) {
+      update({ segment: '' });
+      return;
+    }
+    const f = fromFilterObject(seg.filter);
+    update({ search: f.search ?? '', membership: f.membership ?? '', tier: f.tier ?? '', activity: f.activity ?? '', accountState: f.accountState ?? '', segment: seg.id });
+    notifications.show({ message: `Showing segment "${seg.name}".` });
   };
   return (
     <Stack gap="sm" mb="md">
       <Group gap="sm" wrap="wrap" align="flex-end">
         <SearchBox value={filters.search ?? ''} onChange={onSearch} />
-        <Select
-          aria-label="Membership type"
-          placeholder="Membership: all"
-          data={[
-            { value: 'member', label: 'Members' },
-            { value: 'guest', label: 'Guests' },
-            { value: 'left', label: 'Left program' },
-          ]}
-          value={filters.membership ?? null}
-          onChange={(v) => update({ membership: v ?? '' })}
-          clearable
-          w={170}
-        />
-        <Select
-          aria-label="Tier"
-          placeholder="Tier: all"
-          data={[{ value: 'none', label: 'No tier' }, ...(tiers.data ?? []).map((t) => ({ value: t.id, label: t.name }))]}
-          value={filters.tier ?? null}
-          onChange={(v) => update({ tier: v ?? '' })}
-          clearable
-          w={150}
-        />
-        <Select
-          aria-label="Activity"
-          placeholder="Activity: all"
-          data={[
-            { value: 'active', label: 'Active (last 30 days)' },
-            { value: 'inactive', label: 'Inactive' },
-          ]}
-          value={filters.activity ?? null}
-          onChange={(v) => update({ activity: v ?? '' })}
-          clearable
-          w={190}
-        />
-        <Select
-          aria-label="Account"
-          placeholder="Account: all"
-          data={[
-            { value: 'registered', label: 'Registered' },
-            { value: 'guest', label: 'Guest checkout' },
-          ]}
-          value={filters.accountState ?? null}
-          onChange={(v) => update({ accountState: v ?? '' })}
-          clearable
-          w={170}
-        />
         <Group gap={4} wrap="nowrap">
           <Select
             aria-label="Saved segment"
@@ -146,7 +105,7 @@ export function GridFiltersBar({ filters, update, clear }: { filters: GridFilter
             onChange={applySegment}
             clearable
             disabled={segments.isError}
-            w={190}
+            w={170}
           />
           {filters.segment && (
             <Menu position="bottom-end">
@@ -175,6 +134,54 @@ export function GridFiltersBar({ filters, update, clear }: { filters: GridFilter
             </Button>
           </Group>
         )}
+      </Group>
+      <Group gap="sm" wrap="wrap">
+        <Select
+          aria-label="Membership type"
+          placeholder="Membership: all"
+          data={[
+            { value: 'member', label: 'Members' },
+            { value: 'guest', label: 'Guests' },
+            { value: 'left', label: 'Left program' },
+          ]}
+          value={filters.membership ?? null}
+          onChange={(v) => update({ membership: v ?? '' })}
+          clearable
+          w={150}
+        />
+        <Select
+          aria-label="Tier"
+          placeholder="Tier: all"
+          data={[{ value: 'none', label: 'No tier' }, ...(tiers.data ?? []).map((t) => ({ value: t.id, label: t.name }))]}
+          value={filters.tier ?? null}
+          onChange={(v) => update({ tier: v ?? '' })}
+          clearable
+          w={130}
+        />
+        <Select
+          aria-label="Activity"
+          placeholder="Activity: all"
+          data={[
+            { value: 'active', label: 'Active (30 days)' },
+            { value: 'inactive', label: 'Inactive' },
+          ]}
+          value={filters.activity ?? null}
+          onChange={(v) => update({ activity: v ?? '' })}
+          clearable
+          w={150}
+        />
+        <Select
+          aria-label="Account"
+          placeholder="Account: all"
+          data={[
+            { value: 'registered', label: 'Registered' },
+            { value: 'guest', label: 'Guest checkout' },
+          ]}
+          value={filters.accountState ?? null}
+          onChange={(v) => update({ accountState: v ?? '' })}
+          clearable
+          w={150}
+        />
       </Group>
       {remove.error ? <ErrorAlert error={remove.error} /> : null}
       {saving && <SaveSegmentDialog filters={filters} onClose={() => setSaving(false)} />}

@@ -2,7 +2,7 @@ import { Alert, Button, Group, Modal, NumberInput, Select, Stack, Switch, Text }
 import { notifications } from '@mantine/notifications';
 import { useState, type FormEvent } from 'react';
 import { customerKeys } from '../../../api/customers.js';
-import type { Coupon, Customer, Reward, RewardType } from '../../../api/models.js';
+import type { Coupon, CouponResult, Customer, Reward, RewardType } from '../../../api/models.js';
 import { customerScope, giveReward, redeemReward, revokeCoupon, useRewards } from '../../../api/profile.js';
 import { ConfirmDialog } from '../../../components/confirm-dialog.js';
 import { ErrorAlert } from '../../../components/feedback.js';
@@ -24,12 +24,12 @@ export const REWARD_TYPE_LABEL: Record<RewardType, string> = {
 };
 
 export function rewardLabel(r: Reward, fmt: Formatter): string {
-  return r.type === 'variable' ? `${r.name} · points of your choice` : `${r.name} · ${fmt.points(r.pointsCost)}`;
+  return r.type === 'variable' ? `${r.name} · ${fmt.points(r.pointsCost)} per step` : `${r.name} · ${fmt.points(r.pointsCost)}`;
 }
 
-function couponToast(reply: { coupon?: Coupon } & Record<string, unknown>, what: string) {
-  const code = reply.coupon?.code ?? (typeof reply.code === 'string' ? reply.code : null);
-  notifications.show({ color: 'green', title: what, message: code ? `Coupon ${code} created.` : 'Coupon created.' });
+function couponToast(reply: CouponResult, what: string, fmt: Formatter) {
+  const balance = reply.balances ? ` Balance: ${fmt.points(reply.balances.active)}.` : '';
+  notifications.show({ color: 'green', title: what, message: `Coupon ${reply.coupon.code} created.${balance}` });
 }
 
 export function RedeemRewardDialog({ customer, onClose }: { customer: Customer; onClose: () => void }) {
@@ -46,7 +46,7 @@ export function RedeemRewardDialog({ customer, onClose }: { customer: Customer; 
     run: (body: { rewardId: string; points?: number }, key) => redeemReward(customer.id, body, key),
     invalidate: [customerScope(customer.id), customerKeys.all],
     onSuccess: (r) => {
-      couponToast(r, 'Reward redeemed');
+      couponToast(r, 'Reward redeemed', fmt);
       onClose();
     },
   });
@@ -97,7 +97,7 @@ export function GiveRewardDialog({ customer, onClose }: { customer: Customer; on
     run: (body: { rewardId: string; deductPoints: boolean }, key) => giveReward(customer.id, body, key),
     invalidate: [customerScope(customer.id), customerKeys.all],
     onSuccess: (r) => {
-      couponToast(r, 'Reward given');
+      couponToast(r, 'Reward given', fmt);
       onClose();
     },
   });
@@ -147,8 +147,10 @@ export function RevokeCouponDialog({ customerId, coupon, onClose }: { customerId
   const action = useAction({
     run: (id: string, key) => revokeCoupon(id, key),
     invalidate: [customerScope(customerId), customerKeys.all],
-    onSuccess: () => {
-      notifications.show({ color: 'green', title: 'Coupon revoked', message: coupon.pointsCost > 0 ? `${coupon.code} revoked; ${fmt.number(coupon.pointsCost)} points restored.` : `${coupon.code} revoked.` });
+    onSuccess: (r) => {
+      const restored = r.pointsRestored ?? 0;
+      const balance = r.balances ? ` New balance: ${fmt.points(r.balances.active)}.` : '';
+      notifications.show({ color: 'green', title: 'Coupon revoked', message: restored > 0 ? `${coupon.code} revoked; ${fmt.number(restored)} points restored.${balance}` : `${coupon.code} revoked.` });
       onClose();
     },
   });

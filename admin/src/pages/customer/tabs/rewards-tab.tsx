@@ -9,8 +9,11 @@ import { useOpenDialog } from '../customer-dialogs.js';
 const STATUS_COLOR: Record<CouponStatus, string> = { active: 'green', used: 'blue', revoked: 'gray', expired: 'orange' };
 
 function value(c: Coupon, fmt: ReturnType<typeof useFormat>): string {
-  if (c.valueLabel) return c.valueLabel;
-  return c.value ? fmt.money(c.value) : '—';
+  if (c.value) return fmt.money(c.value);
+  if (c.percentOff) return `${c.percentOff}% off`;
+  if (c.reward.type === 'free_shipping') return 'Free shipping';
+  if (c.reward.type === 'free_product') return 'Free product';
+  return '—';
 }
 
 export function RewardsTab({ customer }: { customer: Customer }) {
@@ -70,7 +73,7 @@ export function RewardsTab({ customer }: { customer: Customer }) {
                     </Text>
                   </Table.Td>
                   <Table.Td>
-                    <Text size="sm">{c.rewardName ?? '—'}</Text>
+                    <Text size="sm">{c.reward.name}</Text>
                   </Table.Td>
                   <Table.Td ta="right">{value(c, fmt)}</Table.Td>
                   <Table.Td ta="right" className="patron-tabular">
@@ -80,7 +83,7 @@ export function RewardsTab({ customer }: { customer: Customer }) {
                     <Text size="sm">{fmt.dateTime(c.createdAt)}</Text>
                   </Table.Td>
                   <Table.Td>
-                    <Tooltip label={c.orderId ? `Used on order ${c.orderId}` : c.expiresAt ? `Valid until ${fmt.date(c.expiresAt)}` : 'No expiry'}>
+                    <Tooltip label={c.usedOrder ? `Used on order #${c.usedOrder.externalId}` : c.revokeReason ? `Revoked: ${c.revokeReason}` : c.expiresAt ? `Valid until ${fmt.date(c.expiresAt)}` : 'No expiry'}>
                       <Badge color={STATUS_COLOR[c.status]}>{c.status}</Badge>
                     </Tooltip>
                   </Table.Td>
