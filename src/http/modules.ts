@@ -12,6 +12,10 @@ import { programRoutes } from '../modules/program/program.routes.js';
 import { jobsApiRoutes } from '../modules/jobs-api/jobs-api.routes.js';
 import { rewardsRoutes } from '../modules/rewards/rewards.routes.js';
 import { referralsRoutes } from '../modules/referrals/referrals.routes.js';
+import { activityRoutes } from '../modules/activity/activity.routes.js';
+import { notesRoutes } from '../modules/notes/notes.routes.js';
+import { privacyRoutes } from '../modules/privacy/privacy.routes.js';
+import { preferencesRoutes } from '../modules/preferences/preferences.routes.js';
 import { membershipRoutes } from '../modules/membership/membership.routes.js';
 import { tiersRoutes } from '../modules/tiers/tiers.routes.js';
 import { rulesRoutes } from '../modules/rules/rules.routes.js';
@@ -31,6 +35,10 @@ const MODULES: ((app: ZodApp, ctx: AppContext) => Promise<void>)[] = [
   jobsApiRoutes,
   rewardsRoutes,
   referralsRoutes,
+  activityRoutes,
+  notesRoutes,
+  privacyRoutes,
+  preferencesRoutes,
   membershipRoutes,
   tiersRoutes,
   rulesRoutes,

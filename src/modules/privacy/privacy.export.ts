@@ -1,0 +1,62 @@
+import type { Actor, AppContext } from '../../context.js';
+import { formatMoney } from '../../core/money.js';
+import { AppError } from '../../errors.js';
+import { allActivity, recordActivity } from '../activity/activity.repo.js';
+import { toActivityView } from '../activity/activity.service.js';
+import { toCustomerView } from '../customers/customers.service.js';
+import { toOrderView } from '../orders/orders.service.js';
+import { toEntryView } from '../points/points.service.js';
+import { referralsOf } from '../referrals/referrals.repo.js';
+import { toReferralView } from '../referrals/referrals.lifecycle.js';
+import { couponsOfCustomer } from '../rewards/rewards.repo.js';
+import { toCouponView } from '../rewards/rewards.views.js';
+import { customerRecords } from './privacy.repo.js';
+
+/**
+ * A data-access export of one customer: profile, note, preferences, every ledger entry,
+ * order (with refunds), coupon, referral and timeline event. The export itself is
+ * recorded in the timeline (who exported, when).
+ */
+export async function exportCustomer(ctx: AppContext, orgId: string, customerId: string, actor: Actor) {
+  const row = await ctx.db.selectFrom('customers').selectAll().where('org_id', '=', orgId).where('id', '=', customerId).executeTakeFirst();
+  if (!row) throw AppError.notFound('Customer', customerId);
+  const org = await ctx.db.selectFrom('organizations').select(['id', 'name']).where('id', '=', orgId).executeTakeFirstOrThrow();
+  const now = ctx.clock.now();
+  await recordActivity(ctx.db, { orgId, customerId, type: 'customer.exported', actor, summary: `Customer data exported by ${actor.name}`, payload: {}, at: now });
+  const { entries, orders, refunds, link } = await customerRecords(ctx.db, orgId, customerId);
+  const profile = await toCustomerView(ctx.db, row);
+  return {
+    format: 'patron.customer-export.v1' as const,
+    exportedAt: now.toISOString(),
+    organization: { id: org.id, name: org.name },
+    profile,
+    note: profile.note,
+    notificationPreferences: profile.notificationPreferences,
+    ledger: entries.map(toEntryView),
+    orders: orders.map((o) => {
+      const v = toOrderView(o);
+      const cur = o.currency.trim();
+      return {
+        id: v.id,
+        externalId: v.externalId,
+        status: v.status,
+        total: v.total,
+        refunded: v.refunded,
+        discountCodes: v.discountCodes,
+        placedAt: v.placedAt,
+        pointsEarned: v.pointsEarned,
+        pointsReversed: v.pointsReversed,
+        explanation: v.explanation,
+        refunds: refunds
+          .filter((r) => r.order_id === o.id)
+          .map((r) => ({ refundId: r.external_id, amount: { amount: formatMoney(BigInt(r.amount_minor), cur), currency: cur }, pointsReversed: r.points_reversed, reason: r.reason, createdAt: r.created_at.toISOString() })),
+      };
+    }),
+    coupons: (await couponsOfCustomer(ctx.db, orgId, customerId)).map((c) => toCouponView(c, now)),
+    referrals: {
+      link: link ? { code: link.code, status: link.status, friendDiscountCode: link.friend_discount_code, createdAt: link.created_at.toISOString() } : null,
+      referrals: (await referralsOf(ctx.db, orgId, customerId)).map(toReferralView),
+    },
+    timeline: (await allActivity(ctx.db, orgId, customerId)).map(toActivityView),
+  };
+}

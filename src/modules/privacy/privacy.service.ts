@@ -1,0 +1,139 @@
+import type { Actor, AppContext } from '../../context.js';
+import { withTx } from '../../db/tx.js';
+import { AppError } from '../../errors.js';
+import { recordActivity } from '../activity/activity.repo.js';
+import { toCustomerView } from '../customers/customers.service.js';
+import { emitEvent } from '../events/events.repo.js';
+import { lockCustomer, type CustomerRow } from '../points/points.repo.js';
+import { lockEditableCustomer } from './privacy.guard.js';
+import { redactColumn, tenantTextColumns, type RedactPatterns } from './privacy.repo.js';
+
+const escapeRegex = (s: string) => s.replace(/[\\^$.*+?()[\]{}|]/g, '\\$&');
+
+/** A needle as it appears in plain text and, when different, inside JSON text (escaped quotes etc.). */
+function forms(needle: string): string[] {
+  const json = JSON.stringify(needle).slice(1, -1);
+  return json === needle ? [needle] : [needle, json];
+}
+
+function alternation(needles: string[], minLength: number): string[] {
+  return [...new Set(needles.filter((n) => n.trim().length >= minLength).flatMap(forms))].sort((a, b) => b.length - a.length).map(escapeRegex);
+}
+
+/**
+ * What identifies the person: email and phone (wherever they appear in the organization,
+ * the row is about this person) and the name: the full name anywhere in those rows, and
+ * each name part as a whole, case-sensitive word ("Zelda", not "zeldas") so ordinary words
+ * survive. Another customer's own identity columns are never touched.
+ */
+function patternsFor(c: CustomerRow): RedactPatterns | null {
+  const first = c.first_name?.trim() ?? '';
+  const last = c.last_name?.trim() ?? '';
+  const names = [[first, last].filter(Boolean).join(' '), [last, first].filter(Boolean).join(', ')].filter((n) => n.length > 0);
+  const identifiers = alternation([c.email ?? '', c.phone ?? ''], 3);
+  const full = alternation([c.email ?? '', c.phone ?? '', ...names], 3);
+  const parts = alternation([first, last], 2);
+  if (full.length === 0 && parts.length === 0) return null;
+  return {
+    full: full.length > 0 ? `(${full.join('|')})` : null,
+    parts: parts.length > 0 ? `\\m(${parts.join('|')})\\M` : null,
+    identifiers: identifiers.length > 0 ? `(${identifiers.join('|')})` : null,
+  };
+}
+
+/**
+ * GDPR erasure, irreversible. The profile keeps only what is not personal (ids, balances,
+ * membership, tier, order totals); the email becomes anonymized+<id>@invalid.patron, the
+ * name "Anonymous", phone, birthday, anniversary and note are cleared, and every text or
+ * JSON value in the organization's tables that still carries the email, phone or (in rows
+ * about this customer) the name is rewritten: timeline summaries and payloads, ledger
+ * reasons, stored idempotent replies, job payloads. Ledger amounts and report totals do
+ * not change. The platform id (external_id) is kept: it is an opaque key, and keeping it
+ * makes a later platform sync refuse the profile (409) instead of re-creating the person.
+ */
+export async function anonymizeCustomer(ctx: AppContext, orgId: string, customerId: string, confirmEmail: string, actor: Actor) {
+  const row = await withTx(ctx.db, async (tx) => {
+    const now = ctx.clock.now();
+    const c = await lockCustomer(tx, orgId, customerId);
+    if (!c) throw AppError.notFound('Customer', customerId);
+    if (c.anonymized_at) {
+      throw new AppError('CUSTOMER_ANONYMIZED', `This customer was already anonymized on ${c.anonymized_at.toISOString().slice(0, 10)}`, { id: customerId });
+    }
+    const expected = (c.email ?? c.id).trim().toLowerCase();
+    if (confirmEmail.trim().toLowerCase() !== expected) {
+      throw AppError.validation(
+        'confirmEmail',
+        c.email ? "does not match the customer's current email; type it exactly to confirm this permanent erasure" : 'this customer has no email: send the customer id to confirm this permanent erasure',
+      );
+    }
+    const patterns = patternsFor(c);
+    const personal = [c.email, c.phone, c.first_name, c.last_name].filter((v): v is string => !!v && v.trim().length >= 2);
+    const externalIsPersonal = c.external_id !== null && personal.some((n) => c.external_id!.toLowerCase().includes(n.trim().toLowerCase()));
+    const updated = await tx
+      .updateTable('customers')
+      .set({
+        email: `anonymized+${c.id}@invalid.patron`,
+        first_name: 'Anonymous',
+        last_name: null,
+        phone: null,
+        birthday: null,
+        anniversary: null,
+        email_verified: false,
+        note_text: null,
+        note_updated_at: null,
+        note_updated_by: null,
+        ...(externalIsPersonal ? { external_id: null } : {}),
+        anonymized_at: now,
+        updated_at: now,
+      })
+      .where('org_id', '=', orgId)
+      .where('id', '=', customerId)
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    await tx.updateTable('referral_links').set({ status: 'disabled', updated_at: now }).where('org_id', '=', orgId).where('customer_id', '=', customerId).execute();
+    const rewritten: Record<string, number> = {};
+    for (const col of patterns ? await tenantTextColumns(tx) : []) {
+      const n = await redactColumn(tx, col, orgId, customerId, patterns!);
+      if (n > 0) rewritten[`${col.table}.${col.column}`] = n;
+    }
+    await recordActivity(tx, {
+      orgId,
+      customerId,
+      type: 'customer.anonymized',
+      actor,
+      summary: 'Customer anonymized (GDPR erasure): personal data removed; ledger and history kept',
+      payload: { rewritten, externalIdKept: !externalIsPersonal && c.external_id !== null },
+      at: now,
+    });
+    await emitEvent(tx, { orgId, type: 'customer.anonymized', payload: { customerId }, at: now });
+    return updated;
+  });
+  return toCustomerView(ctx.db, row);
+}
+
+/** Exclude from (or include in) analytics and list exports, e.g. staff or test accounts. */
+export async function setReportingExcluded(ctx: AppContext, orgId: string, customerId: string, excluded: boolean, actor: Actor) {
+  const row = await withTx(ctx.db, async (tx) => {
+    const now = ctx.clock.now();
+    const c = await lockEditableCustomer(tx, orgId, customerId);
+    if (c.excluded_from_reports === excluded) return c;
+    const updated = await tx
+      .updateTable('customers')
+      .set({ excluded_from_reports: excluded, updated_at: now })
+      .where('org_id', '=', orgId)
+      .where('id', '=', customerId)
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    await recordActivity(tx, {
+      orgId,
+      customerId,
+      type: excluded ? 'customer.reporting_excluded' : 'customer.reporting_included',
+      actor,
+      summary: excluded ? 'Excluded from reports and exports' : 'Included in reports and exports again',
+      payload: { excluded },
+      at: now,
+    });
+    return updated;
+  });
+  return toCustomerView(ctx.db, row);
+}
