@@ -4,6 +4,7 @@ import { migrate } from '../db/migrate.js';
 import { AppError } from '../errors.js';
 import { createApiKey } from '../modules/api-keys/api-keys.service.js';
 import { seedDemo } from '../modules/demo/demo.service.js';
+import { seedBench } from '../modules/demo/bench-seed.js';
 import { verifyLedger } from '../modules/points/points.verify.js';
 import { createOrganization, getOrganizationBySlug } from '../modules/orgs/orgs.service.js';
 import { createUser } from '../modules/users/users.service.js';
@@ -123,6 +124,23 @@ export const COMMANDS: Record<string, Command> = {
         for (const m of report.mismatches) out(`MISMATCH org=${m.orgId} customer=${m.customerId}: ${m.problem}`);
         out(`Checked ${report.customersChecked} customer(s): ${report.mismatches.length === 0 ? 'ledger consistent' : `${report.mismatches.length} mismatch(es)`}`);
         return report.mismatches.length === 0 ? 0 : 1;
+      }),
+  },
+  'seed bench': {
+    options: { customers: { type: 'string' }, org: { type: 'string' } },
+    required: ['customers'],
+    run: (config, v) =>
+      withRuntime(config, async (rt) => {
+        const n = Number(str(v.customers));
+        if (!Number.isSafeInteger(n) || n < 1 || n > 50_000_000) throw AppError.validation('--customers', 'must be a whole number from 1 to 50000000');
+        const r = await seedBench(rt.ctx, {
+          customers: n,
+          orgSlug: str(v.org),
+          onProgress: (done, total) => process.stderr.write(`\r${done.toLocaleString('en-US')} / ${total.toLocaleString('en-US')} customers`),
+        });
+        process.stderr.write('\n');
+        out(`Seeded ${r.customers} customers and ${r.orders} orders into "${r.orgSlug}" (${r.orgId}) in ${r.seconds.toFixed(1)} s`);
+        return 0;
       }),
   },
   'seed demo': {

@@ -10,6 +10,10 @@ import { ordersRoutes } from '../modules/orders/orders.routes.js';
 import { pointsRoutes } from '../modules/points/points.routes.js';
 import { programRoutes } from '../modules/program/program.routes.js';
 import { jobsApiRoutes } from '../modules/jobs-api/jobs-api.routes.js';
+import { gridRoutes } from '../modules/grid/grid.routes.js';
+import { segmentsRoutes } from '../modules/segments/segments.routes.js';
+import { exportsRoutes } from '../modules/exports/exports.routes.js';
+import { bulkRoutes } from '../modules/bulk/bulk.routes.js';
 import { rewardsRoutes } from '../modules/rewards/rewards.routes.js';
 import { referralsRoutes } from '../modules/referrals/referrals.routes.js';
 import { activityRoutes } from '../modules/activity/activity.routes.js';
@@ -33,6 +37,10 @@ const MODULES: ((app: ZodApp, ctx: AppContext) => Promise<void>)[] = [
   pointsRoutes,
   ordersRoutes,
   jobsApiRoutes,
+  gridRoutes,
+  segmentsRoutes,
+  exportsRoutes,
+  bulkRoutes,
   rewardsRoutes,
   referralsRoutes,
   activityRoutes,

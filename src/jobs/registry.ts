@@ -3,11 +3,14 @@ import { expireCoupons } from '../modules/rewards/rewards.jobs.js';
 import { runMembershipBulkJob } from '../modules/membership/membership.service.js';
 import { runDateRewards } from '../modules/rules/dates.service.js';
 import { runTierAssessment } from '../modules/tiers/tiers.assess.service.js';
+import { runBulkPoints, BULK_POINTS_JOB } from '../modules/bulk/bulk.service.js';
 import type { JobHandler } from './worker.js';
 import type { Schedule } from './scheduler.js';
 
 /** Job handlers by type; feature modules add theirs here (handlers stay thin and call services). */
 export const JOB_HANDLERS: Record<string, JobHandler> = {
+  // Points adjustment for a selection, filter or segment (per-customer transactions, outcome report).
+  [BULK_POINTS_JOB]: (ctx, job, helpers) => runBulkPoints(ctx, job, helpers),
   // Bulk membership change too large for one request (per-customer transactions, progress, refusals).
   'membership.bulk': (ctx, job, helpers) => runMembershipBulkJob(ctx, job, helpers),
   // Birthday and anniversary rewards on the organization's local date (once per customer and year).

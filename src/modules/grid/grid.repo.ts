@@ -146,3 +146,10 @@ export async function idsAfter(db: Executor, where: CustomerWhere, afterId: stri
   const rows = await q.orderBy('id').limit(limit).execute();
   return rows.map((r) => r.id);
 }
+
+/** Tier names by id, for the rows on screen. */
+export async function tierNames(db: Executor, orgId: string, tierIds: string[]): Promise<Map<string, string>> {
+  if (tierIds.length === 0) return new Map();
+  const rows = await db.selectFrom('tiers').select(['id', 'name']).where('org_id', '=', orgId).where('id', 'in', tierIds).execute();
+  return new Map(rows.map((r) => [r.id, r.name]));
+}

@@ -19,11 +19,6 @@ export interface ResolvedCustomerFilter {
   where: CustomerWhere;
 }
 
-/** Names for tier ids shown in the grid; the tiers module fills this in. */
-export const gridHooks: { tierNames: (db: Executor, orgId: string, tierIds: string[]) => Promise<Map<string, string>> } = {
-  tierNames: async () => new Map(),
-};
-
 function conditions(filter: Omit<CustomerFilter, 'segment'>, now: Date): CustomerWhere[] {
   const out: CustomerWhere[] = [];
   if (filter.search) out.push(repo.searchCondition(filter.search));
@@ -147,7 +142,7 @@ export async function listGrid(ctx: AppContext, orgId: string, q: GridQuery) {
   const page = rows.slice(0, q.limit);
   const last = page[page.length - 1];
   const tierIds = [...new Set(page.map((r) => r.tier_id).filter((t): t is string => t !== null))];
-  const names = tierIds.length > 0 ? await gridHooks.tierNames(ctx.db, orgId, tierIds) : new Map<string, string>();
+  const names = tierIds.length > 0 ? await repo.tierNames(ctx.db, orgId, tierIds) : new Map<string, string>();
   return {
     items: page.map((r) => toGridRow(r, names)),
     nextCursor: rows.length > q.limit && last ? encodeCursor({ s: key, d: desc, v: last.sort_value, id: last.id }) : null,

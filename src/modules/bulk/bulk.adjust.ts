@@ -1,0 +1,81 @@
+import type { Actor, AppContext } from '../../context.js';
+import type { Tx } from '../../db/tx.js';
+import { AppError } from '../../errors.js';
+import { assertCanDeduct } from '../membership/membership.rules.js';
+import type { ProgramSettings } from '../program/program.service.js';
+import { credit, debit } from '../points/points.ledger.js';
+import { findEntryByUniqueKey, type EntryRow } from '../points/points.repo.js';
+import { expiryFor, ledgerHooks, lockForChange } from '../points/points.service.js';
+
+export interface KeyedAdjustment {
+  orgId: string;
+  customerId: string;
+  direction: 'add' | 'deduct';
+  points: number;
+  reason: string;
+  customerMessage?: string | null | undefined;
+  visibleToCustomer?: boolean | undefined;
+  countsTowardTier?: boolean | undefined;
+  /** Business uniqueness of this adjustment (bulk:<jobId>:<customerId>, import:<sha>:<row>). */
+  uniqueKey: string;
+  /** Where it came from, for the timeline ("bulk action", "CSV import"). */
+  via: string;
+  sourceType: string;
+  sourceId: string;
+  actor: Actor;
+  at: Date;
+}
+
+const plural = (n: number) => `${n} point${n === 1 ? '' : 's'}`;
+
+/**
+ * A manual adjustment inside the caller's transaction, applied at most once per unique
+ * key: returns the existing entry (applied=false) when the key was already used.
+ * Deductions are strict (refused with POINTS_INSUFFICIENT below zero).
+ */
+export async function adjustOnce(tx: Tx, ctx: AppContext, program: ProgramSettings, a: KeyedAdjustment): Promise<{ entry: EntryRow; applied: boolean }> {
+  const customer = await lockForChange(tx, a.orgId, a.customerId);
+  const existing = await findEntryByUniqueKey(tx, a.orgId, a.uniqueKey);
+  if (existing) {
+    if (existing.customer_id !== a.customerId) throw new AppError('CONFLICT', `This adjustment was already applied to another customer (${existing.customer_id})`);
+    return { entry: existing, applied: false };
+  }
+  if (a.direction === 'deduct') assertCanDeduct(customer);
+  const sign = a.direction === 'add' ? '+' : '-';
+  const balanceAfter = customer.points_active + (a.direction === 'add' ? a.points : -a.points);
+  const source = { type: a.sourceType, id: a.sourceId };
+  const common = {
+    orgId: a.orgId,
+    customer,
+    reason: a.reason,
+    also: {
+      activity: [
+        {
+          orgId: a.orgId,
+          customerId: a.customerId,
+          type: 'points.adjusted',
+          actor: a.actor,
+          summary: `${a.direction === 'add' ? 'Added' : 'Deducted'} ${plural(a.points)} (${a.via}): ${a.reason}`,
+          payload: { direction: a.direction, points: a.points, reason: a.reason, balanceAfter, source },
+          at: a.at,
+        },
+      ],
+      events: [{ orgId: a.orgId, type: 'points.adjusted', payload: { customerId: a.customerId, direction: a.direction, points: a.points, source }, at: a.at }],
+    },
+    customerMessage: a.customerMessage?.trim() || null,
+    visibleToCustomer: a.visibleToCustomer ?? true,
+    countsTowardTier: a.direction === 'add' && (a.countsTowardTier ?? false),
+    explanation: `${sign}${plural(a.points)}: ${a.via} by ${a.actor.name} ("${a.reason}")`,
+    sourceType: a.sourceType,
+    sourceId: a.sourceId,
+    uniqueKey: a.uniqueKey,
+    actor: a.actor,
+    at: a.at,
+  };
+  const entry =
+    a.direction === 'add'
+      ? await credit(tx, { ...common, kind: 'manual_add', points: a.points, expiresAt: expiryFor(program, a.at) })
+      : (await debit(tx, { ...common, kind: 'manual_deduct', points: a.points, mode: 'strict' })).entry!;
+  if (entry.counts_toward_tier) await ledgerHooks.afterTierRelevantChange(tx, ctx, customer, { entry, orderId: null }, a.actor);
+  return { entry, applied: true };
+}

@@ -1,0 +1,30 @@
+/** CSV writing (RFC 4180) with spreadsheet formula neutralisation. */
+
+const FORMULA_START = /^[=+\-@\t\r]/;
+const NEEDS_QUOTES = /[",\r\n]|^\s|\s$/;
+
+/**
+ * A text cell a spreadsheet would run as a formula (starting with = + - @, tab or carriage
+ * return) gets a leading apostrophe, so "=HYPERLINK(...)" in a customer's name stays text.
+ */
+export function neutralise(value: string): string {
+  return FORMULA_START.test(value) ? `'${value}` : value;
+}
+
+export function quote(value: string): string {
+  return NEEDS_QUOTES.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
+}
+
+/** A text cell: neutralised, then quoted when needed. */
+export function textCell(value: string | null | undefined): string {
+  return value === null || value === undefined ? '' : quote(neutralise(value));
+}
+
+/** A number or a value the exporter produced itself (dates, enums, decimal strings). */
+export function plainCell(value: string | number | boolean | null | undefined): string {
+  return value === null || value === undefined ? '' : quote(String(value));
+}
+
+export function csvLine(cells: string[]): string {
+  return cells.join(',') + '\r\n';
+}
