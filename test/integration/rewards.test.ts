@@ -142,9 +142,12 @@ describe(`redemptions and coupons on ${ENGINE}`, () => {
     await adjust(a.api, guest.id, 'add', 500);
     const reward = await createReward(a.api, { pointsCost: 50 });
     const refused = await redeem(a.api, guest.id, reward.id);
-    expect(refused.statusCode).toBe(422);
-    expect(refused.json().error).toMatchObject({ code: 'RULE_REFUSED' });
-    expect(refused.json().error.message).toContain('Only members');
+    expect(refused.statusCode).toBe(409);
+    expect(refused.json().error).toMatchObject({ code: 'MEMBERSHIP_RESTRICTED' });
+    expect(refused.json().error.message).toContain('Guests cannot redeem');
+    const gift = await a.api.post(`/api/v1/customers/${guest.id}/coupons`, { rewardId: reward.id, deductPoints: true });
+    expect(gift.json().error.code).toBe('MEMBERSHIP_RESTRICTED');
+    expect((await a.api.post(`/api/v1/customers/${guest.id}/coupons`, { rewardId: reward.id, deductPoints: false })).statusCode).toBe(201);
     expect((await balances(a.api, guest.id)).active).toBe(500);
 
     const m = await createCustomer(a.api);
@@ -204,8 +207,13 @@ describe(`redemptions and coupons on ${ENGINE}`, () => {
     expect((await balances(f.api, c.id)).active).toBe(20);
     const before = await h.ctx.db.selectFrom('points_lots').select(['id', 'remaining']).where('org_id', '=', f.org.id).where('customer_id', '=', c.id).execute();
 
-    const results = await Promise.all([f.api.post(`/api/v1/coupons/${coupon.id}/revoke`, { reason: 'duplicate' }), f.admin.post(`/api/v1/coupons/${coupon.id}/revoke`)]);
-    expect(results.map((r) => r.statusCode).sort()).toEqual([200, 409]);
+    const results = await Promise.all([
+      f.api.post(`/api/v1/coupons/${coupon.id}/revoke`, { reason: 'duplicate' }),
+      f.admin.post(`/api/v1/coupons/${coupon.id}/revoke`),
+      f.api.post(`/api/v1/coupons/${coupon.id}/revoke`),
+      f.admin.post(`/api/v1/coupons/${coupon.id}/revoke`, { reason: 'lost' }),
+    ]);
+    expect(results.map((r) => r.statusCode).sort()).toEqual([200, 409, 409, 409]);
     const loser = results.find((r) => r.statusCode === 409)!;
     expect(loser.json().error.code).toBe('COUPON_NOT_REVOCABLE');
     expect(loser.json().error.message).toContain('already revoked');

@@ -1,13 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import type { Actor, AppContext } from '../../context.js';
 import { canonicalCode, generateCode } from '../../core/codes.js';
-import { canRedeem } from '../../core/membership.js';
 import { formatMoney } from '../../core/money.js';
 import { newId } from '../../db/ids.js';
 import { withTx, type Tx } from '../../db/tx.js';
 import { AppError } from '../../errors.js';
 import { recordActivity } from '../activity/activity.repo.js';
 import { emitEvent } from '../events/events.repo.js';
+import { assertCanRedeem } from '../membership/membership.service.js';
 import { orderHooks } from '../orders/orders.service.js';
 import { debit, restore } from '../points/points.ledger.js';
 import { findEntryByUniqueKey, type CustomerRow } from '../points/points.repo.js';
@@ -38,15 +38,6 @@ function assertActive(reward: RewardRow): void {
   if (!reward.active) {
     throw new AppError('RULE_REFUSED', `Reward "${reward.name}" is inactive; activate it in the rewards catalogue first`, { rewardId: reward.id });
   }
-}
-
-/** Only members redeem (core/membership canRedeem): guests and customers who left cannot spend points. */
-function assertCanSpend(customer: CustomerRow): void {
-  if (canRedeem(customer.membership_type)) return;
-  const who = customer.membership_type === 'guest' ? 'a guest' : 'no longer in the program (left)';
-  throw new AppError('RULE_REFUSED', `Only members can spend points on rewards; this customer is ${who}. Change their membership to member first`, {
-    membershipType: customer.membership_type,
-  });
 }
 
 /** Points and money value of one coupon; variable rewards take `points` in steps of pointsCost. */
@@ -179,7 +170,7 @@ export async function redeemReward(ctx: AppContext, orgId: string, customerId: s
     const { customer, reward } = await loadForIssue(tx, orgId, customerId, input.rewardId);
     assertActive(reward);
     const price = priceOf(reward, input.points);
-    assertCanSpend(customer);
+    assertCanRedeem(customer);
     return issue(tx, ctx, { orgId, customer, reward, currency, ...price, issuedVia: 'redemption', deduct: true, actor, now });
   });
 }
@@ -195,10 +186,8 @@ export async function giveReward(ctx: AppContext, orgId: string, customerId: str
       throw new AppError('RULE_REFUSED', `"${reward.name}" is a ${REWARD_LABELS[reward.type]} reward and cannot be given: ${why}`, { rewardId: reward.id, type: reward.type });
     }
     assertActive(reward);
-    if (customer.membership_type === 'left') {
-      throw new AppError('RULE_REFUSED', 'This customer left the program and cannot receive rewards; reinstate them as a member first', { membershipType: 'left' });
-    }
-    if (input.deductPoints) assertCanSpend(customer);
+    // Deducting points is a redemption (members only); a free gift still needs the customer in the program.
+    if (input.deductPoints || customer.membership_type === 'left') assertCanRedeem(customer);
     const price = priceOf(reward, undefined);
     return issue(tx, ctx, { orgId, customer, reward, currency, ...price, issuedVia: 'gift', deduct: input.deductPoints, actor, now });
   });
