@@ -36,7 +36,7 @@ export function toRow(r: CustomerGridRow): CustomerRow {
     tierProgress: String(r.tierProgress),
     birthday: r.birthday,
     tierUpdatedAt: r.tierUpdatedAt,
-    updatedAt: r.updatedAt,
+    updatedAt: r.lastActivityAt ?? r.updatedAt,
     anonymized: false,
   };
 }
@@ -125,8 +125,10 @@ export function bulkMembership(target: BulkTarget, type: MembershipType, key: st
   return request<BulkReply>('POST', '/api/v1/customers/membership/bulk', { body: { ...target, type }, idempotencyKey: key });
 }
 
-export function bulkAdjust(target: BulkTarget, adjustment: { direction: 'add' | 'deduct'; points: number; reason: string }, key: string): Promise<BulkReply> {
-  return request<BulkReply>('POST', '/api/v1/customers/points/adjustments/bulk', { body: { ...target, ...adjustment }, idempotencyKey: key });
+export async function bulkAdjust(target: BulkTarget, adjustment: { direction: 'add' | 'deduct'; points: number; reason: string }, key: string): Promise<BulkReply> {
+  const r = await unwrap(api.POST('/api/v1/customers/points/bulk', { body: { ...target, ...adjustment }, headers: idem(key) }));
+  const total = r.job.progress?.total;
+  return { status: 'queued', jobId: r.jobId, total: typeof total === 'number' ? total : 0, changed: 0, refused: 0 };
 }
 
 export function fetchJob(id: string, signal?: AbortSignal): Promise<Job> {

@@ -65,14 +65,11 @@ export interface AdjustmentInput {
   countsTowardTier?: boolean;
 }
 
-export interface ActivityEvent {
-  id: string;
-  type: string;
-  summary: string;
-  actor: Actor;
-  payload: Record<string, unknown>;
-  createdAt: string;
-}
+export type ActivityEvent = components['schemas']['ActivityEvent'];
+export type ReferralLink = components['schemas']['ReferralLink'];
+export type EarningRule = components['schemas']['EarningRule'];
+export type TierSettings = components['schemas']['TierSettings'];
+export type TierBasis = TierSettings['basis'];
 
 export type Order = components['schemas']['Order'];
 export type ProgramSettings = components['schemas']['ProgramSettings'];
@@ -88,21 +85,7 @@ export type SegmentFilter = Segment['filter'];
 export type CustomerGridRow = components['schemas']['CustomerGridRow'];
 export type GridTotal = components['schemas']['GridTotal'];
 
-export interface Tier {
-  id: string;
-  name: string;
-  threshold: number;
-  position?: number;
-  earnMultiplier?: number | null;
-}
-
-export interface Referral {
-  code: string;
-  link: string;
-  status: 'active' | 'disabled';
-  friendDiscountCode: string | null;
-  stats: ReferralStats;
-}
+export type Tier = components['schemas']['Tier'];
 
 export interface Analytics {
   totalCustomers: number;

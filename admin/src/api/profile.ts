@@ -1,9 +1,8 @@
 import { useInfiniteQuery, useQuery } from '@tanstack/react-query';
-import { api, request, unwrap } from './client.js';
-import type { ActivityEvent, AdjustmentInput, AdjustmentResult, Coupon, CouponResult, Customer, LedgerEntry, MembershipType, Page, Referral, Reward, Tier } from './models.js';
+import { api, unwrap } from './client.js';
+import type { AdjustmentInput, AdjustmentResult, Coupon, CouponResult, Customer, EarningRule, LedgerEntry, MembershipType, ReferralLink, Reward, Tier, TierSettings } from './models.js';
 
 const idem = (key: string) => ({ 'idempotency-key': key });
-const enc = encodeURIComponent;
 
 export const profileKeys = {
   entries: (id: string) => ['customer', id, 'entries'] as const,
@@ -49,10 +48,10 @@ export function useOrders(id: string) {
 export function useActivity(id: string, types: string[]) {
   return useInfiniteQuery({
     queryKey: profileKeys.activity(id, types),
-    initialPageParam: null as string | null,
+    initialPageParam: undefined as string | undefined,
     queryFn: ({ pageParam, signal }) =>
-      request<Page<ActivityEvent>>('GET', `/api/v1/customers/${enc(id)}/activity`, { query: { types, cursor: pageParam, limit: 20 }, signal }),
-    getNextPageParam: (last) => last.nextCursor,
+      unwrap(api.GET('/api/v1/customers/{id}/activity', { params: { path: { id }, query: { limit: 20, cursor: pageParam, ...(types.length ? { types: types.join(',') } : {}) } }, signal })),
+    getNextPageParam: (last) => last.nextCursor ?? undefined,
   });
 }
 
@@ -86,93 +85,89 @@ export function useRewards() {
 export function useTiers() {
   return useQuery({
     queryKey: profileKeys.tiers,
-    queryFn: async ({ signal }) => (await request<Page<Tier>>('GET', '/api/v1/tiers', { query: { limit: 200 }, signal })).items,
+    queryFn: async ({ signal }): Promise<Tier[]> => (await unwrap(api.GET('/api/v1/tiers', { params: { query: { limit: 200 } }, signal }))).items,
     staleTime: 60_000,
   });
 }
 
-export function setTier(id: string, body: { tierId: string; tierProgress?: string }, key: string): Promise<Customer> {
-  return request('PUT', `/api/v1/customers/${enc(id)}/tier`, { body, idempotencyKey: key });
+export function useTierSettings() {
+  return useQuery({
+    queryKey: [...profileKeys.tiers, 'settings'],
+    queryFn: ({ signal }): Promise<TierSettings> => unwrap(api.GET('/api/v1/tiers/settings', { signal })),
+    staleTime: 60_000,
+  });
+}
+
+export function setTier(id: string, body: { tierId: string; tierProgress?: string; reason?: string }, key: string): Promise<Customer> {
+  return unwrap(api.PUT('/api/v1/customers/{id}/tier', { params: { path: { id } }, body, headers: idem(key) }));
 }
 
 export function releaseManualTier(id: string, key: string): Promise<Customer> {
-  return request('DELETE', `/api/v1/customers/${enc(id)}/tier/manual`, { idempotencyKey: key });
+  return unwrap(api.DELETE('/api/v1/customers/{id}/tier/manual', { params: { path: { id } }, headers: idem(key) }));
 }
 
 export function recalculateTier(id: string, key: string): Promise<Customer> {
-  return request('POST', `/api/v1/customers/${enc(id)}/tier/recalculate`, { body: {}, idempotencyKey: key });
+  return unwrap(api.POST('/api/v1/customers/{id}/tier/recalculate', { params: { path: { id } }, headers: idem(key) }));
 }
 
 export function changeMembership(id: string, type: MembershipType, key: string): Promise<Customer> {
-  return request('POST', `/api/v1/customers/${enc(id)}/membership`, { body: { type }, idempotencyKey: key });
+  return unwrap(api.POST('/api/v1/customers/{id}/membership', { params: { path: { id } }, body: { type }, headers: idem(key) }));
 }
 
 export function updateCustomer(id: string, body: { birthday?: string | null; anniversary?: string | null }, key: string): Promise<Customer> {
-  return request('PATCH', `/api/v1/customers/${enc(id)}`, { body, idempotencyKey: key });
+  return unwrap(api.PATCH('/api/v1/customers/{id}', { params: { path: { id } }, body, headers: idem(key) }));
 }
 
 export function saveNote(id: string, text: string, key: string): Promise<unknown> {
-  return request('PUT', `/api/v1/customers/${enc(id)}/note`, { body: { text }, idempotencyKey: key });
+  return unwrap(api.PUT('/api/v1/customers/{id}/note', { params: { path: { id } }, body: { text }, headers: idem(key) }));
 }
 
-export function setReporting(id: string, excluded: boolean, key: string): Promise<unknown> {
-  return request('PUT', `/api/v1/customers/${enc(id)}/reporting`, { body: { excluded }, idempotencyKey: key });
+export function setReporting(id: string, excluded: boolean, key: string): Promise<Customer> {
+  return unwrap(api.PUT('/api/v1/customers/{id}/reporting', { params: { path: { id } }, body: { excluded }, headers: idem(key) }));
 }
 
-export function anonymize(id: string, confirmEmail: string, key: string): Promise<unknown> {
-  return request('POST', `/api/v1/customers/${enc(id)}/anonymize`, { body: { confirmEmail }, idempotencyKey: key });
-}
-
-const text = (v: unknown): string | null => (typeof v === 'string' && v ? v : null);
-
-export interface CustomActionRule {
-  id: string;
-  name: string;
-  actionKey: string;
-  points?: number;
+export function anonymize(id: string, confirmEmail: string, key: string): Promise<Customer> {
+  return unwrap(api.POST('/api/v1/customers/{id}/anonymize', { params: { path: { id } }, body: { confirmEmail }, headers: idem(key) }));
 }
 
 export function useCustomActions() {
   return useQuery({
     queryKey: profileKeys.customActions,
-    queryFn: async ({ signal }) => {
-      const page = await request<Page<Record<string, unknown>>>('GET', '/api/v1/earning-rules', { query: { type: 'custom_action', limit: 200 }, signal });
-      return page.items
-        .filter((r) => r.type === 'custom_action' || typeof r.actionKey === 'string')
-        .map((r) => {
-          const config = (r.config ?? {}) as Record<string, unknown>;
-          const actionKey = text(r.actionKey) ?? text(config.actionKey) ?? '';
-          return { id: text(r.id) ?? actionKey, name: text(r.name) ?? actionKey, actionKey, points: typeof r.points === 'number' ? r.points : undefined };
-        });
+    queryFn: async ({ signal }): Promise<EarningRule[]> => {
+      const page = await unwrap(api.GET('/api/v1/earning-rules', { params: { query: { limit: 200 } }, signal }));
+      return page.items.filter((r) => r.kind === 'custom_action' && r.active);
     },
     staleTime: 60_000,
   });
 }
 
 export function triggerCustomAction(id: string, actionKey: string, key: string): Promise<unknown> {
-  return request('POST', `/api/v1/customers/${enc(id)}/custom-actions`, { body: { actionKey }, idempotencyKey: key });
+  return unwrap(api.POST('/api/v1/customers/{id}/custom-actions', { params: { path: { id } }, body: { actionKey }, headers: idem(key) }));
 }
 
 export function removeCustomAction(id: string, entryId: string, key: string): Promise<unknown> {
-  return request('DELETE', `/api/v1/customers/${enc(id)}/custom-actions/${enc(entryId)}`, { idempotencyKey: key });
+  return unwrap(api.DELETE('/api/v1/customers/{id}/custom-actions/{entryId}', { params: { path: { id, entryId } }, headers: idem(key) }));
 }
 
 export function useReferral(id: string) {
   return useQuery({
     queryKey: profileKeys.referral(id),
-    queryFn: ({ signal }) => request<Referral>('GET', `/api/v1/customers/${enc(id)}/referral`, { signal }),
+    queryFn: ({ signal }): Promise<ReferralLink> => unwrap(api.GET('/api/v1/customers/{id}/referral', { params: { path: { id } }, signal })),
   });
 }
 
-export function referralAction(id: string, action: 'disable' | 'activate' | 'regenerate', key: string): Promise<Referral> {
-  return request('POST', `/api/v1/customers/${enc(id)}/referral/${action}`, { body: {}, idempotencyKey: key });
+export function referralAction(id: string, action: 'disable' | 'activate' | 'regenerate', key: string): Promise<ReferralLink> {
+  const opts = { params: { path: { id } }, headers: idem(key) };
+  if (action === 'disable') return unwrap(api.POST('/api/v1/customers/{id}/referral/disable', opts));
+  if (action === 'activate') return unwrap(api.POST('/api/v1/customers/{id}/referral/activate', opts));
+  return unwrap(api.POST('/api/v1/customers/{id}/referral/regenerate', opts));
 }
 
-export function setFriendDiscountCode(id: string, code: string | null, key: string): Promise<Referral> {
-  return request('PUT', `/api/v1/customers/${enc(id)}/referral/discount-code`, { body: { code }, idempotencyKey: key });
+export function setFriendDiscountCode(id: string, code: string | null, key: string): Promise<ReferralLink> {
+  return unwrap(api.PUT('/api/v1/customers/{id}/referral/discount-code', { params: { path: { id } }, body: { code }, headers: idem(key) }));
 }
 
 /** The customer's data export (GDPR access request), downloaded by the browser. */
 export function customerExportUrl(id: string): string {
-  return `/api/v1/customers/${enc(id)}/export`;
+  return `/api/v1/customers/${encodeURIComponent(id)}/export.json`;
 }

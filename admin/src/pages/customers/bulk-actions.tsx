@@ -41,7 +41,7 @@ function JobProgress({ reply, onDone }: { reply: BulkReply; onDone: () => void }
   const total = num(d?.progress?.total) ?? reply.total;
   const finished = d?.status === 'done' || d?.status === 'dead';
   if (d?.status === 'done' && d.result) {
-    return <Outcome changed={num(d.result.changed) ?? done} refused={num(d.result.refused) ?? 0} total={num(d.result.total) ?? total} onDone={onDone} />;
+    return <Outcome changed={num(d.result.changed) ?? num(d.result.ok) ?? done} refused={num(d.result.refused) ?? 0} total={num(d.result.total) ?? total} onDone={onDone} />;
   }
   const pct = total > 0 ? Math.round((done / total) * 100) : 5;
   return (

@@ -2,6 +2,7 @@ import { Badge, Checkbox, Group, Skeleton, Table, Text, UnstyledButton, Visually
 import { Link, useNavigate } from 'react-router-dom';
 import type { CustomerRow } from '../../api/models.js';
 import { Icon } from '../../components/icons.js';
+import { useTierSettings, useTiers } from '../../api/profile.js';
 import { useFormat } from '../../lib/format.js';
 import { MEMBERSHIP_COLOR, MEMBERSHIP_LABEL } from './grid-state.js';
 
@@ -15,21 +16,21 @@ interface Column {
 
 export const COLUMNS: Column[] = [
   { key: 'name', label: 'Name', sortable: true },
-  { key: 'email', label: 'Email', sortable: true },
+  { key: 'email', label: 'Email', sortable: false },
   { key: 'membership', label: 'Membership', sortable: false, width: 130 },
   { key: 'points', label: 'Points', sortable: true, numeric: true, width: 100 },
   { key: 'tier', label: 'Tier', sortable: false, width: 110 },
   { key: 'tierProgress', label: 'Tier progress', sortable: true, numeric: true, width: 120 },
-  { key: 'birthday', label: 'Birthday', sortable: true, width: 120 },
-  { key: 'tierUpdatedAt', label: 'Tier updated', sortable: true, width: 150 },
-  { key: 'updatedAt', label: 'Last updated', sortable: true, width: 150 },
+  { key: 'birthday', label: 'Birthday', sortable: false, width: 120 },
+  { key: 'tierUpdatedAt', label: 'Tier updated', sortable: false, width: 130 },
+  { key: 'lastActivity', label: 'Last updated', sortable: true, width: 170 },
 ];
 
 function SortHeader({ col, sort, onSort }: { col: Column; sort: string | undefined; onSort: (s: string) => void }) {
   if (!col.sortable) return <Table.Th w={col.width}>{col.label}</Table.Th>;
   const active = sort === col.key || sort === `-${col.key}`;
   const desc = sort === `-${col.key}`;
-  const next = !active ? (col.numeric || col.key.endsWith('At') ? `-${col.key}` : col.key) : desc ? col.key : `-${col.key}`;
+  const next = !active ? (col.numeric || col.key === 'lastActivity' ? `-${col.key}` : col.key) : desc ? col.key : `-${col.key}`;
   return (
     <Table.Th w={col.width} aria-sort={active ? (desc ? 'descending' : 'ascending') : 'none'}>
       <UnstyledButton onClick={() => onSort(next)} fw={600} fz="sm" style={{ display: 'inline-flex', alignItems: 'center', gap: 4 }}>
@@ -53,11 +54,14 @@ export interface GridTableProps {
 export function GridTable({ rows, loading, sort, onSort, selected, onSelect }: GridTableProps) {
   const fmt = useFormat();
   const navigate = useNavigate();
+  const tiers = useTiers();
+  const basis = useTierSettings().data?.basis;
+  const tierName = (t: { id: string; name: string }) => t.name || tiers.data?.find((x) => x.id === t.id)?.name || 'Tier';
   const allSelected = rows.length > 0 && rows.every((r) => selected.has(r.id));
   const someSelected = rows.some((r) => selected.has(r.id));
   const open = (id: string) => void navigate(`/customers/${id}`);
   return (
-    <Table.ScrollContainer minWidth={1120}>
+    <Table.ScrollContainer minWidth={1180}>
       <Table verticalSpacing={10} highlightOnHover stickyHeader aria-label="Customers" aria-busy={loading}>
         <Table.Thead>
           <Table.Tr>
@@ -91,9 +95,9 @@ export function GridTable({ rows, loading, sort, onSort, selected, onSelect }: G
               <Table.Td className="patron-tabular" ta="right">
                 {fmt.number(r.points)}
               </Table.Td>
-              <Table.Td>{r.tier ? <Badge color="violet" variant="outline">{r.tier.name}</Badge> : <Text size="sm" c="dimmed">—</Text>}</Table.Td>
+              <Table.Td>{r.tier ? <Badge color="violet" variant="outline">{tierName(r.tier)}</Badge> : <Text size="sm" c="dimmed">—</Text>}</Table.Td>
               <Table.Td className="patron-tabular" ta="right">
-                {r.tierProgress === null ? '—' : fmt.number(Number(r.tierProgress))}
+                {fmt.tierProgress(r.tierProgress, basis, true)}
               </Table.Td>
               <Table.Td>
                 <Text size="sm">{fmt.calendarDate(r.birthday)}</Text>
@@ -102,7 +106,9 @@ export function GridTable({ rows, loading, sort, onSort, selected, onSelect }: G
                 <Text size="sm">{fmt.date(r.tierUpdatedAt)}</Text>
               </Table.Td>
               <Table.Td>
-                <Text size="sm">{fmt.dateTime(r.updatedAt)}</Text>
+                <Text size="sm" style={{ whiteSpace: 'nowrap' }}>
+                  {fmt.dateTime(r.updatedAt)}
+                </Text>
               </Table.Td>
             </Table.Tr>
           ))}

@@ -36,7 +36,7 @@ export function TriggerCustomActionDialog({ customer, onClose }: { customer: Cus
           <Select
             label="Custom action"
             placeholder={rules.isPending ? 'Loading…' : 'Choose an action'}
-            data={(rules.data ?? []).map((r) => ({ value: r.actionKey, label: r.points ? `${r.name} (${fmt.points(r.points)})` : r.name }))}
+            data={(rules.data ?? []).map((r) => ({ value: r.key, label: r.points ? `${r.name} (${fmt.points(r.points)})` : r.name }))}
             value={actionKey}
             onChange={setActionKey}
             nothingFoundMessage="No custom action rules yet"

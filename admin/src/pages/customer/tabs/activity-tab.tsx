@@ -6,21 +6,20 @@ import { EmptyState, ErrorAlert } from '../../../components/feedback.js';
 import { Icon, type IconName } from '../../../components/icons.js';
 import { useFormat } from '../../../lib/format.js';
 
-export const ACTIVITY_TYPES: { value: string; label: string; icon: IconName }[] = [
-  { value: 'order', label: 'Orders and refunds', icon: 'cart' },
-  { value: 'points', label: 'Points', icon: 'coins' },
-  { value: 'coupon', label: 'Coupons and rewards', icon: 'ticket' },
-  { value: 'tier', label: 'Tier changes', icon: 'crown' },
-  { value: 'membership', label: 'Membership', icon: 'users' },
-  { value: 'referral', label: 'Referrals', icon: 'link' },
-  { value: 'note', label: 'Notes', icon: 'edit' },
-  { value: 'profile', label: 'Profile and dates', icon: 'calendar' },
-  { value: 'privacy', label: 'Privacy', icon: 'shield' },
+/** Filter groups: each maps to type prefixes the timeline API understands (e.g. points.*). */
+export const ACTIVITY_TYPES: { value: string; label: string; icon: IconName; types: string[] }[] = [
+  { value: 'orders', label: 'Orders and refunds', icon: 'cart', types: ['order.*'] },
+  { value: 'points', label: 'Points', icon: 'coins', types: ['points.*', 'custom_action.*'] },
+  { value: 'coupons', label: 'Coupons and rewards', icon: 'ticket', types: ['coupon.*', 'reward.*'] },
+  { value: 'tiers', label: 'Tier changes', icon: 'crown', types: ['tier.*', 'customer.tier_changed'] },
+  { value: 'membership', label: 'Membership', icon: 'users', types: ['membership.*', 'customer.membership_changed'] },
+  { value: 'referrals', label: 'Referrals', icon: 'link', types: ['referral.*'] },
+  { value: 'notes', label: 'Notes', icon: 'edit', types: ['note.*'] },
+  { value: 'profile', label: 'Profile, privacy, preferences', icon: 'shield', types: ['customer.*', 'preferences.*'] },
 ];
 
 function iconFor(type: string): IconName {
-  const prefix = type.split('.')[0] ?? type;
-  return ACTIVITY_TYPES.find((t) => t.value === prefix || type.startsWith(t.value))?.icon ?? 'history';
+  return ACTIVITY_TYPES.find((g) => g.types.some((t) => (t.endsWith('.*') ? type.startsWith(t.slice(0, -1)) : type === t)))?.icon ?? 'history';
 }
 
 function Details({ event }: { event: ActivityEvent }) {
@@ -39,14 +38,15 @@ function Details({ event }: { event: ActivityEvent }) {
 
 export function ActivityTab({ customerId }: { customerId: string }) {
   const fmt = useFormat();
-  const [types, setTypes] = useState<string[]>([]);
+  const [groups, setGroups] = useState<string[]>([]);
+  const types = ACTIVITY_TYPES.filter((g) => groups.includes(g.value)).flatMap((g) => g.types);
   const activity = useActivity(customerId, types);
   const items = activity.data?.pages.flatMap((p) => p.items) ?? [];
   return (
     <Card>
       <Group justify="space-between" mb="md" align="flex-end">
         <Text fw={600}>Activity timeline</Text>
-        <MultiSelect aria-label="Filter by type" placeholder={types.length ? undefined : 'All types'} data={ACTIVITY_TYPES.map(({ value, label }) => ({ value, label }))} value={types} onChange={setTypes} clearable w={{ base: '100%', sm: 340 }} />
+        <MultiSelect aria-label="Filter by type" placeholder={groups.length ? undefined : 'All types'} data={ACTIVITY_TYPES.map(({ value, label }) => ({ value, label }))} value={groups} onChange={setGroups} clearable w={{ base: '100%', sm: 340 }} />
       </Group>
       {activity.isError && <ErrorAlert error={activity.error} onRetry={() => void activity.refetch()} />}
       {activity.isPending && (
@@ -57,7 +57,7 @@ export function ActivityTab({ customerId }: { customerId: string }) {
         </Stack>
       )}
       {activity.isSuccess && items.length === 0 && (
-        <EmptyState icon="history" title={types.length ? 'Nothing of these types' : 'No activity yet'}>
+        <EmptyState icon="history" title={groups.length ? 'Nothing of these types' : 'No activity yet'}>
           Orders, points, coupons, tier and membership changes, notes and referrals all appear here, newest first.
         </EmptyState>
       )}

@@ -1,11 +1,13 @@
 import { Card, Group, SimpleGrid, Stack, Text, Title } from '@mantine/core';
 import type { Customer } from '../../../api/models.js';
+import { useTierSettings } from '../../../api/profile.js';
 import { useFormat } from '../../../lib/format.js';
 import { ActivityTab } from './activity-tab.js';
 
 export function OverviewTab({ customer }: { customer: Customer }) {
   const fmt = useFormat();
   const t = customer.tier;
+  const basis = useTierSettings().data?.basis;
   return (
     <Stack>
       <SimpleGrid cols={{ base: 1, md: 2 }}>
@@ -28,7 +30,7 @@ export function OverviewTab({ customer }: { customer: Customer }) {
                 <Text size="sm" c="dimmed">
                   Progress
                 </Text>
-                <Text size="sm">{fmt.number(Number(t.progress))}</Text>
+                <Text size="sm">{fmt.tierProgress(t.progress, basis)}</Text>
               </Group>
               <Group justify="space-between">
                 <Text size="sm" c="dimmed">

@@ -64,6 +64,15 @@ export function ReferralsTab({ customerId }: { customerId: string }) {
   }
   const r = referral.data;
   const writes = can('customers:write');
+  if (r.status === 'none' || !r.link) {
+    return (
+      <Card>
+        <EmptyState icon="link" title="No referral link">
+          {r.unavailableReason ?? 'Members get a referral link when the referral program is on.'}
+        </EmptyState>
+      </Card>
+    );
+  }
   const texts = {
     disable: ['Disable the referral link?', 'The link still lands on your store, but new visits through it no longer start a referral.', 'Disable link'],
     activate: ['Activate the referral link?', 'Visits through the link start referrals again.', 'Activate link'],
@@ -102,9 +111,19 @@ export function ReferralsTab({ customerId }: { customerId: string }) {
         </Group>
         <Text size="xs" c="dimmed" mt={4}>
           Code {r.code}
+          {r.referrerReward ? ` · the customer earns ${fmt.points(r.referrerReward.points)} per completed referral` : ''}
+          {r.friendDiscount.offer ? ` · friends get ${r.friendDiscount.offer.type === 'percentage' ? `${r.friendDiscount.offer.value}% off` : r.friendDiscount.offer.type === 'free_shipping' ? 'free shipping' : fmt.amount(r.friendDiscount.offer.value) + ' off'}` : ''}
         </Text>
       </Card>
-      <SimpleGrid cols={3}>
+      <SimpleGrid cols={{ base: 2, sm: 4 }}>
+        <Card padding="md">
+          <Text size="xs" c="dimmed">
+            Clicks
+          </Text>
+          <Text fw={700} size="xl">
+            {fmt.number(r.stats.clicks)}
+          </Text>
+        </Card>
         <Card padding="md">
           <Text size="xs" c="dimmed">
             Pending
@@ -126,13 +145,13 @@ export function ReferralsTab({ customerId }: { customerId: string }) {
             Conversion
           </Text>
           <Text fw={700} size="xl">
-            {fmt.percent(r.stats.conversionRate)}
+            {r.stats.conversionRate === null ? '—' : fmt.percent(Number(r.stats.conversionRate) / 100)}
           </Text>
         </Card>
       </SimpleGrid>
       {writes && (
         <Card>
-          <DiscountCodeForm key={r.friendDiscountCode ?? ''} customerId={customerId} current={r.friendDiscountCode} />
+          <DiscountCodeForm key={r.friendDiscount.code ?? ''} customerId={customerId} current={r.friendDiscount.code} />
         </Card>
       )}
       {confirm && (
