@@ -118,6 +118,8 @@ describe(`redemptions and coupons on ${ENGINE}`, () => {
     const outbound = await h.ctx.db.selectFrom('outbound_events').selectAll().where('org_id', '=', f.org.id).where('type', '=', 'reward.redeemed').execute();
     expect(outbound).toHaveLength(1);
     expect(outbound[0]!.payload).toMatchObject({ customerId: c.id, couponId: coupon.id, rewardId: reward.id, points: 50 });
+    expect(Object.keys(outbound[0]!.payload as object).sort()).toEqual(['couponId', 'customerId', 'issuedVia', 'points', 'rewardId']);
+    expect((await f.api.get(`/api/v1/coupons/${coupon.id}`)).json()).toMatchObject({ id: coupon.id, code: coupon.code, status: 'active' });
 
     const tooMuch = await redeem(f.api, c.id, (await createReward(f.api, { pointsCost: 91 })).id);
     expect(tooMuch.statusCode).toBe(409);
@@ -304,5 +306,7 @@ describe(`redemptions and coupons on ${ENGINE}`, () => {
     const b = await createOrgFixture(h);
     expect((await redeem(b.api, c.id, reward.id)).statusCode).toBe(404);
     expect((await b.api.get(`/api/v1/customers/${c.id}/coupons`)).statusCode).toBe(404);
+    const some = (await a.api.get(`/api/v1/customers/${c.id}/coupons?limit=1`)).json().items[0];
+    expect((await b.api.get(`/api/v1/coupons/${some.id}`)).statusCode).toBe(404);
   });
 });

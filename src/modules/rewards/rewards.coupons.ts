@@ -156,7 +156,7 @@ async function issue(tx: Tx, ctx: AppContext, i: Omit<IssueInput, 'debitEntryId'
   await emitEvent(tx, {
     orgId: i.orgId,
     type: 'reward.redeemed',
-    payload: { customerId: i.customer.id, couponId, rewardId: i.reward.id, code: coupon.code, points: coupon.points_cost, issuedVia: i.issuedVia },
+    payload: { customerId: i.customer.id, couponId, rewardId: i.reward.id, points: coupon.points_cost, issuedVia: i.issuedVia },
     at: i.now,
   });
   return { coupon: toCouponView({ ...coupon, used_order_external_id: null }, i.now), balances: balancesOf(i.customer) };
@@ -249,6 +249,12 @@ export async function revokeCoupon(ctx: AppContext, orgId: string, couponId: str
     await emitEvent(tx, { orgId, type: 'coupon.revoked', payload: { customerId: customer.id, couponId: coupon.id, pointsRestored: restored }, at: now });
     return { coupon: toCouponView({ ...updated, used_order_external_id: null }, now), balances: balancesOf(customer), pointsRestored: restored };
   });
+}
+
+export async function getCoupon(ctx: AppContext, orgId: string, couponId: string) {
+  const row = await repo.findCouponWithOrder(ctx.db, orgId, couponId);
+  if (!row) throw AppError.notFound('Coupon', couponId);
+  return toCouponView(row, ctx.clock.now());
 }
 
 export async function listCustomerCoupons(ctx: AppContext, orgId: string, customerId: string, opts: { limit: number; before: { createdAt: Date; id: string } | null }) {

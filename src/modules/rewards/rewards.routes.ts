@@ -4,7 +4,7 @@ import { AppError } from '../../errors.js';
 import { decodeCursor, encodeCursor, errorResponses, idParam, listQuery, page } from '../../http/schemas.js';
 import { authOf } from '../../http/security.js';
 import type { ZodApp } from '../../http/types.js';
-import { giveReward, listCustomerCoupons, redeemReward, revokeCoupon } from './rewards.coupons.js';
+import { getCoupon, giveReward, listCustomerCoupons, redeemReward, revokeCoupon } from './rewards.coupons.js';
 import {
   couponResultSchema,
   couponSchema,
@@ -132,6 +132,14 @@ export async function rewardsRoutes(app: ZodApp, ctx: AppContext): Promise<void>
       });
       return { items: r.items, nextCursor: r.next ? encodeCursor({ t: r.next.at, id: r.next.id }) : null };
     },
+  );
+  app.get(
+    '/api/v1/coupons/:id',
+    {
+      config: { permission: 'customers:read' },
+      schema: { tags: couponTags, summary: 'One coupon (webhook events carry its id)', params: idParam, response: { 200: couponSchema, ...errorResponses } },
+    },
+    async (request) => getCoupon(ctx, authOf(request).orgId, request.params.id),
   );
   app.post(
     '/api/v1/coupons/:id/revoke',
