@@ -14,6 +14,8 @@ import { gridRoutes } from '../modules/grid/grid.routes.js';
 import { segmentsRoutes } from '../modules/segments/segments.routes.js';
 import { exportsRoutes } from '../modules/exports/exports.routes.js';
 import { bulkRoutes } from '../modules/bulk/bulk.routes.js';
+import { analyticsRoutes } from '../modules/analytics/analytics.routes.js';
+import { importsRoutes } from '../modules/imports/imports.routes.js';
 import { rewardsRoutes } from '../modules/rewards/rewards.routes.js';
 import { referralsRoutes } from '../modules/referrals/referrals.routes.js';
 import { activityRoutes } from '../modules/activity/activity.routes.js';
@@ -41,6 +43,8 @@ const MODULES: ((app: ZodApp, ctx: AppContext) => Promise<void>)[] = [
   segmentsRoutes,
   exportsRoutes,
   bulkRoutes,
+  analyticsRoutes,
+  importsRoutes,
   rewardsRoutes,
   referralsRoutes,
   activityRoutes,

@@ -4,6 +4,8 @@ import { runMembershipBulkJob } from '../modules/membership/membership.service.j
 import { runDateRewards } from '../modules/rules/dates.service.js';
 import { runTierAssessment } from '../modules/tiers/tiers.assess.service.js';
 import { runBulkPoints, BULK_POINTS_JOB } from '../modules/bulk/bulk.service.js';
+import { ANALYTICS_REFRESH_JOB, refreshAnalytics } from '../modules/analytics/analytics.service.js';
+import { IMPORT_JOB, runImportJob } from '../modules/imports/imports.service.js';
 import type { JobHandler } from './worker.js';
 import type { Schedule } from './scheduler.js';
 
@@ -11,6 +13,10 @@ import type { Schedule } from './scheduler.js';
 export const JOB_HANDLERS: Record<string, JobHandler> = {
   // Points adjustment for a selection, filter or segment (per-customer transactions, outcome report).
   [BULK_POINTS_JOB]: (ctx, job, helpers) => runBulkPoints(ctx, job, helpers),
+  // Analytics cards of large organizations (small ones are computed live).
+  [ANALYTICS_REFRESH_JOB]: (ctx, job) => refreshAnalytics(ctx, job.orgId),
+  // A CSV import: each row in its own transaction, progress, per-row errors.
+  [IMPORT_JOB]: (ctx, job, helpers) => runImportJob(ctx, job, helpers),
   // Bulk membership change too large for one request (per-customer transactions, progress, refusals).
   'membership.bulk': (ctx, job, helpers) => runMembershipBulkJob(ctx, job, helpers),
   // Birthday and anniversary rewards on the organization's local date (once per customer and year).
@@ -37,6 +43,7 @@ export const JOB_HANDLERS: Record<string, JobHandler> = {
 
 /** Periodic jobs, enqueued per organization once per period. */
 export const SCHEDULES: Schedule[] = [
+  { jobType: ANALYTICS_REFRESH_JOB, everyMs: 15 * 60 * 1000 },
   { jobType: 'coupons.expire', everyMs: 15 * 60 * 1000 },
   { jobType: 'points.maintenance', everyMs: 10 * 60 * 1000 },
   { jobType: 'system.prune', everyMs: 24 * 3600 * 1000 },
