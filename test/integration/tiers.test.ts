@@ -85,6 +85,20 @@ describe(`tier configuration on ${ENGINE}`, () => {
 });
 
 describe(`tiers on customers on ${ENGINE}`, () => {
+  it('assesses existing customers soon after tiers are configured', async () => {
+    h.clock.set('2026-03-10T12:00:00Z');
+    const f = await createOrgFixture(h);
+    const c = await createCustomer(f.api);
+    await order(f.api, c.id, '300.00');
+    expect(await tierOf(f, c.id)).toBeNull();
+    await setupTiers(f, { basis: 'amount_spent', window: 'lifetime', graceDays: 0 }, SPEND_TIERS);
+    h.clock.advance(61_000);
+    await h.worker.drain();
+    expect(await tierOf(f, c.id)).toMatchObject({ name: 'Silver', progress: '300.00', qualifyingOrderId: null });
+    const [change] = (await timeline(h, f.org.id, c.id)).filter((e) => e.type === 'tier.changed');
+    expect(change).toMatchObject({ actor_type: 'system', payload: { cause: 'spend', previousTier: null, tier: 'Silver' } });
+  });
+
   it('upgrades in the transaction of the qualifying order, applies the multiplier and credits the entry reward once', async () => {
     const f = await createOrgFixture(h);
     const ids = await setupTiers(f, { basis: 'amount_spent', window: 'lifetime', graceDays: 0 }, SPEND_TIERS);

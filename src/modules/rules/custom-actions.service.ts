@@ -104,17 +104,18 @@ export async function removeCustomAction(ctx: AppContext, orgId: string, custome
       actor,
       at,
     });
+    if (!entry) throw new Error(`removal of custom action entry ${entryId} debited nothing`);
     await recordActivity(tx, {
       orgId,
       customerId,
       type: 'custom_action.removed',
       actor,
       summary: `Custom action "${name}" removed: -${plural(points)}`,
-      payload: { entryId: entry!.id, removedEntryId: entryId, ruleId: original.source_id, points, balanceAfter: entry!.balance_after },
+      payload: { entryId: entry.id, removedEntryId: entryId, ruleId: original.source_id, points, balanceAfter: entry.balance_after },
       at,
     });
-    await emitEvent(tx, { orgId, type: 'custom_action.removed', payload: { customerId, entryId: entry!.id, removedEntryId: entryId, points }, at });
-    if (entry!.counts_toward_tier) await ledgerHooks.afterTierRelevantChange(tx, ctx, customer, { entry: entry!, orderId: null }, actor);
-    return { entry: toEntryView(entry!), balances: balancesOf(customer) };
+    await emitEvent(tx, { orgId, type: 'custom_action.removed', payload: { customerId, entryId: entry.id, removedEntryId: entryId, points }, at });
+    if (entry.counts_toward_tier) await ledgerHooks.afterTierRelevantChange(tx, ctx, customer, { entry, orderId: null }, actor);
+    return { entry: toEntryView(entry), balances: balancesOf(customer) };
   });
 }

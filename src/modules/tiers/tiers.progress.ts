@@ -78,7 +78,7 @@ export async function changeTier(tx: Tx, ctx: AppContext, tc: TierContext, custo
   const up = to !== null && (from === null || to.rank > from.rank);
   const patch = {
     tier_id: to?.id ?? null,
-    tier_achieved_at: change.at,
+    tier_achieved_at: to ? change.at : null,
     tier_qualifying_order_id: change.orderId,
     tier_updated_at: change.at,
     ...(change.manual !== undefined ? { tier_manual: change.manual } : {}),

@@ -114,53 +114,58 @@ export async function insertProgressAdjustment(db: Executor, row: Selectable<Tie
   await db.insertInto('tier_progress_adjustments').values(row).execute();
 }
 
-/** Progress ingredients inside [start, end): counted orders net of refunds, the ledger's tier entries, staff edits. */
+/** Progress ingredients inside [start, end), in one round trip: counted orders net of refunds, the ledger's tier entries, staff edits. */
 export async function progressParts(
   db: Executor,
   orgId: string,
   customerId: string,
   w: WindowBounds,
 ): Promise<{ spentMinor: number; orders: number; points: number; adjustments: number }> {
-  const orders = await db
-    .selectFrom('orders')
-    .select([
-      sql<number>`coalesce(sum(total_minor - refunded_minor), 0)::int8`.as('spent'),
-      sql<number>`count(*)::int8`.as('n'),
-    ])
-    .where('org_id', '=', orgId)
-    .where('customer_id', '=', customerId)
-    .where('status', 'in', ['paid', 'fulfilled'])
-    .$if(w.start !== null, (q) => q.where('placed_at', '>=', w.start!))
-    .$if(w.end !== null, (q) => q.where('placed_at', '<', w.end!))
+  const row = await db
+    .selectNoFrom((eb) => {
+      const orders = eb
+        .selectFrom('orders')
+        .where('org_id', '=', orgId)
+        .where('customer_id', '=', customerId)
+        .where('status', 'in', ['paid', 'fulfilled'])
+        .$if(w.start !== null, (q) => q.where('placed_at', '>=', w.start!))
+        .$if(w.end !== null, (q) => q.where('placed_at', '<', w.end!));
+      return [
+        orders.select(sql<number>`coalesce(sum(total_minor - refunded_minor), 0)::int8`.as('v')).as('spent'),
+        orders.select(sql<number>`count(*)::int8`.as('v')).as('orders'),
+        eb
+          .selectFrom('points_entries')
+          .select(sql<number>`coalesce(sum(points), 0)::int8`.as('v'))
+          .where('org_id', '=', orgId)
+          .where('customer_id', '=', customerId)
+          .where((e) => e.or([e('counts_toward_tier', '=', true), e('kind', '=', 'order_reversal')]))
+          .$if(w.start !== null, (q) => q.where('created_at', '>=', w.start!))
+          .$if(w.end !== null, (q) => q.where('created_at', '<', w.end!))
+          .as('points'),
+        eb
+          .selectFrom('tier_progress_adjustments')
+          .select(sql<number>`coalesce(sum(delta), 0)::int8`.as('v'))
+          .where('org_id', '=', orgId)
+          .where('customer_id', '=', customerId)
+          .$if(w.start !== null, (q) => q.where('created_at', '>=', w.start!))
+          .$if(w.end !== null, (q) => q.where('created_at', '<', w.end!))
+          .as('adjustments'),
+      ];
+    })
     .executeTakeFirstOrThrow();
-  const points = await db
-    .selectFrom('points_entries')
-    .select(sql<number>`coalesce(sum(points), 0)::int8`.as('p'))
-    .where('org_id', '=', orgId)
-    .where('customer_id', '=', customerId)
-    .where((eb) => eb.or([eb('counts_toward_tier', '=', true), eb('kind', '=', 'order_reversal')]))
-    .$if(w.start !== null, (q) => q.where('created_at', '>=', w.start!))
-    .$if(w.end !== null, (q) => q.where('created_at', '<', w.end!))
-    .executeTakeFirstOrThrow();
-  const adjustments = await db
-    .selectFrom('tier_progress_adjustments')
-    .select(sql<number>`coalesce(sum(delta), 0)::int8`.as('d'))
-    .where('org_id', '=', orgId)
-    .where('customer_id', '=', customerId)
-    .$if(w.start !== null, (q) => q.where('created_at', '>=', w.start!))
-    .$if(w.end !== null, (q) => q.where('created_at', '<', w.end!))
-    .executeTakeFirstOrThrow();
-  return { spentMinor: orders.spent, orders: orders.n, points: points.p, adjustments: adjustments.d };
+  return { spentMinor: row.spent ?? 0, orders: row.orders ?? 0, points: row.points ?? 0, adjustments: row.adjustments ?? 0 };
 }
 
-/** Customers the assessment looks at (holding a tier or some progress), keyset by id. */
+/** Customers the assessment looks at (holding a tier, or with any history that can make progress), keyset by id. */
 export function assessmentBatch(db: Executor, orgId: string, afterId: string | null, limit: number): Promise<{ id: string }[]> {
   return db
     .selectFrom('customers')
     .select('id')
     .where('org_id', '=', orgId)
     .where('anonymized_at', 'is', null)
-    .where((eb) => eb.or([eb('tier_id', 'is not', null), eb('tier_progress', '<>', 0)]))
+    .where((eb) =>
+      eb.or([eb('tier_id', 'is not', null), eb('tier_progress', '<>', 0), eb('orders_count', '>', 0), eb('points_earned', '<>', 0), eb('points_adjusted', '<>', 0)]),
+    )
     .$if(afterId !== null, (q) => q.where('id', '>', afterId!))
     .orderBy('id')
     .limit(limit)

@@ -8,7 +8,6 @@ import { customerSchema } from '../customers/customers.schemas.js';
 import { assignTier, installTierProfile, recalculateTier, releaseManualTier } from './tiers.customer.service.js';
 import { customerTierBodySchema, tierCreateSchema, tierPatchSchema, tierSchema, tierSettingsBodySchema, tierSettingsSchema } from './tiers.schemas.js';
 import { createTier, deleteTier, getTierSettings, getTierView, listTierViews, putTierSettings, updateTier } from './tiers.service.js';
-import '../demo/demo-program.seed.js';
 
 const isRankCursor = (v: unknown): v is { r: number } => typeof v === 'object' && v !== null && typeof (v as { r?: unknown }).r === 'number';
 

@@ -1,6 +1,7 @@
 import type { AppContext } from '../../context.js';
 import { newId } from '../../db/ids.js';
 import { isUniqueViolation, withTx, type Executor } from '../../db/tx.js';
+import { enqueue } from '../../jobs/queue.js';
 import { AppError } from '../../errors.js';
 import type { TierBasis, TierDef, TierWindow } from '../../core/tiers.js';
 import { formatDecimal, formatMoney, MoneyFormatError, normalizeDecimal, parseDecimal, parseMoney } from '../../core/money.js';
@@ -13,6 +14,15 @@ export interface TierSettings {
   window: TierWindow;
   graceDays: number;
   updatedAt: string | null;
+}
+
+/**
+ * After a configuration change, re-assess the organization's customers soon (edits within
+ * the same minute share one job), so existing customers move to the tiers they qualify for.
+ */
+async function scheduleReassessment(db: Executor, orgId: string, now: Date): Promise<void> {
+  const runAt = new Date(now.getTime() + 60_000);
+  await enqueue(db, { orgId, type: 'tiers.assess', payload: { reason: 'configuration changed' }, runAt, dedupeKey: `tiers.assess:config:${Math.floor(now.getTime() / 60_000)}`, maxAttempts: 5 });
 }
 
 const DEFAULT_SETTINGS: TierSettings = { basis: 'points_earned', window: 'lifetime', graceDays: 0, updatedAt: null };
@@ -39,6 +49,7 @@ export async function putTierSettings(ctx: AppContext, orgId: string, input: { b
       }
     }
     await repo.upsertSettings(tx, { org_id: orgId, basis: input.basis, qualification_window: input.window, grace_days: input.graceDays, updated_at: ctx.clock.now() });
+    await scheduleReassessment(tx, orgId, ctx.clock.now());
     return getTierSettings(tx, orgId);
   });
 }
@@ -142,6 +153,7 @@ export async function createTier(ctx: AppContext, orgId: string, input: TierCrea
         updated_at: now,
       })
       .catch(translateUnique);
+    await scheduleReassessment(tx, orgId, now);
     return row.id;
   });
   return getTierView(ctx.db, orgId, id);
@@ -165,6 +177,7 @@ export async function updateTier(ctx: AppContext, orgId: string, id: string, pat
         updated_at: ctx.clock.now(),
       })
       .catch(translateUnique);
+    await scheduleReassessment(tx, orgId, ctx.clock.now());
   });
   return getTierView(ctx.db, orgId, id);
 }
