@@ -13,7 +13,8 @@ export const theme = createTheme({
   focusRing: 'auto',
   components: {
     Card: { defaultProps: { withBorder: true, radius: 'md', padding: 'lg' } },
-    Modal: { defaultProps: { centered: true, radius: 'md', overlayProps: { backgroundOpacity: 0.45, blur: 2 } } },
+    Modal: { defaultProps: { centered: true, radius: 'md', overlayProps: { backgroundOpacity: 0.45, blur: 2 }, closeButtonProps: { 'aria-label': 'Close dialog' } } },
+    Notification: { defaultProps: { closeButtonProps: { 'aria-label': 'Dismiss notification' } } },
     Badge: { defaultProps: { radius: 'sm', variant: 'light' } },
     Tooltip: { defaultProps: { withArrow: true, openDelay: 200 } },
   },

@@ -66,8 +66,8 @@ export function SessionProvider({ me, children }: { me: Me; children: ReactNode 
     try {
       await signOut();
     } finally {
-      qc.clear();
       qc.setQueryData(ME_KEY, null);
+      qc.removeQueries({ predicate: (q) => q.queryKey[0] !== ME_KEY[0] });
     }
   }, [qc]);
   const value = useMemo<Session>(() => {

@@ -147,7 +147,7 @@ export function GridFiltersBar({ filters, update, clear }: { filters: GridFilter
           value={filters.membership ?? null}
           onChange={(v) => update({ membership: v ?? '' })}
           clearable
-          w={150}
+          w={180}
         />
         <Select
           aria-label="Tier"
@@ -156,7 +156,7 @@ export function GridFiltersBar({ filters, update, clear }: { filters: GridFilter
           value={filters.tier ?? null}
           onChange={(v) => update({ tier: v ?? '' })}
           clearable
-          w={130}
+          w={150}
         />
         <Select
           aria-label="Activity"
@@ -168,7 +168,7 @@ export function GridFiltersBar({ filters, update, clear }: { filters: GridFilter
           value={filters.activity ?? null}
           onChange={(v) => update({ activity: v ?? '' })}
           clearable
-          w={150}
+          w={170}
         />
         <Select
           aria-label="Account"
@@ -180,7 +180,7 @@ export function GridFiltersBar({ filters, update, clear }: { filters: GridFilter
           value={filters.accountState ?? null}
           onChange={(v) => update({ accountState: v ?? '' })}
           clearable
-          w={150}
+          w={170}
         />
       </Group>
       {remove.error ? <ErrorAlert error={remove.error} /> : null}
