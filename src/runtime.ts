@@ -11,6 +11,7 @@ import { JOB_HANDLERS, SCHEDULES } from './jobs/registry.js';
 import { Scheduler } from './jobs/scheduler.js';
 import { Worker } from './jobs/worker.js';
 import { createLogger } from './logger.js';
+import './modules/wiring.js';
 
 export interface Runtime {
   ctx: AppContext;

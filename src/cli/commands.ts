@@ -148,7 +148,8 @@ export const COMMANDS: Record<string, Command> = {
     run: (config) =>
       withRuntime(config, async (rt) => {
         const r = await seedDemo(rt.ctx);
-        out(r.created ? 'Created the demo organization "demo".' : 'The demo organization already exists; nothing changed.');
+        await r.content();
+        out(r.created ? 'Created the demo organization "demo" with its program and customers.' : 'The demo organization already exists; nothing changed.');
         out(`Sign in as ${r.adminEmail} / ${r.adminPassword}`);
         return 0;
       }),

@@ -50,6 +50,13 @@ export async function serve(config: Config, opts: { port?: string | undefined; f
   say(`Patron is running at ${url} (database: ${rt.ctx.database.kind}${config.databaseUrl ? '' : `, data in ${config.dataDir}`})`);
   say(`API docs: ${url}/api/docs`);
   if (demo) say(`Demo login: ${demo.adminEmail} / ${demo.adminPassword}${demo.created ? ' (demo organization created)' : ''}`);
+  if (demo?.created) {
+    say('Generating demo customers and their histories in the background...');
+    demo
+      .content()
+      .then(() => say('Demo customers ready.'))
+      .catch((err: unknown) => rt.ctx.logger.error({ err }, 'demo content failed'));
+  }
   await new Promise<void>((resolve) => {
     const stop = () => resolve();
     process.once('SIGINT', stop);

@@ -15,6 +15,7 @@ import { createApiKey } from '../../src/modules/api-keys/api-keys.service.js';
 import { PERMISSIONS } from '../../src/modules/auth/permissions.js';
 import { createOrganization, type Organization } from '../../src/modules/orgs/orgs.service.js';
 import { createUser } from '../../src/modules/users/users.service.js';
+import '../../src/modules/wiring.js';
 
 export const ENGINE = process.env.DATABASE_URL ? 'postgres' : 'pglite';
 

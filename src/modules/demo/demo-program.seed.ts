@@ -1,7 +1,6 @@
 import type { AppContext } from '../../context.js';
 import { createRule } from '../rules/rules.service.js';
 import { createTier, putTierSettings } from '../tiers/tiers.service.js';
-import { DEMO_SEEDERS } from './demo.service.js';
 
 /** Demo program: Bronze/Silver/Gold on yearly spend, and signup, birthday, Instagram and referral rules. */
 export async function seedDemoProgram(ctx: AppContext, orgId: string): Promise<void> {
@@ -15,4 +14,3 @@ export async function seedDemoProgram(ctx: AppContext, orgId: string): Promise<v
   await createRule(ctx, orgId, { kind: 'referral', name: 'Refer a friend', points: 500, config: { friendDiscount: { type: 'percentage', value: '10' } } });
 }
 
-DEMO_SEEDERS.push(seedDemoProgram);

@@ -2,27 +2,27 @@ import type { AppContext } from '../../context.js';
 import { findOrgBySlug } from '../orgs/orgs.repo.js';
 import { createOrganization } from '../orgs/orgs.service.js';
 import { createUser } from '../users/users.service.js';
+import { seedDemoCustomers } from './demo-customers.seed.js';
+import { seedDemoProgram } from './demo-program.seed.js';
 
 export const DEMO_ORG_SLUG = 'demo';
 export const DEMO_ADMIN_EMAIL = 'admin@demo.patron.dev';
 export const DEMO_ADMIN_PASSWORD = 'patron-demo-1234';
 export const DEMO_STAFF_EMAIL = 'support@demo.patron.dev';
 
-/** Extra demo content (program, customers, histories) registered by feature modules. */
-export type DemoSeeder = (ctx: AppContext, orgId: string) => Promise<void>;
-export const DEMO_SEEDERS: DemoSeeder[] = [];
-
 export interface DemoResult {
   created: boolean;
   orgId: string;
   adminEmail: string;
   adminPassword: string;
+  /** Program and customer histories; awaited by `patron seed demo`, run in the background by `npm start`. */
+  content: () => Promise<void>;
 }
 
-/** Creates the demo organization, its logins and content once; later calls change nothing. */
+/** Creates the demo organization and its logins once; later calls change nothing. */
 export async function seedDemo(ctx: AppContext): Promise<DemoResult> {
   const existing = await findOrgBySlug(ctx.db, DEMO_ORG_SLUG);
-  if (existing) return { created: false, orgId: existing.id, adminEmail: DEMO_ADMIN_EMAIL, adminPassword: DEMO_ADMIN_PASSWORD };
+  if (existing) return { created: false, orgId: existing.id, adminEmail: DEMO_ADMIN_EMAIL, adminPassword: DEMO_ADMIN_PASSWORD, content: async () => {} };
   const org = await createOrganization(ctx, { slug: DEMO_ORG_SLUG, name: 'Demo Outfitters', currency: 'USD', timezone: 'America/New_York' });
   await createUser(ctx, org.id, { email: DEMO_ADMIN_EMAIL, password: DEMO_ADMIN_PASSWORD, name: 'Dana Admin', role: 'admin' });
   await createUser(ctx, org.id, {
@@ -32,6 +32,9 @@ export async function seedDemo(ctx: AppContext): Promise<DemoResult> {
     role: 'staff',
     permissions: ['viewer'],
   });
-  for (const seeder of DEMO_SEEDERS) await seeder(ctx, org.id);
-  return { created: true, orgId: org.id, adminEmail: DEMO_ADMIN_EMAIL, adminPassword: DEMO_ADMIN_PASSWORD };
+  const content = async () => {
+    await seedDemoProgram(ctx, org.id);
+    await seedDemoCustomers(ctx, org.id, { adminName: 'Dana Admin' });
+  };
+  return { created: true, orgId: org.id, adminEmail: DEMO_ADMIN_EMAIL, adminPassword: DEMO_ADMIN_PASSWORD, content };
 }
