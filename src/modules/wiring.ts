@@ -9,3 +9,4 @@ import './tiers/tiers.customer.service.js';
 import './rewards/rewards.coupons.js';
 import './referrals/referrals.lifecycle.js';
 import './rules/rules.earn.js';
+import './membership/membership.service.js';

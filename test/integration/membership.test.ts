@@ -210,3 +210,25 @@ describe(`membership on ${ENGINE}`, () => {
     expect(bad.json().error.message).toContain('type');
   });
 });
+
+describe('automatic membership on registration', () => {
+  it('makes a guest a member when the platform account becomes registered, only in automatic mode', async () => {
+    const h2 = await createHarness();
+    try {
+      const f = await createOrgFixture(h2);
+      const g = await f.api.post('/api/v1/customers', { externalId: 'auto-1', email: 'auto1@example.com', accountState: 'guest' });
+      expect(g.json().membershipType).toBe('guest');
+      const reg = await f.api.post('/api/v1/customers', { externalId: 'auto-1', accountState: 'registered' });
+      expect(reg.statusCode).toBe(200);
+      expect(reg.json().membershipType).toBe('member');
+      const events = (await f.api.get(`/api/v1/customers/${g.json().id}/activity?types=membership.changed`)).json();
+      expect(events.items).toHaveLength(1);
+      await f.api.patch('/api/v1/program', { membershipMode: 'manual' });
+      await f.api.post('/api/v1/customers', { externalId: 'auto-2', accountState: 'guest' });
+      const manual = await f.api.post('/api/v1/customers', { externalId: 'auto-2', accountState: 'registered' });
+      expect(manual.json().membershipType).toBe('guest');
+    } finally {
+      await h2.close();
+    }
+  });
+});

@@ -26,10 +26,15 @@ export type TierViewLoader = (db: Executor, row: CustomerRow) => Promise<Custome
 /** Filled in by the tiers module; the profile shows no tier until tiers are configured. */
 export const profileLoaders: { tier: TierViewLoader } = { tier: async () => null };
 
-/** Run in the creating transaction once a customer is inserted (the rules module credits the signup rule). */
+/**
+ * `afterCreated` runs in the creating transaction once a customer is inserted (the rules
+ * module credits the signup rule); `afterRegistered` when a guest's platform account
+ * becomes registered under automatic membership (the membership module makes them a member).
+ */
 export const customerHooks: {
   afterCreated: ((tx: Tx, ctx: AppContext, row: CustomerRow, actor: Actor, at: Date) => Promise<void>)[];
-} = { afterCreated: [] };
+  afterRegistered: ((tx: Tx, ctx: AppContext, row: CustomerRow, actor: Actor) => Promise<void>)[];
+} = { afterCreated: [], afterRegistered: [] };
 
 export async function toCustomerView(db: Executor, row: CustomerRow, currency?: string): Promise<CustomerView> {
   const cur = currency ?? (await orgCurrency(db, row.org_id));
@@ -168,6 +173,11 @@ export async function upsertCustomer(ctx: AppContext, orgId: string, input: Cust
       payload: { fields: changed.map(([k]) => k) },
       at: now,
     });
+    const registeredNow = existing.account_state === 'guest' && row.account_state === 'registered';
+    if (registeredNow && row.membership_type === 'guest' && program.membershipMode === 'automatic') {
+      for (const hook of customerHooks.afterRegistered) await hook(tx, ctx, row, actor);
+      return { row: await repo.findCustomer(tx, orgId, row.id).then((r) => r!), created: false };
+    }
     return { row, created: false };
   });
   return { customer: await toCustomerView(ctx.db, result.row), created: result.created };

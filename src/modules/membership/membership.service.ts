@@ -6,7 +6,7 @@ import { checkTransition, type MembershipType } from '../../core/membership.js';
 import { enqueue } from '../../jobs/queue.js';
 import type { JobHelpers, JobRecord } from '../../jobs/worker.js';
 import { recordActivity } from '../activity/activity.repo.js';
-import { toCustomerView } from '../customers/customers.service.js';
+import { customerHooks, toCustomerView } from '../customers/customers.service.js';
 import type { CustomerView } from '../customers/customers.schemas.js';
 import { emitEvent } from '../events/events.repo.js';
 import { countMatches, customerIdBatches, resolveCustomerFilter, type CustomerFilter, type ResolvedCustomerFilter } from '../grid/grid.service.js';
@@ -18,6 +18,11 @@ import * as repo from './membership.repo.js';
 import type { BulkMembershipBody, BulkMembershipResult, BulkOutcome } from './membership.schemas.js';
 
 export { assertCanDeduct, assertCanRedeem } from './membership.rules.js';
+
+// A guest whose platform account becomes registered joins automatically (automatic membership mode).
+customerHooks.afterRegistered.push(async (tx, ctx, row, actor) => {
+  await applyMembershipChange(tx, ctx, row.org_id, row.id, 'member', actor, { cause: 'account registered' });
+});
 
 /** Bulk changes up to this many customers run in the request; more run as a 'membership.bulk' job. */
 export const BULK_INLINE_LIMIT = 100;
