@@ -8,5 +8,6 @@
 import './tiers/tiers.customer.service.js';
 import './rewards/rewards.coupons.js';
 import './referrals/referrals.lifecycle.js';
+import './referrals/referrals.service.js';
 import './rules/rules.earn.js';
 import './membership/membership.service.js';

@@ -143,6 +143,7 @@ describe(`referral lifecycle on ${ENGINE}`, () => {
     const friend2 = await createCustomer(a.api);
     await a.api.post('/api/v1/referrals', { code, friendCustomerId: friend2.id });
     expect((await a.api.get(`/api/v1/customers/${referrer.id}/referral`)).json().stats).toMatchObject({ clicks: 1, pending: 1, completed: 1, conversionRate: '50.0' });
+    expect((await a.api.get(`/api/v1/customers/${referrer.id}`)).json().referralStats).toEqual({ clicks: 1, pending: 1, completed: 1, conversionRate: '50.0' });
 
     const mine = (await timelineRows(h, a.org.id, referrer.id)).filter((e) => e.type.startsWith('referral.'));
     expect(mine.map((e) => e.type)).toEqual(['referral.created', 'referral.completed', 'referral.created']);

@@ -42,6 +42,14 @@ export const customerSchema = z
       })
       .nullable(),
     orders: z.object({ count: z.number().int(), lifetimeValue: moneySchema }),
+    referralStats: z
+      .object({
+        clicks: z.number().int(),
+        pending: z.number().int(),
+        completed: z.number().int(),
+        conversionRate: z.string().nullable().describe('completed / (pending + completed) in percent, one decimal; null before any referral'),
+      })
+      .describe('Referrals this customer made'),
     note: z.object({ text: z.string(), updatedAt: z.string().nullable(), updatedBy: z.string().nullable() }).nullable(),
     excludedFromReports: z.boolean(),
     anonymizedAt: z.string().nullable(),

@@ -23,8 +23,13 @@ async function orgCurrency(db: Executor, orgId: string): Promise<string> {
 
 export type TierViewLoader = (db: Executor, row: CustomerRow) => Promise<CustomerView['tier']>;
 
-/** Filled in by the tiers module; the profile shows no tier until tiers are configured. */
-export const profileLoaders: { tier: TierViewLoader } = { tier: async () => null };
+export type ReferralStatsLoader = (db: Executor, row: CustomerRow) => Promise<CustomerView['referralStats']>;
+
+/** Filled in by the tiers and referrals modules; the profile shows no tier until tiers are configured. */
+export const profileLoaders: { tier: TierViewLoader; referralStats: ReferralStatsLoader } = {
+  tier: async () => null,
+  referralStats: async () => ({ clicks: 0, pending: 0, completed: 0, conversionRate: null }),
+};
 
 /**
  * `afterCreated` runs in the creating transaction once a customer is inserted (the rules
@@ -63,6 +68,7 @@ export async function toCustomerView(db: Executor, row: CustomerRow, currency?: 
     },
     tier: await profileLoaders.tier(db, row),
     orders: { count: row.orders_count, lifetimeValue: { amount: formatMoney(BigInt(row.lifetime_value_minor), cur), currency: cur } },
+    referralStats: await profileLoaders.referralStats(db, row),
     note: row.note_text !== null ? { text: row.note_text, updatedAt: row.note_updated_at?.toISOString() ?? null, updatedBy: row.note_updated_by } : null,
     excludedFromReports: row.excluded_from_reports,
     anonymizedAt: row.anonymized_at?.toISOString() ?? null,

@@ -6,6 +6,7 @@ import { newId } from '../../db/ids.js';
 import { withTx, type Executor, type Tx } from '../../db/tx.js';
 import { AppError } from '../../errors.js';
 import { recordActivity } from '../activity/activity.repo.js';
+import { profileLoaders } from '../customers/customers.service.js';
 import type { CustomerRow } from '../points/points.repo.js';
 import { lockEditableCustomer } from '../privacy/privacy.guard.js';
 import * as repo from './referrals.repo.js';
@@ -13,6 +14,11 @@ import type { LinkRow } from './referrals.repo.js';
 
 const CODE_ATTEMPTS = 8;
 export const DEFAULT_LANDING_URL = '/';
+
+profileLoaders.referralStats = async (db, row) => {
+  const s = await repo.stats(db, row.org_id, row.id);
+  return { clicks: s.clicks, pending: s.pending, completed: s.completed, conversionRate: conversionRate(s.pending, s.completed) };
+};
 
 /** Percentage with one decimal ("33.3") of completed / (pending + completed); null before any referral. */
 export function conversionRate(pending: number, completed: number): string | null {
