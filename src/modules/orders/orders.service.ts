@@ -175,6 +175,15 @@ async function onFulfilled(tx: Tx, program: ProgramSettings, customer: CustomerR
   });
 }
 
+/** Locks the order's customer, then the order (always in that order, so changes never deadlock). */
+async function lockOrderForChange(tx: Tx, orgId: string, orderId: string): Promise<{ customer: CustomerRow; order: OrderRow }> {
+  const peek = await repo.findOrder(tx, orgId, orderId);
+  if (!peek) throw AppError.notFound('Order', orderId);
+  const customer = await lockForChange(tx, orgId, peek.customer_id);
+  const order = (await repo.lockOrder(tx, orgId, orderId))!;
+  return { customer, order };
+}
+
 /** Creates an order (idempotent by externalId) or moves an existing one forward (paid, fulfilled). */
 export async function recordOrder(ctx: AppContext, orgId: string, input: OrderInput, actor: Actor) {
   const org = await ctx.db.selectFrom('organizations').select('currency').where('id', '=', orgId).executeTakeFirstOrThrow();
@@ -296,10 +305,7 @@ export async function refundOrder(
   const program = await getProgram(ctx.db, orgId);
   return withTx(ctx.db, async (tx) => {
     const now = ctx.clock.now();
-    const peek = await repo.findOrder(tx, orgId, orderId);
-    if (!peek) throw AppError.notFound('Order', orderId);
-    const customer = await lockForChange(tx, orgId, peek.customer_id);
-    const order = (await repo.lockOrder(tx, orgId, orderId))!;
+    const { customer, order } = await lockOrderForChange(tx, orgId, orderId);
     const refundId = input.refundId ?? newId(now.getTime());
     const previous = input.refundId ? await repo.findRefund(tx, orgId, orderId, refundId) : undefined;
     if (previous) return { order: toOrderView(order), refund: toRefundView(previous, order.currency), created: false };
@@ -391,10 +397,7 @@ export async function cancelOrder(ctx: AppContext, orgId: string, orderId: strin
   const program = await getProgram(ctx.db, orgId);
   return withTx(ctx.db, async (tx) => {
     const now = ctx.clock.now();
-    const peek = await repo.findOrder(tx, orgId, orderId);
-    if (!peek) throw AppError.notFound('Order', orderId);
-    const customer = await lockForChange(tx, orgId, peek.customer_id);
-    const order = (await repo.lockOrder(tx, orgId, orderId))!;
+    const { customer, order } = await lockOrderForChange(tx, orgId, orderId);
     if (order.status === 'cancelled') return toOrderView(order);
     return toOrderView(await cancelInTx(tx, program, customer, order, actor, now, reason ?? 'Order cancelled'));
   });
@@ -404,10 +407,7 @@ export async function fulfilOrder(ctx: AppContext, orgId: string, orderId: strin
   const program = await getProgram(ctx.db, orgId);
   return withTx(ctx.db, async (tx) => {
     const now = ctx.clock.now();
-    const peek = await repo.findOrder(tx, orgId, orderId);
-    if (!peek) throw AppError.notFound('Order', orderId);
-    const customer = await lockForChange(tx, orgId, peek.customer_id);
-    const order = (await repo.lockOrder(tx, orgId, orderId))!;
+    const { customer, order } = await lockOrderForChange(tx, orgId, orderId);
     if (order.status === 'cancelled') throw new AppError('CONFLICT', 'A cancelled order cannot be fulfilled', { orderId });
     return toOrderView(await advance(tx, ctx, program, customer, order, 'fulfilled', actor, now));
   });
