@@ -11,7 +11,10 @@ import { LoginPage } from './pages/login-page.js';
 const page = <T extends Record<string, unknown>>(load: () => Promise<T>, name: keyof T) =>
   lazy(async () => ({ default: (await load())[name] as React.ComponentType }));
 
-const CustomersPage = page(() => import('./pages/customers/customers-page.js'), 'CustomersPage');
+const loadCustomers = () => import('./pages/customers/customers-page.js');
+const CustomersPage = page(loadCustomers, 'CustomersPage');
+// The grid is the usual landing page: fetch its code while /me is still in flight.
+if (window.location.pathname === '/' || window.location.pathname.startsWith('/customers')) void loadCustomers();
 const CustomerPage = page(() => import('./pages/customer/customer-page.js'), 'CustomerPage');
 const PointsSettingsPage = page(() => import('./pages/program/points-settings-page.js'), 'PointsSettingsPage');
 const TiersPage = page(() => import('./pages/program/tiers-page.js'), 'TiersPage');

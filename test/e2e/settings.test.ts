@@ -31,7 +31,7 @@ describe('users and API keys (admins)', () => {
     expect(await seriousA11yViolations(page)).toEqual([]);
     await dialog.getByRole('button', { name: 'Add user' }).dblclick();
     await page.getByText(`${email} can now sign in.`).waitFor();
-    await page.getByRole('cell', { name: new RegExp(email) }).waitFor();
+    await page.getByRole('cell', { name: new RegExp(email) }).first().waitFor();
     const list = (await (await context.request.get('/api/v1/users')).json()) as { items: { email: string; permissions: string[] }[] };
     const created = list.items.filter((u) => u.email === email);
     expect(created).toHaveLength(1);

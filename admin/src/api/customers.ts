@@ -84,8 +84,9 @@ export function useCustomerList(filters: GridFilters, pageSize = 50) {
   });
 }
 
-export function useAnalytics() {
+export function useAnalytics(enabled = true) {
   return useQuery({
+    enabled,
     queryKey: customerKeys.analytics,
     queryFn: ({ signal }) => request<Analytics>('GET', '/api/v1/analytics/customers', { signal }),
     staleTime: 60_000,
@@ -135,8 +136,9 @@ export function fetchJob(id: string, signal?: AbortSignal): Promise<Job> {
   return unwrap(api.GET('/api/v1/jobs/{id}', { params: { path: { id } }, signal }));
 }
 
-export function useSegments() {
+export function useSegments(enabled = true) {
   return useQuery({
+    enabled,
     queryKey: customerKeys.segments,
     queryFn: async ({ signal }) => (await unwrap(api.GET('/api/v1/segments', { signal }))).items,
     staleTime: 60_000,

@@ -82,16 +82,18 @@ export function useRewards() {
   });
 }
 
-export function useTiers() {
+export function useTiers(enabled = true) {
   return useQuery({
+    enabled,
     queryKey: profileKeys.tiers,
     queryFn: async ({ signal }): Promise<Tier[]> => (await unwrap(api.GET('/api/v1/tiers', { params: { query: { limit: 200 } }, signal }))).items,
     staleTime: 60_000,
   });
 }
 
-export function useTierSettings() {
+export function useTierSettings(enabled = true) {
   return useQuery({
+    enabled,
     queryKey: [...profileKeys.tiers, 'settings'],
     queryFn: ({ signal }): Promise<TierSettings> => unwrap(api.GET('/api/v1/tiers/settings', { signal })),
     staleTime: 60_000,

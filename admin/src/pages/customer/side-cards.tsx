@@ -160,7 +160,7 @@ export function PreferencesCard({ customer }: { customer: Customer }) {
           return (
             <Group key={key} justify="space-between">
               <Text size="sm">{label}</Text>
-              <Group gap={4} c={on ? 'green.8' : 'gray.7'}>
+              <Group gap={4} c={on ? 'var(--patron-positive)' : 'gray.7'}>
                 <Icon name={on ? 'bell' : 'bellOff'} size={15} />
                 <Text size="sm">{on ? 'On' : 'Paused'}</Text>
               </Group>

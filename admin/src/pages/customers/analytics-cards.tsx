@@ -31,8 +31,8 @@ function Stat({ label, value, hint, icon, loading }: { label: string; value: str
 }
 
 /** Total, active this month, average customer value, retention (excluded customers are not counted). */
-export function AnalyticsCards() {
-  const q = useAnalytics();
+export function AnalyticsCards({ ready }: { ready: boolean }) {
+  const q = useAnalytics(ready);
   const fmt = useFormat();
   const d = q.data;
   const unavailable = '—';

@@ -55,8 +55,8 @@ export function CustomersPage() {
           </Can>
         }
       />
-      <AnalyticsCards />
-      <GridFiltersBar filters={filters} update={update} clear={clear} />
+      <AnalyticsCards ready={!list.isPending} />
+      <GridFiltersBar filters={filters} update={update} clear={clear} ready={!list.isPending} />
       <Card p={0}>
         <Group justify="space-between" px="md" py="xs" mih={52} style={{ borderBottom: '1px solid var(--mantine-color-gray-2)' }}>
           {selected.size > 0 ? (

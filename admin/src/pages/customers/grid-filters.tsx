@@ -75,9 +75,9 @@ function SaveSegmentDialog({ filters, onClose }: { filters: GridFilters; onClose
   );
 }
 
-export function GridFiltersBar({ filters, update, clear }: { filters: GridFilters; update: (p: Partial<GridFilters>) => void; clear: () => void }) {
-  const tiers = useTiers();
-  const segments = useSegments();
+export function GridFiltersBar({ filters, update, clear, ready }: { filters: GridFilters; update: (p: Partial<GridFilters>) => void; clear: () => void; ready: boolean }) {
+  const tiers = useTiers(ready);
+  const segments = useSegments(ready);
   const [saving, setSaving] = useState(false);
   const remove = useAction({ run: (id: string, key) => deleteSegment(id, key), invalidate: [customerKeys.segments] });
   const onSearch = (search: string) => update({ search });

@@ -54,8 +54,8 @@ export interface GridTableProps {
 export function GridTable({ rows, loading, sort, onSort, selected, onSelect }: GridTableProps) {
   const fmt = useFormat();
   const navigate = useNavigate();
-  const tiers = useTiers();
-  const basis = useTierSettings().data?.basis;
+  const tiers = useTiers(!loading || rows.length > 0);
+  const basis = useTierSettings(!loading || rows.length > 0).data?.basis;
   const tierName = (t: { id: string; name: string }) => t.name || tiers.data?.find((x) => x.id === t.id)?.name || 'Tier';
   const allSelected = rows.length > 0 && rows.every((r) => selected.has(r.id));
   const someSelected = rows.some((r) => selected.has(r.id));

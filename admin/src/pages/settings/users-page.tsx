@@ -86,7 +86,7 @@ function UserDialog({ user, onClose }: { user: User | null; onClose: () => void 
           </Stack>
           {role === 'staff' && <PermissionPicker value={permissions} onChange={setPermissions} />}
           {permError && (
-            <Text c="red" size="sm">
+            <Text c="var(--patron-negative)" size="sm">
               {permError}
             </Text>
           )}

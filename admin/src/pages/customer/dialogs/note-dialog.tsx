@@ -39,7 +39,7 @@ export function NoteDialog({ customer, onClose }: { customer: Customer; onClose:
             error={over ? `Notes are limited to ${NOTE_LIMIT.toLocaleString()} characters` : null}
             data-autofocus
           />
-          <Text size="xs" c={over ? 'red' : 'dimmed'} ta="right" aria-live="polite">
+          <Text size="xs" c={over ? 'var(--patron-negative)' : 'dimmed'} ta="right" aria-live="polite">
             {text.length.toLocaleString()} / {NOTE_LIMIT.toLocaleString()} characters
           </Text>
           <Group justify="flex-end">

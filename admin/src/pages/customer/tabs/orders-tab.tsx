@@ -67,7 +67,7 @@ export function OrdersTab({ customerId }: { customerId: string }) {
                 <Table.Td ta="right" className="patron-tabular">
                   {fmt.signedPoints(o.pointsEarned)}
                   {o.pointsReversed !== 0 && (
-                    <Text size="xs" c="red.8">
+                    <Text size="xs" c="var(--patron-negative)">
                       {fmt.signedPoints(-Math.abs(o.pointsReversed))} reversed
                     </Text>
                   )}

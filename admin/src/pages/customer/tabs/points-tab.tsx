@@ -72,7 +72,7 @@ function VisibilityToggle({ customerId, entry }: { customerId: string; entry: Le
       onChange={(e) => void action.submit(e.currentTarget.checked)}
       />
       {action.error ? (
-        <Text size="xs" c="red" role="alert">
+        <Text size="xs" c="var(--patron-negative)" role="alert">
           {errorMessage(action.error)}
         </Text>
       ) : null}
@@ -160,7 +160,7 @@ export function PointsTab({ customer }: { customer: Customer }) {
                         )}
                       </Stack>
                     </Table.Td>
-                    <Table.Td ta="right" className="patron-tabular" c={e.points >= 0 ? 'green.8' : 'red.8'} fw={600}>
+                    <Table.Td ta="right" className="patron-tabular" c={e.points >= 0 ? 'var(--patron-positive)' : 'var(--patron-negative)'} fw={600}>
                       {fmt.signedPoints(e.points)}
                     </Table.Td>
                     <Table.Td ta="right" className="patron-tabular">
