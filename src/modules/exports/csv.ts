@@ -15,16 +15,11 @@ export function quote(value: string): string {
   return NEEDS_QUOTES.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
 }
 
-/** A text cell: neutralised, then quoted when needed. */
+/** A text cell typed by a person or a platform: neutralised, then quoted when needed. */
 export function textCell(value: string | null | undefined): string {
   return value === null || value === undefined ? '' : quote(neutralise(value));
 }
 
-/** A number or a value the exporter produced itself (dates, enums, decimal strings). */
-export function plainCell(value: string | number | boolean | null | undefined): string {
-  return value === null || value === undefined ? '' : quote(String(value));
-}
-
 export function csvLine(cells: string[]): string {
-  return cells.join(',') + '\r\n';
+  return cells.map(quote).join(',') + '\r\n';
 }

@@ -34,7 +34,7 @@ export async function exportsRoutes(app: ZodApp, ctx: AppContext): Promise<void>
         .header('content-disposition', `attachment; filename="customers-${day}.csv"`)
         .header('cache-control', 'no-store')
         // A stream is sent as it is (Fastify does not serialize streams); the schema above documents it as text.
-        .send(Readable.from(chunks) as unknown as string);
+        .send(Readable.from(chunks, { highWaterMark: 1 }) as unknown as string);
     },
   );
 }

@@ -76,11 +76,20 @@ export async function* customerIdBatches(db: Executor, resolved: ResolvedCustome
 
 export const COUNT_CAP = 10_000;
 
-/** Exact up to 10,000 matches; beyond, the planner's estimate (never below 10,001). */
+/** Above this planner estimate the exact count is not even tried (it would read too many rows). */
+export const ESTIMATE_ONLY_ABOVE = 50_000;
+
+/**
+ * The grid total: exact up to 10,000 matches (a count that stops at 10,001); beyond, the
+ * planner's estimate, marked exact=false. When the planner already expects more than
+ * 50,000 matches the capped count is skipped (it would cost more than the page itself).
+ */
 export async function countMatches(db: Executor, resolved: ResolvedCustomerFilter): Promise<{ value: number; exact: boolean }> {
+  const estimate = await repo.estimateCount(db, resolved.where);
+  if (estimate > ESTIMATE_ONLY_ABOVE) return { value: estimate, exact: false };
   const n = await repo.countUpTo(db, resolved.where, COUNT_CAP + 1);
   if (n <= COUNT_CAP) return { value: n, exact: true };
-  return { value: Math.max(COUNT_CAP + 1, await repo.estimateCount(db, resolved.where)), exact: false };
+  return { value: Math.max(COUNT_CAP + 1, estimate), exact: false };
 }
 
 interface GridCursor {
@@ -138,7 +147,11 @@ export async function listGrid(ctx: AppContext, orgId: string, q: GridQuery) {
     after = { v: c.v, id: c.id };
   }
   const resolved = await resolveCustomerFilter(ctx.db, orgId, q.filter, ctx.clock.now());
-  const rows = await repo.listRows(ctx.db, resolved.where, { sort: key, desc, after, limit: q.limit + 1 });
+  // The first page's total is counted beside the page (two connections on PostgreSQL).
+  const [rows, counted] = await Promise.all([
+    repo.listRows(ctx.db, resolved.where, { sort: key, desc, after, limit: q.limit + 1 }),
+    q.cursor ? Promise.resolve(null) : countMatches(ctx.db, resolved),
+  ]);
   const page = rows.slice(0, q.limit);
   const last = page[page.length - 1];
   const tierIds = [...new Set(page.map((r) => r.tier_id).filter((t): t is string => t !== null))];
@@ -146,6 +159,7 @@ export async function listGrid(ctx: AppContext, orgId: string, q: GridQuery) {
   return {
     items: page.map((r) => toGridRow(r, names)),
     nextCursor: rows.length > q.limit && last ? encodeCursor({ s: key, d: desc, v: last.sort_value, id: last.id }) : null,
-    total: q.cursor ? null : await countMatches(ctx.db, resolved),
+    // A first page that holds every match is its own exact total.
+    total: counted === null ? null : rows.length <= q.limit ? { value: rows.length, exact: true } : counted,
   };
 }
