@@ -14,6 +14,9 @@ export const theme = createTheme({
   components: {
     Card: { defaultProps: { withBorder: true, radius: 'md', padding: 'lg' } },
     Modal: { defaultProps: { centered: true, radius: 'md', overlayProps: { backgroundOpacity: 0.45, blur: 2 }, closeButtonProps: { 'aria-label': 'Close dialog' } } },
+    Select: { defaultProps: { clearButtonProps: { 'aria-label': 'Clear selection' } } },
+    MultiSelect: { defaultProps: { clearButtonProps: { 'aria-label': 'Clear selection' } } },
+    FileInput: { defaultProps: { clearButtonProps: { 'aria-label': 'Remove file' } } },
     Notification: { defaultProps: { closeButtonProps: { 'aria-label': 'Dismiss notification' } } },
     Badge: { defaultProps: { radius: 'sm', variant: 'light' } },
     Tooltip: { defaultProps: { withArrow: true, openDelay: 200 } },

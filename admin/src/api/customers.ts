@@ -88,7 +88,7 @@ export function useAnalytics(enabled = true) {
   return useQuery({
     enabled,
     queryKey: customerKeys.analytics,
-    queryFn: ({ signal }) => request<Analytics>('GET', '/api/v1/analytics/customers', { signal }),
+    queryFn: ({ signal }): Promise<Analytics> => unwrap(api.GET('/api/v1/analytics/customers', { signal })),
     staleTime: 60_000,
   });
 }

@@ -87,30 +87,9 @@ export type GridTotal = components['schemas']['GridTotal'];
 
 export type Tier = components['schemas']['Tier'];
 
-export interface Analytics {
-  totalCustomers: number;
-  activeThisMonth: number;
-  averageCustomerValue: Money;
-  retentionRate: number;
-}
+export type Analytics = components['schemas']['CustomerAnalytics'];
 
-export interface ImportError {
-  row: number;
-  field: string | null;
-  message: string;
-}
-
-export interface ImportRun {
-  id: string;
-  kind: string;
-  dryRun: boolean;
-  status: string;
-  fileName?: string | null;
-  total: number | null;
-  processed: number;
-  succeeded: number;
-  failed: number;
-  errors: ImportError[];
-  createdAt: string;
-  finishedAt?: string | null;
-}
+export type ImportRun = components['schemas']['Import'];
+export type ImportDryRun = components['schemas']['ImportDryRun'];
+export type ImportRowError = components['schemas']['ImportRowError'];
+export type ImportKind = ImportRun['kind'];

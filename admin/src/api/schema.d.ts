@@ -3910,6 +3910,409 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/analytics/customers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Cards: total customers, active this month, average customer value, retention rate
+         * @description Customers excluded from reports are left out of every card. Definitions: docs/grid.md.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CustomerAnalytics"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/imports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Imports, newest first */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                    cursor?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: components["schemas"]["Import"][];
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Import customers, points, birthdays or tiers from a CSV file (multipart: file, kind, dryRun)
+         * @description dryRun=true validates every row and replies 200 with the per-row error report, changing nothing. Otherwise the file is stored and applied by a background job (202): each row in its own transaction, rows with errors skipped and reported. Importing the same file again changes nothing (points rows are keyed by the file hash and row; customers upsert by externalId). Columns: docs/grid.md.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ImportDryRun"];
+                    };
+                };
+                /** @description Default Response */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Import"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/imports/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An import: progress (rows done of total), rows applied, row errors */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Import"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/rewards": {
         parameters: {
             query?: never;
@@ -4721,6 +5124,107 @@ export interface paths {
                 };
             };
         };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/coupons/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One coupon (webhook events carry its id) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Coupon"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -8455,6 +8959,14 @@ export interface components {
                 count: number;
                 lifetimeValue: components["schemas"]["MoneyInput"];
             };
+            /** @description Referrals this customer made */
+            referralStats: {
+                clicks: number;
+                pending: number;
+                completed: number;
+                /** @description completed / (pending + completed) in percent, one decimal; null before any referral */
+                conversionRate: string | null;
+            };
             note: {
                 text: string;
                 updatedAt: string | null;
@@ -8660,6 +9172,63 @@ export interface components {
             /** @description Active points after the change (ok only) */
             balanceAfter: number | null;
             entryId: string | null;
+        };
+        CustomerAnalyticsInput: {
+            /** @description Customers not excluded from reports */
+            totalCustomers: number;
+            /** @description Of them, customers with any activity since the start of the current month (organization time zone) */
+            activeThisMonth: number;
+            /** @description Lifetime value of customers with at least one order divided by their number (null when nobody ordered) */
+            averageCustomerValue: components["schemas"]["MoneyInput"] | null;
+            customersWithOrders: number;
+            /** @description Of the customers who ordered 12-24 months ago, the share who ordered again in the last 12 months (null without such customers) */
+            retention: {
+                /** @description Percentage with one decimal, e.g. "42.5" */
+                rate: string;
+                returning: number;
+                base: number;
+            } | null;
+            /** @description When the figures were computed */
+            asOf: string;
+            /** @description false: from the snapshot the analytics.refresh job keeps for large organizations (refreshed every 15 minutes) */
+            live: boolean;
+        };
+        ImportRowErrorInput: {
+            row: number;
+            column: string | null;
+            problem: string;
+        };
+        ImportInput: {
+            id: string;
+            /** @enum {string} */
+            kind: "customers" | "points" | "birthdays" | "tiers";
+            fileName: string | null;
+            /** @enum {string} */
+            status: "queued" | "running" | "done" | "failed";
+            rowsTotal: number;
+            rowsDone: number;
+            rowsApplied: number;
+            /** @description Rows that changed nothing (already imported, same values) */
+            rowsUnchanged: number;
+            errorCount: number;
+            /** @description The first 1,000 row errors */
+            errors: components["schemas"]["ImportRowErrorInput"][];
+            jobId: string | null;
+            createdBy: string | null;
+            createdAt: string;
+            finishedAt: string | null;
+        };
+        ImportDryRunInput: {
+            /** @constant */
+            dryRun: true;
+            /** @enum {string} */
+            kind: "customers" | "points" | "birthdays" | "tiers";
+            rowsTotal: number;
+            rowsValid: number;
+            errorCount: number;
+            /** @description The first 1,000 row errors, by row (row 1 is the header) */
+            errors: components["schemas"]["ImportRowErrorInput"][];
+            ignoredColumns: string[];
         };
         FriendDiscountInput: {
             /** @enum {string} */
@@ -9060,6 +9629,14 @@ export interface components {
                 count: number;
                 lifetimeValue: components["schemas"]["Money"];
             };
+            /** @description Referrals this customer made */
+            referralStats: {
+                clicks: number;
+                pending: number;
+                completed: number;
+                /** @description completed / (pending + completed) in percent, one decimal; null before any referral */
+                conversionRate: string | null;
+            };
             note: {
                 text: string;
                 updatedAt: string | null;
@@ -9265,6 +9842,63 @@ export interface components {
             /** @description Active points after the change (ok only) */
             balanceAfter: number | null;
             entryId: string | null;
+        };
+        CustomerAnalytics: {
+            /** @description Customers not excluded from reports */
+            totalCustomers: number;
+            /** @description Of them, customers with any activity since the start of the current month (organization time zone) */
+            activeThisMonth: number;
+            /** @description Lifetime value of customers with at least one order divided by their number (null when nobody ordered) */
+            averageCustomerValue: components["schemas"]["Money"] | null;
+            customersWithOrders: number;
+            /** @description Of the customers who ordered 12-24 months ago, the share who ordered again in the last 12 months (null without such customers) */
+            retention: {
+                /** @description Percentage with one decimal, e.g. "42.5" */
+                rate: string;
+                returning: number;
+                base: number;
+            } | null;
+            /** @description When the figures were computed */
+            asOf: string;
+            /** @description false: from the snapshot the analytics.refresh job keeps for large organizations (refreshed every 15 minutes) */
+            live: boolean;
+        };
+        ImportRowError: {
+            row: number;
+            column: string | null;
+            problem: string;
+        };
+        Import: {
+            id: string;
+            /** @enum {string} */
+            kind: "customers" | "points" | "birthdays" | "tiers";
+            fileName: string | null;
+            /** @enum {string} */
+            status: "queued" | "running" | "done" | "failed";
+            rowsTotal: number;
+            rowsDone: number;
+            rowsApplied: number;
+            /** @description Rows that changed nothing (already imported, same values) */
+            rowsUnchanged: number;
+            errorCount: number;
+            /** @description The first 1,000 row errors */
+            errors: components["schemas"]["ImportRowError"][];
+            jobId: string | null;
+            createdBy: string | null;
+            createdAt: string;
+            finishedAt: string | null;
+        };
+        ImportDryRun: {
+            /** @constant */
+            dryRun: true;
+            /** @enum {string} */
+            kind: "customers" | "points" | "birthdays" | "tiers";
+            rowsTotal: number;
+            rowsValid: number;
+            errorCount: number;
+            /** @description The first 1,000 row errors, by row (row 1 is the header) */
+            errors: components["schemas"]["ImportRowError"][];
+            ignoredColumns: string[];
         };
         FriendDiscount: {
             /** @enum {string} */

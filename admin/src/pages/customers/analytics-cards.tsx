@@ -40,8 +40,8 @@ export function AnalyticsCards({ ready }: { ready: boolean }) {
     <SimpleGrid cols={{ base: 2, lg: 4 }} spacing="md" mb="lg">
       <Stat label="Total customers" icon="users" loading={q.isPending} value={d ? fmt.number(d.totalCustomers) : unavailable} hint="In the loyalty program" />
       <Stat label="Active this month" icon="bolt" loading={q.isPending} value={d ? fmt.number(d.activeThisMonth) : unavailable} hint="Ordered or earned since the 1st" />
-      <Stat label="Avg. customer value" icon="cart" loading={q.isPending} value={d ? fmt.money(d.averageCustomerValue) : unavailable} hint="Lifetime value per customer" />
-      <Stat label="Retention rate" icon="refresh" loading={q.isPending} value={d ? fmt.percent(d.retentionRate) : unavailable} hint="Customers with a repeat order" />
+      <Stat label="Avg. customer value" icon="cart" loading={q.isPending} value={d?.averageCustomerValue ? fmt.money(d.averageCustomerValue) : unavailable} hint="Lifetime value per customer" />
+      <Stat label="Retention rate" icon="refresh" loading={q.isPending} value={d?.retention ? fmt.percent(Number(d.retention.rate) / 100) : unavailable} hint="Ordered again within 12 months" />
     </SimpleGrid>
   );
 }

@@ -1,0 +1,90 @@
+import { Badge, Group, Progress, Stack, Table, Text } from '@mantine/core';
+import type { ImportDryRun, ImportRowError, ImportRun } from '../../api/models.js';
+import { useFormat } from '../../lib/format.js';
+
+export function RowErrors({ errors, total }: { errors: ImportRowError[]; total: number }) {
+  if (total === 0) {
+    return (
+      <Text size="sm" c="var(--patron-positive)">
+        No row errors.
+      </Text>
+    );
+  }
+  return (
+    <Stack gap={6}>
+      <Text size="sm" fw={600}>
+        {total} row {total === 1 ? 'error' : 'errors'}
+        {total > errors.length ? ` (first ${errors.length} shown)` : ''}
+      </Text>
+      <Table.ScrollContainer minWidth={520} mah={360}>
+        <Table striped verticalSpacing={6} aria-label="Row errors">
+          <Table.Thead>
+            <Table.Tr>
+              <Table.Th w={80}>Row</Table.Th>
+              <Table.Th w={160}>Column</Table.Th>
+              <Table.Th>Problem</Table.Th>
+            </Table.Tr>
+          </Table.Thead>
+          <Table.Tbody>
+            {errors.map((e, i) => (
+              <Table.Tr key={`${e.row}-${e.column ?? ''}-${i}`} data-testid="import-error-row">
+                <Table.Td className="patron-tabular">{e.row}</Table.Td>
+                <Table.Td>
+                  <Text size="sm" ff="monospace">
+                    {e.column ?? '—'}
+                  </Text>
+                </Table.Td>
+                <Table.Td>{e.problem}</Table.Td>
+              </Table.Tr>
+            ))}
+          </Table.Tbody>
+        </Table>
+      </Table.ScrollContainer>
+    </Stack>
+  );
+}
+
+export function DryRunReport({ report }: { report: ImportDryRun }) {
+  return (
+    <Stack gap="sm" data-testid="dry-run-report">
+      <Group gap="xs">
+        <Badge color="blue">Dry run: nothing was changed</Badge>
+        <Text size="sm">
+          {report.rowsValid} of {report.rowsTotal} rows are valid.
+        </Text>
+      </Group>
+      {report.ignoredColumns.length > 0 && (
+        <Text size="sm" c="dimmed">
+          Ignored columns: {report.ignoredColumns.join(', ')}
+        </Text>
+      )}
+      <RowErrors errors={report.errors} total={report.errorCount} />
+    </Stack>
+  );
+}
+
+const STATUS_COLOR: Record<ImportRun['status'], string> = { queued: 'gray', running: 'blue', done: 'green', failed: 'red' };
+
+export function ImportStatus({ run }: { run: ImportRun }) {
+  const fmt = useFormat();
+  const pct = run.rowsTotal > 0 ? Math.round((run.rowsDone / run.rowsTotal) * 100) : run.status === 'done' ? 100 : 0;
+  const live = run.status === 'queued' || run.status === 'running';
+  return (
+    <Stack gap="sm" data-testid="import-status">
+      <Group gap="xs">
+        <Badge color={STATUS_COLOR[run.status]}>{run.status}</Badge>
+        <Text size="sm" fw={500}>
+          {run.fileName ?? 'CSV file'} · {run.kind}
+        </Text>
+        <Text size="xs" c="dimmed">
+          started {fmt.dateTime(run.createdAt)}
+        </Text>
+      </Group>
+      <Progress value={pct} animated={live} aria-label="Import progress" />
+      <Text size="sm" role="status" aria-live="polite">
+        {run.rowsDone} of {run.rowsTotal} rows processed · {run.rowsApplied} applied · {run.rowsUnchanged} unchanged · {run.errorCount} with errors
+      </Text>
+      {!live && <RowErrors errors={run.errors} total={run.errorCount} />}
+    </Stack>
+  );
+}
