@@ -131,3 +131,10 @@ export function parseRow(kind: ImportKind, h: Header, cells: string[], row: numb
     }
   }
 }
+
+/** Which customer a row is about (rows with the same key are applied in file order). */
+export function customerKey(kind: ImportKind, h: Header, cells: string[]): string {
+  if (kind === 'customers') return `x:${cell(h, cells, 'externalId') ?? ''}`;
+  const id = cell(h, cells, 'customerId');
+  return id ? `i:${id}` : `x:${cell(h, cells, 'externalId') ?? ''}`;
+}

@@ -9,12 +9,14 @@ import { getProgram } from '../program/program.service.js';
 import { CsvSyntaxError, parseCsv, type CsvRecord } from './csv-parse.js';
 import { applyRow, tierIdOf, type ApplyContext } from './imports.apply.js';
 import * as repo from './imports.repo.js';
-import { parseRow, readHeader, type Header, type ImportKind, type ParsedRow, type RowError } from './imports.rows.js';
+import { customerKey, parseRow, readHeader, type Header, type ImportKind, type ParsedRow, type RowError } from './imports.rows.js';
 
 export const IMPORT_JOB = 'imports.run';
 /** Row errors kept in a report; the count is always exact. */
 export const MAX_REPORTED_ERRORS = 1000;
 const BATCH = 500;
+/** Customers imported side by side on PostgreSQL (rows of one customer stay in file order). */
+const PARALLEL_ROWS = 4;
 
 export interface ImportFile {
   kind: ImportKind;
@@ -218,22 +220,46 @@ export async function runImportJob(ctx: AppContext, job: JobRecord, helpers: Job
   await flush('running');
   const records = rows(imp.csv);
   const header = headerOf(imp.kind, records);
+  // Rows go in windows of 200: rows naming the same customer run in file order, different
+  // customers run side by side (PostgreSQL connections); progress is saved after each window.
+  const apply = async (rec: CsvRecord): Promise<RowError[]> => {
+    const r = parseRow(imp.kind, header, rec.cells, rec.row);
+    if (!r.parsed) return r.errors;
+    const outcome = await applyRow(a, r.parsed, rec.row);
+    if (outcome === 'applied') counts.applied++;
+    else if (outcome === 'unchanged') counts.unchanged++;
+    else return [outcome];
+    return [];
+  };
+  const parallel = ctx.database.pool ? PARALLEL_ROWS : 1;
   let index = 0;
+  let window: CsvRecord[] = [];
+  const runWindow = async () => {
+    const groups = new Map<string, CsvRecord[]>();
+    for (const rec of window) {
+      const key = customerKey(imp.kind, header, rec.cells);
+      groups.set(key, [...(groups.get(key) ?? []), rec]);
+    }
+    const queue = [...groups.values()];
+    const found: RowError[] = [];
+    await Promise.all(
+      Array.from({ length: Math.min(parallel, queue.length) }, async () => {
+        for (let g = queue.shift(); g; g = queue.shift()) for (const rec of g) found.push(...(await apply(rec)));
+      }),
+    );
+    found.sort((x, y) => x.row - y.row);
+    counts.errorCount += found.length;
+    for (const e of found) if (errors.length < MAX_REPORTED_ERRORS) errors.push(e);
+    counts.done += window.length;
+    window = [];
+    await flush('running');
+  };
   for (const rec of { [Symbol.iterator]: () => records }) {
     if (index++ < counts.done) continue;
-    const r = parseRow(imp.kind, header, rec.cells, rec.row);
-    const rowErrors = r.parsed ? [] : r.errors;
-    if (r.parsed) {
-      const outcome = await applyRow(a, r.parsed, rec.row);
-      if (outcome === 'applied') counts.applied++;
-      else if (outcome === 'unchanged') counts.unchanged++;
-      else rowErrors.push(outcome);
-    }
-    counts.errorCount += rowErrors.length;
-    for (const e of rowErrors) if (errors.length < MAX_REPORTED_ERRORS) errors.push(e);
-    counts.done++;
-    if (counts.done % 200 === 0) await flush('running');
+    window.push(rec);
+    if (window.length === 200) await runWindow();
   }
+  if (window.length > 0) await runWindow();
   await flush('done');
   return { importId, rowsTotal: imp.rows_total, applied: counts.applied, unchanged: counts.unchanged, errors: counts.errorCount };
 }
