@@ -5,7 +5,7 @@ import fastifyStatic from '@fastify/static';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
-import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import { jsonSchemaTransform, jsonSchemaTransformObject, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { AppContext } from '../context.js';
 import { newId } from '../db/ids.js';
 import { registerErrorHandling } from './error-handler.js';
@@ -84,6 +84,7 @@ export async function buildApp(ctx: AppContext, opts: BuildAppOptions): Promise<
       security: [{ apiKey: [] }, { session: [] }],
     },
     transform: jsonSchemaTransform,
+    transformObject: jsonSchemaTransformObject,
   });
   await app.register(fastifySwaggerUi, { routePrefix: '/api/docs', uiConfig: { docExpansion: 'list' } });
 
@@ -94,7 +95,16 @@ export async function buildApp(ctx: AppContext, opts: BuildAppOptions): Promise<
 
   const serveAdmin = opts.serveAdmin ?? true;
   if (serveAdmin && existsSync(ADMIN_DIST)) {
-    await app.register(fastifyStatic, { root: ADMIN_DIST, prefix: '/', wildcard: false, index: ['index.html'] });
+    await app.register(fastifyStatic, {
+      root: ADMIN_DIST,
+      prefix: '/',
+      wildcard: false,
+      index: ['index.html'],
+      // Hashed build assets never change; index.html must always be revalidated.
+      setHeaders: (res, path) => {
+        res.setHeader('cache-control', path.includes('/assets/') ? 'public, max-age=31536000, immutable' : 'no-cache');
+      },
+    });
   }
   app.setNotFoundHandler((request, reply) => {
     const path = request.url.split('?')[0] ?? '';

@@ -52,8 +52,9 @@ export function registerSecurity(app: FastifyInstance, ctx: AppContext): void {
         }
       }
     }
+    // Only the API needs a caller; the admin app's static files, health and docs are public.
     const url = request.routeOptions.url;
-    if (config.public || !url || url.startsWith('/api/docs')) return;
+    if (config.public || !url || !url.startsWith('/api/') || url.startsWith('/api/docs')) return;
     const auth = request.auth;
     if (!auth) throw new AppError('UNAUTHENTICATED', 'Sign in or send an API key');
     if (config.adminOnly && auth.role !== 'admin') {

@@ -49,6 +49,13 @@ describe(`foundation on ${ENGINE}`, () => {
     const paths = doc.paths as Record<string, Record<string, { responses?: unknown }>>;
     const missing = api.filter((r) => !paths[r.url.replace(/:(\w+)/g, '{$1}')]?.[r.method.toLowerCase()]);
     expect(missing).toEqual([]);
+    const refs = new Set<string>();
+    JSON.stringify(doc, (k, v: unknown) => {
+      if (k === '$ref' && typeof v === 'string') refs.add(v);
+      return v;
+    });
+    const schemas = (doc as { components?: { schemas?: Record<string, unknown> } }).components?.schemas ?? {};
+    expect([...refs].filter((r) => !schemas[r.replace('#/components/schemas/', '')])).toEqual([]);
     for (const [path, ops] of Object.entries(paths)) {
       for (const [method, op] of Object.entries(ops)) expect(op.responses, `${method} ${path}`).toBeDefined();
     }
