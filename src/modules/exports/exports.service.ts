@@ -2,7 +2,7 @@ import type { AppContext } from '../../context.js';
 import { currencyExponent } from '../../core/money.js';
 import type { CustomerFilter } from '../grid/grid.schemas.js';
 import { resolveCustomerFilter, type ResolvedCustomerFilter } from '../grid/grid.service.js';
-import { csvLine, quote, textCell } from './csv.js';
+import { csvLine, textCell } from './csv.js';
 import { COL, exportQuery, TEXT_COLUMNS, tiersOf } from './exports.repo.js';
 
 export const EXPORT_HEADER = [
@@ -43,7 +43,8 @@ function rowLine(r: Row, currency: string, tierNames: Map<string, string>): stri
   for (let i = 0; i < r.length; i++) {
     const v = r[i];
     if (i > 0) out += ',';
-    if (v !== null && v !== undefined) out += TEXT_COLUMNS[i] ? textCell(v) : quote(v);
+    // Cells PostgreSQL formatted (ids, enums, numbers, ISO times) never need quoting.
+    if (v !== null && v !== undefined) out += TEXT_COLUMNS[i] ? textCell(v) : v;
     if (i === COL.tierId) out += ',' + (v ? textCell(tierNames.get(v) ?? null) : '');
     if (i === COL.lifetimeValue) out += ',' + currency;
   }
