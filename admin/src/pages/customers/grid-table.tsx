@@ -61,7 +61,7 @@ export function GridTable({ rows, loading, sort, onSort, selected, onSelect }: G
   const someSelected = rows.some((r) => selected.has(r.id));
   const open = (id: string) => void navigate(`/customers/${id}`);
   return (
-    <Table.ScrollContainer minWidth={1180}>
+    <Table.ScrollContainer minWidth={1240}>
       <Table verticalSpacing={10} highlightOnHover stickyHeader aria-label="Customers" aria-busy={loading}>
         <Table.Thead>
           <Table.Tr>
@@ -95,7 +95,7 @@ export function GridTable({ rows, loading, sort, onSort, selected, onSelect }: G
               <Table.Td className="patron-tabular" ta="right">
                 {fmt.number(r.points)}
               </Table.Td>
-              <Table.Td>{r.tier ? <Badge color="violet" variant="outline">{tierName(r.tier)}</Badge> : <Text size="sm" c="dimmed">—</Text>}</Table.Td>
+              <Table.Td>{r.tier ? <Badge color="violet" variant="outline" style={{ overflow: "visible" }} styles={{ label: { overflow: "visible" } }}>{tierName(r.tier)}</Badge> : <Text size="sm" c="dimmed">—</Text>}</Table.Td>
               <Table.Td className="patron-tabular" ta="right">
                 {fmt.tierProgress(r.tierProgress, basis, true)}
               </Table.Td>
