@@ -8,7 +8,7 @@ import type { CustomerFilter } from '../grid/grid.schemas.js';
 import { getJobView } from '../jobs-api/jobs-api.service.js';
 import { getProgram } from '../program/program.service.js';
 import { findSegment } from '../segments/segments.repo.js';
-import { adjustOnce } from './bulk.adjust.js';
+import { adjustOnce } from '../points/points.adjust.js';
 import * as repo from './bulk.repo.js';
 import type { BulkPointsBody } from './bulk.schemas.js';
 

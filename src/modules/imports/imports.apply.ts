@@ -1,7 +1,7 @@
 import type { Actor, AppContext } from '../../context.js';
 import { withTx } from '../../db/tx.js';
 import { AppError } from '../../errors.js';
-import { adjustOnce } from '../bulk/bulk.adjust.js';
+import { adjustOnce } from '../points/points.adjust.js';
 import { upsertCustomer, updateCustomerProfile } from '../customers/customers.service.js';
 import type { CustomerRow } from '../customers/customers.repo.js';
 import type { ProgramSettings } from '../program/program.service.js';

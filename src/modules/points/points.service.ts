@@ -2,9 +2,8 @@ import type { Actor, AppContext } from '../../context.js';
 import { withTx, type Tx } from '../../db/tx.js';
 import { AppError } from '../../errors.js';
 import { recordActivity } from '../activity/activity.repo.js';
-import { assertCanDeduct } from '../membership/membership.rules.js';
 import { getProgram, type ProgramSettings } from '../program/program.service.js';
-import { credit, debit } from './points.ledger.js';
+import { adjustOnce } from './points.adjust.js';
 import * as repo from './points.repo.js';
 import type { CustomerRow, EntryRow } from './points.repo.js';
 import type { EntryKind } from './points.tables.js';
@@ -70,7 +69,6 @@ export function expiryFor(program: ProgramSettings, at: Date): Date | null {
   return new Date(at.getTime() + program.expiryDays * 86_400_000);
 }
 
-const plural = (n: number) => `${n} point${n === 1 ? '' : 's'}`;
 
 export interface AdjustmentInput {
   direction: 'add' | 'deduct';
@@ -91,42 +89,7 @@ export async function adjustPoints(ctx: AppContext, orgId: string, customerId: s
   if (!reason) throw AppError.validation('reason', 'is required: say why the points change (staff see it in the ledger)');
   const program = await getProgram(ctx.db, orgId);
   return withTx(ctx.db, async (tx) => {
-    const now = ctx.clock.now();
-    const customer = await lockForChange(tx, orgId, customerId);
-    if (input.direction === 'deduct') assertCanDeduct(customer);
-    const sign = input.direction === 'add' ? '+' : '-';
-    const summary = `${input.direction === 'add' ? 'Added' : 'Deducted'} ${plural(input.points)}: ${reason}`;
-    const balanceAfter = customer.points_active + (input.direction === 'add' ? input.points : -input.points);
-    const common = {
-      orgId,
-      customer,
-      reason,
-      also: {
-        activity: [
-          {
-            orgId,
-            customerId,
-            type: 'points.adjusted',
-            actor,
-            summary,
-            payload: { direction: input.direction, points: input.points, reason, balanceAfter },
-            at: now,
-          },
-        ],
-        events: [{ orgId, type: 'points.adjusted', payload: { customerId, direction: input.direction, points: input.points }, at: now }],
-      },
-      customerMessage: input.customerMessage?.trim() || null,
-      visibleToCustomer: input.visibleToCustomer ?? true,
-      countsTowardTier: input.direction === 'add' && (input.countsTowardTier ?? false),
-      explanation: `${sign}${plural(input.points)}: manual ${input.direction === 'add' ? 'addition' : 'deduction'} by ${actor.name} ("${reason}")`,
-      actor,
-      at: now,
-    };
-    const entry =
-      input.direction === 'add'
-        ? await credit(tx, { ...common, kind: 'manual_add', points: input.points, expiresAt: expiryFor(program, now) })
-        : (await debit(tx, { ...common, kind: 'manual_deduct', points: input.points, mode: 'strict' })).entry!;
-    if (entry.counts_toward_tier) await ledgerHooks.afterTierRelevantChange(tx, ctx, customer, { entry, orderId: null }, actor);
+    const { entry, customer } = await adjustOnce(tx, ctx, program, { ...input, reason, orgId, customerId, actor, at: ctx.clock.now() });
     return { entry: toEntryView(entry), balances: balancesOf(customer) };
   });
 }

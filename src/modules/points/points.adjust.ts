@@ -3,9 +3,9 @@ import type { Tx } from '../../db/tx.js';
 import { AppError } from '../../errors.js';
 import { assertCanDeduct } from '../membership/membership.rules.js';
 import type { ProgramSettings } from '../program/program.service.js';
-import { credit, debit } from '../points/points.ledger.js';
-import { findEntryByUniqueKey, type EntryRow } from '../points/points.repo.js';
-import { expiryFor, ledgerHooks, lockForChange } from '../points/points.service.js';
+import { credit, debit } from './points.ledger.js';
+import { findEntryByUniqueKey, type CustomerRow, type EntryRow } from './points.repo.js';
+import { expiryFor, ledgerHooks, lockForChange } from './points.service.js';
 
 export interface KeyedAdjustment {
   orgId: string;
@@ -16,12 +16,12 @@ export interface KeyedAdjustment {
   customerMessage?: string | null | undefined;
   visibleToCustomer?: boolean | undefined;
   countsTowardTier?: boolean | undefined;
-  /** Business uniqueness of this adjustment (bulk:<jobId>:<customerId>, import:<sha>:<row>). */
-  uniqueKey: string;
-  /** Where it came from, for the timeline ("bulk action", "CSV import"). */
-  via: string;
-  sourceType: string;
-  sourceId: string;
+  /** Business uniqueness of this adjustment (bulk:<jobId>:<customerId>, import:<sha>:<row>); none for a staff adjustment. */
+  uniqueKey?: string | undefined;
+  /** Where it came from, for the timeline ("bulk action", "CSV import"); absent for a staff adjustment. */
+  via?: string | undefined;
+  sourceType?: string | undefined;
+  sourceId?: string | undefined;
   actor: Actor;
   at: Date;
 }
@@ -29,21 +29,28 @@ export interface KeyedAdjustment {
 const plural = (n: number) => `${n} point${n === 1 ? '' : 's'}`;
 
 /**
- * A manual adjustment inside the caller's transaction, applied at most once per unique
- * key: returns the existing entry (applied=false) when the key was already used.
- * Deductions are strict (refused with POINTS_INSUFFICIENT below zero).
+ * A manual adjustment (staff, bulk action, CSV import) inside the caller's transaction,
+ * applied at most once per unique key: returns the existing entry (applied=false) when
+ * the key was already used. Deductions are strict (refused with POINTS_INSUFFICIENT
+ * below zero) and refused for customers who cannot spend.
  */
-export async function adjustOnce(tx: Tx, ctx: AppContext, program: ProgramSettings, a: KeyedAdjustment): Promise<{ entry: EntryRow; applied: boolean }> {
+export async function adjustOnce(
+  tx: Tx,
+  ctx: AppContext,
+  program: ProgramSettings,
+  a: KeyedAdjustment,
+): Promise<{ entry: EntryRow; applied: boolean; customer: CustomerRow }> {
   const customer = await lockForChange(tx, a.orgId, a.customerId);
-  const existing = await findEntryByUniqueKey(tx, a.orgId, a.uniqueKey);
+  const existing = a.uniqueKey ? await findEntryByUniqueKey(tx, a.orgId, a.uniqueKey) : undefined;
   if (existing) {
     if (existing.customer_id !== a.customerId) throw new AppError('CONFLICT', `This adjustment was already applied to another customer (${existing.customer_id})`);
-    return { entry: existing, applied: false };
+    return { entry: existing, applied: false, customer };
   }
   if (a.direction === 'deduct') assertCanDeduct(customer);
   const sign = a.direction === 'add' ? '+' : '-';
   const balanceAfter = customer.points_active + (a.direction === 'add' ? a.points : -a.points);
-  const source = { type: a.sourceType, id: a.sourceId };
+  const source = a.sourceType && a.sourceId ? { type: a.sourceType, id: a.sourceId } : null;
+  const via = a.via ?? `manual ${a.direction === 'add' ? 'addition' : 'deduction'}`;
   const common = {
     orgId: a.orgId,
     customer,
@@ -55,7 +62,7 @@ export async function adjustOnce(tx: Tx, ctx: AppContext, program: ProgramSettin
           customerId: a.customerId,
           type: 'points.adjusted',
           actor: a.actor,
-          summary: `${a.direction === 'add' ? 'Added' : 'Deducted'} ${plural(a.points)} (${a.via}): ${a.reason}`,
+          summary: `${a.direction === 'add' ? 'Added' : 'Deducted'} ${plural(a.points)}${a.via ? ` (${a.via})` : ''}: ${a.reason}`,
           payload: { direction: a.direction, points: a.points, reason: a.reason, balanceAfter, source },
           at: a.at,
         },
@@ -65,7 +72,7 @@ export async function adjustOnce(tx: Tx, ctx: AppContext, program: ProgramSettin
     customerMessage: a.customerMessage?.trim() || null,
     visibleToCustomer: a.visibleToCustomer ?? true,
     countsTowardTier: a.direction === 'add' && (a.countsTowardTier ?? false),
-    explanation: `${sign}${plural(a.points)}: ${a.via} by ${a.actor.name} ("${a.reason}")`,
+    explanation: `${sign}${plural(a.points)}: ${via} by ${a.actor.name} ("${a.reason}")`,
     sourceType: a.sourceType,
     sourceId: a.sourceId,
     uniqueKey: a.uniqueKey,
@@ -77,5 +84,5 @@ export async function adjustOnce(tx: Tx, ctx: AppContext, program: ProgramSettin
       ? await credit(tx, { ...common, kind: 'manual_add', points: a.points, expiresAt: expiryFor(program, a.at) })
       : (await debit(tx, { ...common, kind: 'manual_deduct', points: a.points, mode: 'strict' })).entry!;
   if (entry.counts_toward_tier) await ledgerHooks.afterTierRelevantChange(tx, ctx, customer, { entry, orderId: null }, a.actor);
-  return { entry, applied: true };
+  return { entry, applied: true, customer };
 }
