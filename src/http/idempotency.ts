@@ -30,6 +30,9 @@ export function registerIdempotency(app: FastifyInstance, ctx: AppContext): void
   // Runs after the security preHandler (registered earlier), so auth is known.
   app.addHook('preHandler', async (request, reply) => {
     if (!UNSAFE.has(request.method) || !request.auth) return;
+    // A multipart upload's body is streamed to the handler, so it cannot be compared here;
+    // imports are idempotent by file content instead (the same file never applies twice).
+    if (String(request.headers['content-type'] ?? '').startsWith('multipart/')) return;
     const raw = request.headers[IDEMPOTENCY_HEADER];
     if (raw === undefined) return;
     const key = Array.isArray(raw) ? raw[0] : raw;

@@ -59,7 +59,8 @@ export async function importsRoutes(app: ZodApp, ctx: AppContext): Promise<void>
           description:
             'dryRun=true validates every row and replies 200 with the per-row error report, changing nothing. Otherwise the file is stored and ' +
             'applied by a background job (202): each row in its own transaction, rows with errors skipped and reported. Importing the same file ' +
-            'again changes nothing (points rows are keyed by the file hash and row; customers upsert by externalId). Columns: docs/grid.md.',
+            'again changes nothing (points rows are keyed by the file hash and row; customers upsert by externalId), so uploads are idempotent by ' +
+            'content and the Idempotency-Key header is not needed here (it is not checked for multipart bodies). Columns: docs/grid.md.',
           consumes: ['multipart/form-data'],
           response: { 200: dryRunSchema, 202: importSchema, ...errorResponses },
         },
