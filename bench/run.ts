@@ -14,6 +14,8 @@ const { values } = parseArgs({
     only: { type: 'string' },
     customers: { type: 'string' },
     'grid-customers': { type: 'string' },
+    'admin-database': { type: 'string' },
+    'admin-org': { type: 'string' },
     seconds: { type: 'string' },
     concurrency: { type: 'string' },
   },
@@ -38,6 +40,15 @@ if (only.has('grid')) {
   else {
     const { runGridBench } = (await import(gridModule)) as { runGridBench: (o: { databaseUrl: string; customers: number }) => Promise<unknown> };
     results.grid = await runGridBench({ databaseUrl, customers: Number(values['grid-customers'] ?? 1_000_000) });
+  }
+}
+if (only.has('admin')) {
+  // Opt-in: needs Chromium, the admin build and a large database (e.g. the grid benchmark's).
+  const url = values['admin-database'] ?? (databaseUrl ? Object.assign(new URL(databaseUrl), { pathname: '/patron_grid_bench_1000000' }).toString() : undefined);
+  if (!url) process.stdout.write('\n(admin benchmark skipped: set DATABASE_URL or --admin-database)\n');
+  else {
+    const { runAdminBench } = await import('./admin.bench.js');
+    results.admin = await runAdminBench({ databaseUrl: url, org: values['admin-org'] ?? 'bench' });
   }
 }
 mkdirSync('.bench', { recursive: true });
