@@ -73,6 +73,9 @@ class PGliteConnection implements DatabaseConnection {
   constructor(private readonly pg: PGlite) {}
   async executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
     const result = await this.pg.query<R>(query.sql, query.parameters as unknown[]);
+    // PGlite answers without real I/O; give the event loop a turn after each query so a long
+    // job (demo generation, an import) never starves HTTP requests in the same process.
+    await new Promise((resolve) => setImmediate(resolve));
     const affected = result.affectedRows;
     return {
       rows: result.rows,

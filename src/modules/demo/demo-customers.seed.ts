@@ -132,9 +132,6 @@ export async function seedDemoCustomers(base: AppContext, orgId: string, opts: {
   for (const s of steps) {
     if (s.at > clock.now().getTime()) clock.set(new Date(s.at));
     await s.run();
-    // The embedded database resolves queries without real I/O; give the event loop a turn so
-    // a server generating this in the background keeps answering requests.
-    await new Promise((resolve) => setImmediate(resolve));
   }
 
   // A few hand-made stories for the support team to find.
