@@ -286,3 +286,28 @@ describe(`orders on ${ENGINE}`, () => {
     expect((await a.api.get('/api/v1/ledger/verify')).statusCode).toBe(403);
   });
 });
+
+describe(`ledger regressions on ${ENGINE}`, () => {
+  // Found by the model test: activating a pending lot that pays back a debt changes the same
+  // lot twice in one write (status, then remainder); both changes must land.
+  it('activation that repays a debt keeps the lot active with the right remainder', async () => {
+    const f = await createOrgFixture(h);
+    await setProgram({ pendingDays: 5, clawbackPolicy: 'allow_negative' }, f);
+    const c = await createCustomer(f.api);
+    const o1 = (await order(f.api, c.id, '1.00')).json();
+    h.clock.advanceDays(5);
+    await runPointsMaintenance(h.ctx, f.org.id);
+    expect((await adjust(f.api, c.id, 'deduct', 1)).statusCode).toBe(201);
+    await f.api.post(`/api/v1/orders/${o1.id}/cancel`, {});
+    expect((await balances(f.api, c.id)).active).toBe(-1);
+    const o2 = (await order(f.api, c.id, '1.00')).json();
+    h.clock.advanceDays(5);
+    await runPointsMaintenance(h.ctx, f.org.id);
+    expect((await balances(f.api, c.id)).active).toBe(0);
+    const lot = await h.ctx.db.selectFrom('points_lots').select(['status', 'remaining']).where('org_id', '=', f.org.id).where('order_id', '=', o2.id).executeTakeFirstOrThrow();
+    expect(lot).toEqual({ status: 'active', remaining: 0 });
+    await f.api.post(`/api/v1/orders/${o2.id}/cancel`, {});
+    expect((await balances(f.api, c.id)).active).toBe(-1);
+    expect((await verifyLedger(h.ctx.db, f.org.id)).mismatches).toEqual([]);
+  });
+});

@@ -133,9 +133,22 @@ function begin(input: EntryInput, activeDelta: number, pendingDelta: number): { 
   return { w, entry };
 }
 
+/** One lot change per lot and write (an UPDATE ... FROM applies only one source row per target row). */
 function moveLot(w: LedgerWrite, orgId: string, entryId: string, lotId: string, points: number, status: LotRow['status'] | null = null): void {
-  if (points !== 0 || status) w.lotDeltas.push({ org_id: orgId, id: lotId, delta: points, status });
-  if (points !== 0) w.allocations.push({ org_id: orgId, entry_id: entryId, lot_id: lotId, points });
+  if (points !== 0 || status) {
+    const prior = w.lotDeltas.find((d) => d.id === lotId);
+    if (prior) {
+      prior.delta += points;
+      prior.status = status ?? prior.status;
+    } else {
+      w.lotDeltas.push({ org_id: orgId, id: lotId, delta: points, status });
+    }
+  }
+  if (points !== 0) {
+    const prior = w.allocations.find((a) => a.lot_id === lotId);
+    if (prior) prior.points += points;
+    else w.allocations.push({ org_id: orgId, entry_id: entryId, lot_id: lotId, points });
+  }
 }
 
 /** Points arriving in the active balance first pay back negative (debt) lots, oldest first. */
