@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import fastifyCookie from '@fastify/cookie';
 import fastifyStatic from '@fastify/static';
@@ -94,13 +94,17 @@ export async function buildApp(ctx: AppContext, opts: BuildAppOptions): Promise<
   await registerModules(app, ctx);
 
   const serveAdmin = opts.serveAdmin ?? true;
-  if (serveAdmin && existsSync(ADMIN_DIST)) {
+  if (serveAdmin) {
+    // Registered even before the first build finishes (npm start builds it in the
+    // background): files are looked up per request, so they are served once they exist.
+    mkdirSync(ADMIN_DIST, { recursive: true });
     await app.register(fastifyStatic, {
       root: ADMIN_DIST,
       prefix: '/',
-      wildcard: false,
+      wildcard: true,
       index: ['index.html'],
       // Hashed build assets never change; index.html must always be revalidated.
+      cacheControl: false,
       setHeaders: (res, path) => {
         res.setHeader('cache-control', path.includes('/assets/') ? 'public, max-age=31536000, immutable' : 'no-cache');
       },
