@@ -9,6 +9,7 @@ import { jsonSchemaTransform, jsonSchemaTransformObject, serializerCompiler, val
 import type { AppContext } from '../context.js';
 import { newId } from '../db/ids.js';
 import { registerErrorHandling } from './error-handler.js';
+import { registerSecurityHeaders } from './headers.js';
 import { registerIdempotency } from './idempotency.js';
 import type { Metrics } from './metrics.js';
 import { registerSecurity } from './security.js';
@@ -65,6 +66,7 @@ export async function buildApp(ctx: AppContext, opts: BuildAppOptions): Promise<
   app.decorate('patronRoutes', routes);
 
   registerErrorHandling(app);
+  await registerSecurityHeaders(app);
   await app.register(fastifyCookie, { secret: ctx.config.sessionSecret });
   await app.register(fastifySwagger, {
     openapi: {
@@ -86,7 +88,7 @@ export async function buildApp(ctx: AppContext, opts: BuildAppOptions): Promise<
     transform: jsonSchemaTransform,
     transformObject: jsonSchemaTransformObject,
   });
-  await app.register(fastifySwaggerUi, { routePrefix: '/api/docs', uiConfig: { docExpansion: 'list' } });
+  await app.register(fastifySwaggerUi, { routePrefix: '/api/docs', uiConfig: { docExpansion: 'list', validatorUrl: null } });
 
   registerSecurity(app, ctx);
   registerIdempotency(app, ctx);
