@@ -232,7 +232,8 @@ export async function runGridBench(opts: GridBenchOptions) {
       const plan = await listQuery(ctx.db, resolved.where, { sort: key, desc, after, limit: 51 }).explain<{ 'QUERY PLAN': string }>('text', sql`analyze, buffers`);
       return `-- ${label}\n${plan.map((r) => r['QUERY PLAN']).join('\n')}\n`;
     };
-    const hopCursor = JSON.parse(Buffer.from(cursor, 'base64url').toString()) as { v: string; id: string };
+    // The cursor is `<base64url JSON>.<MAC>` (src/http/cursor.ts); the plan needs its value.
+    const hopCursor = JSON.parse(Buffer.from(cursor.split('.')[0]!, 'base64url').toString()) as { v: string; id: string };
     const plans = [
       await explain('first page, sort -created', {}),
       await explain('page after 1,000 hops', {}, '-created', hopCursor),

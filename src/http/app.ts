@@ -11,6 +11,7 @@ import { newId } from '../db/ids.js';
 import { registerErrorHandling } from './error-handler.js';
 import { registerSecurityHeaders } from './headers.js';
 import { registerIdempotency } from './idempotency.js';
+import { registerInputGuard } from './input-guard.js';
 import type { Metrics } from './metrics.js';
 import { registerSecurity } from './security.js';
 import { registerSystemRoutes } from './system.routes.js';
@@ -91,6 +92,7 @@ export async function buildApp(ctx: AppContext, opts: BuildAppOptions): Promise<
   await app.register(fastifySwaggerUi, { routePrefix: '/api/docs', uiConfig: { docExpansion: 'list', validatorUrl: null } });
 
   registerSecurity(app, ctx);
+  registerInputGuard(app);
   registerIdempotency(app, ctx);
   await registerSystemRoutes(app, ctx, opts.metrics);
   await registerModules(app, ctx);

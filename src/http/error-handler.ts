@@ -13,11 +13,18 @@ export function toAppError(err: FastifyError | Error): AppError {
   const e = err as FastifyError;
   if (hasZodFastifySchemaValidationErrors(e)) {
     const where = (e as FastifyError & { validationContext?: string }).validationContext ?? 'body';
-    const issues = e.validation as { instancePath: string; message?: string }[];
-    const fields: FieldProblem[] = issues.map((v) => ({
-      field: fieldPath(v.instancePath, where),
-      problem: v.message ?? 'is invalid',
-    }));
+    const issues = e.validation as { instancePath: string; keyword?: string; message?: string; params?: { keys?: unknown } }[];
+    const fields: FieldProblem[] = issues.flatMap((v) => {
+      // An unknown field is named itself, not the object holding it.
+      if (v.keyword === 'unrecognized_keys' && Array.isArray(v.params?.keys)) {
+        const prefix = v.instancePath.replace(/^\//, '').replace(/\//g, '.');
+        return v.params.keys.map((k) => ({
+          field: prefix ? `${prefix}.${String(k)}` : String(k),
+          problem: 'is not a field of this request; remove it (see the API reference for the fields this route takes)',
+        }));
+      }
+      return [{ field: fieldPath(v.instancePath, where), problem: v.message ?? 'is invalid' }];
+    });
     const first = fields[0]!;
     return new AppError('VALIDATION_FAILED', `${first.field}: ${first.problem}`, { fields, in: where });
   }

@@ -42,18 +42,4 @@ export function page<T extends z.ZodType>(item: T) {
   return z.object({ items: z.array(item), nextCursor: z.string().nullable() });
 }
 
-/** Opaque keyset cursors: base64url JSON. */
-export function encodeCursor(value: unknown): string {
-  return Buffer.from(JSON.stringify(value)).toString('base64url');
-}
-
-export function decodeCursor<T>(cursor: string | undefined, check: (v: unknown) => v is T): T | null {
-  if (!cursor) return null;
-  try {
-    const v: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (check(v)) return v;
-  } catch {
-    // fall through
-  }
-  return null;
-}
+/** Keyset cursors: one signed codec for every list, in ./cursor.ts. */

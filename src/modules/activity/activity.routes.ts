@@ -1,13 +1,10 @@
 import type { AppContext } from '../../context.js';
-import { AppError } from '../../errors.js';
-import { decodeCursor, encodeCursor, errorResponses, idParam, page } from '../../http/schemas.js';
+import { encodeCursor, isTimeCursor, readCursor } from '../../http/cursor.js';
+import { errorResponses, idParam, page } from '../../http/schemas.js';
 import { authOf } from '../../http/security.js';
 import type { ZodApp } from '../../http/types.js';
 import { activityEventSchema, activityQuery } from './activity.schemas.js';
 import { customerActivity } from './activity.service.js';
-
-const isCursor = (v: unknown): v is { t: string; id: string } =>
-  typeof v === 'object' && v !== null && typeof (v as { t?: unknown }).t === 'string' && typeof (v as { id?: unknown }).id === 'string';
 
 export async function activityRoutes(app: ZodApp, ctx: AppContext): Promise<void> {
   app.get(
@@ -23,15 +20,15 @@ export async function activityRoutes(app: ZodApp, ctx: AppContext): Promise<void
       },
     },
     async (request) => {
-      const raw = request.query.cursor;
-      const c = raw ? decodeCursor(raw, isCursor) : null;
-      if (raw && (!c || Number.isNaN(Date.parse(c.t)))) throw AppError.validation('cursor', 'is not a cursor returned by this list; start again without it');
-      const r = await customerActivity(ctx, authOf(request).orgId, request.params.id, {
+      const orgId = authOf(request).orgId;
+      const scope = { list: 'activity', orgId, of: request.params.id };
+      const c = readCursor(ctx, scope, request.query.cursor, isTimeCursor);
+      const r = await customerActivity(ctx, orgId, request.params.id, {
         limit: request.query.limit,
         before: c ? { createdAt: new Date(c.t), id: c.id } : null,
         types: request.query.types,
       });
-      return { items: r.items, nextCursor: r.next ? encodeCursor({ t: r.next.at, id: r.next.id }) : null };
+      return { items: r.items, nextCursor: r.next ? encodeCursor(ctx, scope, { t: r.next.at, id: r.next.id }) : null };
     },
   );
 }

@@ -1,13 +1,12 @@
 import { z } from 'zod';
 import type { AppContext } from '../../context.js';
-import { AppError } from '../../errors.js';
-import { decodeCursor, encodeCursor, errorResponses, idParam, listQuery, page } from '../../http/schemas.js';
+import { encodeCursor, isIdCursor, readCursor } from '../../http/cursor.js';
+import { errorResponses, idParam, listQuery, page } from '../../http/schemas.js';
 import { authOf } from '../../http/security.js';
 import type { ZodApp } from '../../http/types.js';
 import { bulkAcceptedSchema, bulkPointsBodySchema, outcomeSchema } from './bulk.schemas.js';
 import { listBulkOutcomes, startBulkPoints } from './bulk.service.js';
 
-const isIdCursor = (v: unknown): v is { id: string } => typeof v === 'object' && v !== null && typeof (v as { id?: unknown }).id === 'string';
 
 export async function bulkRoutes(app: ZodApp, ctx: AppContext): Promise<void> {
   const tags = ['points'];
@@ -45,10 +44,11 @@ export async function bulkRoutes(app: ZodApp, ctx: AppContext): Promise<void> {
     },
     async (request) => {
       const { cursor, limit, status } = request.query;
-      const c = cursor ? decodeCursor(cursor, isIdCursor) : null;
-      if (cursor && !c) throw AppError.validation('cursor', 'is not a cursor returned by this list; start again without it');
-      const r = await listBulkOutcomes(ctx, authOf(request).orgId, request.params.id, { status, after: c?.id ?? null, limit });
-      return { items: r.items, nextCursor: r.next ? encodeCursor({ id: r.next }) : null };
+      const orgId = authOf(request).orgId;
+      const scope = { list: 'bulk.outcomes', orgId, of: request.params.id };
+      const c = readCursor(ctx, scope, cursor, isIdCursor);
+      const r = await listBulkOutcomes(ctx, orgId, request.params.id, { status, after: c?.id ?? null, limit });
+      return { items: r.items, nextCursor: r.next ? encodeCursor(ctx, scope, { id: r.next }) : null };
     },
   );
 }

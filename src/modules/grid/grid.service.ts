@@ -2,7 +2,7 @@ import type { AppContext } from '../../context.js';
 import { systemClock } from '../../context.js';
 import type { Executor } from '../../db/tx.js';
 import { AppError } from '../../errors.js';
-import { decodeCursor, encodeCursor } from '../../http/schemas.js';
+import { encodeCursor, readCursor } from '../../http/cursor.js';
 import { findSegment } from '../segments/segments.repo.js';
 import { displayName } from '../customers/customers.service.js';
 import * as repo from './grid.repo.js';
@@ -140,9 +140,9 @@ export function toGridRow(r: repo.GridDbRow, tierNames: Map<string, string>): Gr
 export async function listGrid(ctx: AppContext, orgId: string, q: GridQuery) {
   const { key, desc } = parseSort(q.sort);
   let after: { v: string; id: string } | null = null;
-  if (q.cursor) {
-    const c = decodeCursor(q.cursor, isGridCursor);
-    if (!c) throw AppError.validation('cursor', 'is not a cursor returned by this list; start again without it');
+  const scope = { list: 'customers', orgId };
+  const c = readCursor(ctx, scope, q.cursor, isGridCursor);
+  if (c) {
     if (c.s !== key || c.d !== desc) throw AppError.validation('cursor', 'belongs to another sort order; start again without it');
     after = { v: c.v, id: c.id };
   }
@@ -158,7 +158,7 @@ export async function listGrid(ctx: AppContext, orgId: string, q: GridQuery) {
   const names = tierIds.length > 0 ? await repo.tierNames(ctx.db, orgId, tierIds) : new Map<string, string>();
   return {
     items: page.map((r) => toGridRow(r, names)),
-    nextCursor: rows.length > q.limit && last ? encodeCursor({ s: key, d: desc, v: last.sort_value, id: last.id }) : null,
+    nextCursor: rows.length > q.limit && last ? encodeCursor(ctx, scope, { s: key, d: desc, v: last.sort_value, id: last.id }) : null,
     // A first page that holds every match is its own exact total.
     total: counted === null ? null : rows.length <= q.limit ? { value: rows.length, exact: true } : counted,
   };

@@ -20,6 +20,9 @@ export function* parseCsv(text: string): Generator<CsvRecord> {
   let i = text.charCodeAt(0) === 0xfeff ? 1 : 0;
   const n = text.length;
   let row = 0;
+  // PostgreSQL cannot store a NUL character: such a file is refused whole, naming the cell.
+  const hasNul = text.includes('\u0000');
+  let header: string[] | null = null;
   while (i < n) {
     const cells: string[] = [];
     row += 1;
@@ -59,6 +62,15 @@ export function* parseCsv(text: string): Generator<CsvRecord> {
     if (text[i] === '\n') i += 1;
     // A blank line (a single empty cell) is skipped but still counts as a row.
     if (cells.length === 1 && cells[0] === '') continue;
+    if (hasNul) {
+      const at = cells.findIndex((c) => c.includes('\u0000'));
+      if (at >= 0) {
+        const name = header ? header[at]?.replace(/\u0000/g, '') : undefined;
+        const column = name ? `column ${name}` : `column ${at + 1}`;
+        throw new CsvSyntaxError(row, `row ${row}, ${column}: contains a NUL character (\\u0000), which cannot be stored; remove it`);
+      }
+    }
+    header ??= cells;
     yield { row, cells };
   }
 }

@@ -2,6 +2,7 @@ import fastifyMultipart from '@fastify/multipart';
 import { z } from 'zod';
 import type { AppContext } from '../../context.js';
 import { AppError } from '../../errors.js';
+import { assertNoNul } from '../../http/input-guard.js';
 import { errorResponses, idParam, listQuery, page } from '../../http/schemas.js';
 import { authOf } from '../../http/security.js';
 import type { ZodApp } from '../../http/types.js';
@@ -73,6 +74,8 @@ export async function importsRoutes(app: ZodApp, ctx: AppContext): Promise<void>
           if (part.type === 'file') file = { bytes: await part.toBuffer(), fileName: part.filename || null };
           else fields[part.fieldname] = String(part.value);
         }
+        assertNoNul(fields, 'body');
+        if (file?.fileName) assertNoNul(file.fileName, 'body', ['file', 'filename']);
         const kind = fields.kind;
         if (!kind || !(IMPORT_KINDS as readonly string[]).includes(kind)) throw AppError.validation('kind', `must be one of ${IMPORT_KINDS.join(', ')}`);
         const dryRun = fields.dryRun ?? 'false';
@@ -100,9 +103,11 @@ export async function importsRoutes(app: ZodApp, ctx: AppContext): Promise<void>
       schema: { tags, summary: 'Imports, newest first', querystring: listQuery, response: { 200: page(importSchema), ...errorResponses } },
     },
     async (request) => {
-      const c = parseTimeCursor(request.query.cursor);
-      const r = await listImports(ctx, authOf(request).orgId, c, request.query.limit);
-      return { items: r.items, nextCursor: timeCursor(r.next) };
+      const orgId = authOf(request).orgId;
+      const scope = { list: 'imports', orgId };
+      const c = parseTimeCursor(ctx, scope, request.query.cursor);
+      const r = await listImports(ctx, orgId, c, request.query.limit);
+      return { items: r.items, nextCursor: timeCursor(ctx, scope, r.next) };
     },
   );
 }

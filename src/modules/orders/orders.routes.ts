@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { AppContext } from '../../context.js';
-import { AppError } from '../../errors.js';
-import { decodeCursor, encodeCursor, errorResponses, idParam, listQuery, moneySchema, page } from '../../http/schemas.js';
+import { encodeCursor, readCursor } from '../../http/cursor.js';
+import { errorResponses, idParam, listQuery, moneySchema, page } from '../../http/schemas.js';
 import { authOf } from '../../http/security.js';
 import type { ZodApp } from '../../http/types.js';
 import { cancelOrder, fulfilOrder, getOrder, listCustomerOrders, recordOrder, refundOrder } from './orders.service.js';
@@ -36,7 +36,11 @@ const moneyInput = z.object({
 });
 
 const isOrderCursor = (v: unknown): v is { p: string; id: string } =>
-  typeof v === 'object' && v !== null && typeof (v as { p?: unknown }).p === 'string' && typeof (v as { id?: unknown }).id === 'string';
+  typeof v === 'object' &&
+  v !== null &&
+  typeof (v as { p?: unknown }).p === 'string' &&
+  !Number.isNaN(Date.parse((v as { p: string }).p)) &&
+  typeof (v as { id?: unknown }).id === 'string';
 
 export async function ordersRoutes(app: ZodApp, ctx: AppContext): Promise<void> {
   const tags = ['orders'];
@@ -124,11 +128,10 @@ export async function ordersRoutes(app: ZodApp, ctx: AppContext): Promise<void> 
     },
     async (request) => {
       const auth = authOf(request);
-      const raw = request.query.cursor;
-      const c = raw ? decodeCursor(raw, isOrderCursor) : null;
-      if (raw && !c) throw AppError.validation('cursor', 'is not a cursor returned by this list; start again without it');
+      const scope = { list: 'orders', orgId: auth.orgId, of: request.params.id };
+      const c = readCursor(ctx, scope, request.query.cursor, isOrderCursor);
       const r = await listCustomerOrders(ctx, auth.orgId, request.params.id, request.query.limit, c ? { placedAt: new Date(c.p), id: c.id } : null);
-      return { items: r.items, nextCursor: r.next ? encodeCursor({ p: r.next.placedAt, id: r.next.id }) : null };
+      return { items: r.items, nextCursor: r.next ? encodeCursor(ctx, scope, { p: r.next.placedAt, id: r.next.id }) : null };
     },
   );
 }

@@ -1,25 +1,21 @@
 import { z } from 'zod';
 import type { AppContext } from '../../context.js';
-import { AppError } from '../../errors.js';
-import { decodeCursor, encodeCursor, errorResponses, idParam, listQuery, page } from '../../http/schemas.js';
+import { encodeCursor, isTimeCursor, readCursor, type CursorScope } from '../../http/cursor.js';
+import { errorResponses, idParam, listQuery, page } from '../../http/schemas.js';
 import { authOf } from '../../http/security.js';
 import type { ZodApp } from '../../http/types.js';
 import { adjustmentBodySchema, adjustmentReplySchema, ENTRY_KINDS, entrySchema } from './points.schemas.js';
 import { adjustPoints, listEntries, setEntryVisibility } from './points.service.js';
 import { verifyLedger } from './points.verify.js';
 
-const isTimeCursor = (v: unknown): v is { t: string; id: string } =>
-  typeof v === 'object' && v !== null && typeof (v as { t?: unknown }).t === 'string' && typeof (v as { id?: unknown }).id === 'string';
-
-export function parseTimeCursor(cursor: string | undefined): { at: Date; id: string } | null {
-  if (!cursor) return null;
-  const c = decodeCursor(cursor, isTimeCursor);
-  if (!c || Number.isNaN(Date.parse(c.t))) throw AppError.validation('cursor', 'is not a cursor returned by this list; start again without it');
-  return { at: new Date(c.t), id: c.id };
+/** The cursor of a list ordered by time then id (400 `cursor` unless this list handed it out). */
+export function parseTimeCursor(ctx: AppContext, scope: CursorScope, cursor: string | undefined): { at: Date; id: string } | null {
+  const c = readCursor(ctx, scope, cursor, isTimeCursor);
+  return c ? { at: new Date(c.t), id: c.id } : null;
 }
 
-export function timeCursor(next: { at: string; id: string } | null): string | null {
-  return next ? encodeCursor({ t: next.at, id: next.id }) : null;
+export function timeCursor(ctx: AppContext, scope: CursorScope, next: { at: string; id: string } | null): string | null {
+  return next ? encodeCursor(ctx, scope, { t: next.at, id: next.id }) : null;
 }
 
 export async function pointsRoutes(app: ZodApp, ctx: AppContext): Promise<void> {
@@ -60,10 +56,11 @@ export async function pointsRoutes(app: ZodApp, ctx: AppContext): Promise<void> 
     },
     async (request) => {
       const auth = authOf(request);
-      const c = parseTimeCursor(request.query.cursor);
+      const scope = { list: 'points.entries', orgId: auth.orgId, of: request.params.id };
+      const c = parseTimeCursor(ctx, scope, request.query.cursor);
       const kinds = request.query.kinds?.split(',') as (typeof ENTRY_KINDS)[number][] | undefined;
       const r = await listEntries(ctx, auth.orgId, request.params.id, { limit: request.query.limit, before: c ? { createdAt: c.at, id: c.id } : null, kinds });
-      return { items: r.items, nextCursor: timeCursor(r.next ? { at: r.next.createdAt, id: r.next.id } : null) };
+      return { items: r.items, nextCursor: timeCursor(ctx, scope, r.next ? { at: r.next.createdAt, id: r.next.id } : null) };
     },
   );
   app.patch(

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { AppContext } from '../../context.js';
-import { AppError } from '../../errors.js';
-import { decodeCursor, encodeCursor, errorResponses, idParam, listQuery, page } from '../../http/schemas.js';
+import { encodeCursor, isIdCursor, isTimeCursor, readCursor } from '../../http/cursor.js';
+import { errorResponses, idParam, listQuery, page } from '../../http/schemas.js';
 import { authOf } from '../../http/security.js';
 import type { ZodApp } from '../../http/types.js';
 import { getCoupon, giveReward, listCustomerCoupons, redeemReward, revokeCoupon } from './rewards.coupons.js';
@@ -16,13 +16,6 @@ import {
   rewardSchema,
 } from './rewards.schemas.js';
 import { createReward, deleteReward, getReward, listRewards, updateReward } from './rewards.service.js';
-
-const isIdCursor = (v: unknown): v is { id: string } => typeof v === 'object' && v !== null && typeof (v as { id?: unknown }).id === 'string';
-const isTimeCursor = (v: unknown): v is { t: string; id: string } => isIdCursor(v) && typeof (v as { t?: unknown }).t === 'string';
-
-function badCursor(): AppError {
-  return AppError.validation('cursor', 'is not a cursor returned by this list; start again without it');
-}
 
 export async function rewardsRoutes(app: ZodApp, ctx: AppContext): Promise<void> {
   const tags = ['rewards'];
@@ -46,12 +39,12 @@ export async function rewardsRoutes(app: ZodApp, ctx: AppContext): Promise<void>
       },
     },
     async (request) => {
-      const raw = request.query.cursor;
-      const c = raw ? decodeCursor(raw, isIdCursor) : null;
-      if (raw && !c) throw badCursor();
+      const orgId = authOf(request).orgId;
+      const scope = { list: 'rewards', orgId };
+      const c = readCursor(ctx, scope, request.query.cursor, isIdCursor);
       const active = request.query.active === undefined ? undefined : request.query.active === 'true';
-      const r = await listRewards(ctx, authOf(request).orgId, { limit: request.query.limit, after: c?.id ?? null, active });
-      return { items: r.items, nextCursor: r.next ? encodeCursor({ id: r.next }) : null };
+      const r = await listRewards(ctx, orgId, { limit: request.query.limit, after: c?.id ?? null, active });
+      return { items: r.items, nextCursor: r.next ? encodeCursor(ctx, scope, { id: r.next }) : null };
     },
   );
   app.get(
@@ -123,14 +116,14 @@ export async function rewardsRoutes(app: ZodApp, ctx: AppContext): Promise<void>
       schema: { tags: couponTags, summary: 'Coupon history, newest first', params: idParam, querystring: listQuery, response: { 200: page(couponSchema), ...errorResponses } },
     },
     async (request) => {
-      const raw = request.query.cursor;
-      const c = raw ? decodeCursor(raw, isTimeCursor) : null;
-      if (raw && (!c || Number.isNaN(Date.parse(c.t)))) throw badCursor();
-      const r = await listCustomerCoupons(ctx, authOf(request).orgId, request.params.id, {
+      const orgId = authOf(request).orgId;
+      const scope = { list: 'coupons', orgId, of: request.params.id };
+      const c = readCursor(ctx, scope, request.query.cursor, isTimeCursor);
+      const r = await listCustomerCoupons(ctx, orgId, request.params.id, {
         limit: request.query.limit,
         before: c ? { createdAt: new Date(c.t), id: c.id } : null,
       });
-      return { items: r.items, nextCursor: r.next ? encodeCursor({ t: r.next.at, id: r.next.id }) : null };
+      return { items: r.items, nextCursor: r.next ? encodeCursor(ctx, scope, { t: r.next.at, id: r.next.id }) : null };
     },
   );
   app.get(

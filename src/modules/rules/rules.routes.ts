@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import type { AppContext } from '../../context.js';
 import { ID_PATTERN } from '../../db/ids.js';
-import { AppError } from '../../errors.js';
-import { decodeCursor, encodeCursor, errorResponses, idParam, listQuery, page } from '../../http/schemas.js';
+import { encodeCursor, isIdCursor, readCursor } from '../../http/cursor.js';
+import { errorResponses, idParam, listQuery, page } from '../../http/schemas.js';
 import { authOf } from '../../http/security.js';
 import type { ZodApp } from '../../http/types.js';
 import { removeCustomAction, triggerCustomAction } from './custom-actions.service.js';
@@ -17,8 +17,6 @@ import {
 import { createRule, deleteRule, getRule, listRuleViews, updateRule } from './rules.service.js';
 import './rules.earn.js';
 
-const isIdCursor = (v: unknown): v is { id: string } => typeof v === 'object' && v !== null && typeof (v as { id?: unknown }).id === 'string';
-
 export async function rulesRoutes(app: ZodApp, ctx: AppContext): Promise<void> {
   const tags = ['earning rules'];
   app.get(
@@ -26,10 +24,11 @@ export async function rulesRoutes(app: ZodApp, ctx: AppContext): Promise<void> {
     { config: { permission: 'customers:read' }, schema: { tags, summary: 'Earning rules (signup, birthday, anniversary, custom actions, referral)', querystring: listQuery, response: { 200: page(earningRuleSchema), ...errorResponses } } },
     async (request) => {
       const { limit, cursor } = request.query;
-      const after = decodeCursor(cursor, isIdCursor);
-      if (cursor && !after) throw AppError.validation('cursor', 'is not a cursor returned by this list; start again without it');
-      const r = await listRuleViews(ctx.db, authOf(request).orgId, after?.id ?? null, limit);
-      return { items: r.items, nextCursor: r.lastId ? encodeCursor({ id: r.lastId }) : null };
+      const orgId = authOf(request).orgId;
+      const scope = { list: 'earning-rules', orgId };
+      const after = readCursor(ctx, scope, cursor, isIdCursor);
+      const r = await listRuleViews(ctx.db, orgId, after?.id ?? null, limit);
+      return { items: r.items, nextCursor: r.lastId ? encodeCursor(ctx, scope, { id: r.lastId }) : null };
     },
   );
   app.post(

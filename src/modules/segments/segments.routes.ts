@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { AppContext } from '../../context.js';
-import { AppError } from '../../errors.js';
-import { decodeCursor, encodeCursor, errorResponses, idParam, listQuery, page } from '../../http/schemas.js';
+import { encodeCursor, readCursor } from '../../http/cursor.js';
+import { errorResponses, idParam, listQuery, page } from '../../http/schemas.js';
 import { authOf } from '../../http/security.js';
 import type { ZodApp } from '../../http/types.js';
 import { segmentCreateSchema, segmentPatchSchema, segmentSchema } from './segments.schemas.js';
@@ -19,10 +19,11 @@ export async function segmentsRoutes(app: ZodApp, ctx: AppContext): Promise<void
       schema: { tags, summary: 'Saved customer filters, by name', querystring: listQuery, response: { 200: page(segmentSchema), ...errorResponses } },
     },
     async (request) => {
-      const c = request.query.cursor ? decodeCursor(request.query.cursor, isNameCursor) : null;
-      if (request.query.cursor && !c) throw AppError.validation('cursor', 'is not a cursor returned by this list; start again without it');
-      const r = await listSegments(ctx, authOf(request).orgId, c ? { name: c.n, id: c.id } : null, request.query.limit);
-      return { items: r.items, nextCursor: r.next ? encodeCursor({ n: r.next.name, id: r.next.id }) : null };
+      const orgId = authOf(request).orgId;
+      const scope = { list: 'segments', orgId };
+      const c = readCursor(ctx, scope, request.query.cursor, isNameCursor);
+      const r = await listSegments(ctx, orgId, c ? { name: c.n, id: c.id } : null, request.query.limit);
+      return { items: r.items, nextCursor: r.next ? encodeCursor(ctx, scope, { n: r.next.name, id: r.next.id }) : null };
     },
   );
   app.post(

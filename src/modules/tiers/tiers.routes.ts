@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { AppContext } from '../../context.js';
-import { AppError } from '../../errors.js';
-import { decodeCursor, encodeCursor, errorResponses, idParam, listQuery, page } from '../../http/schemas.js';
+import { encodeCursor, readCursor } from '../../http/cursor.js';
+import { errorResponses, idParam, listQuery, page } from '../../http/schemas.js';
 import { authOf } from '../../http/security.js';
 import type { ZodApp } from '../../http/types.js';
 import { customerSchema } from '../customers/customers.schemas.js';
@@ -22,12 +22,13 @@ export async function tiersRoutes(app: ZodApp, ctx: AppContext): Promise<void> {
     },
     async (request) => {
       const { limit, cursor } = request.query;
-      const after = decodeCursor(cursor, isRankCursor);
-      if (cursor && !after) throw AppError.validation('cursor', 'is not a cursor returned by this list; start again without it');
-      const all = (await listTierViews(ctx.db, authOf(request).orgId)).filter((t) => t.rank > (after?.r ?? 0));
+      const orgId = authOf(request).orgId;
+      const scope = { list: 'tiers', orgId };
+      const after = readCursor(ctx, scope, cursor, isRankCursor);
+      const all = (await listTierViews(ctx.db, orgId)).filter((t) => t.rank > (after?.r ?? 0));
       const items = all.slice(0, limit);
       const last = items[items.length - 1];
-      return { items, nextCursor: all.length > limit && last ? encodeCursor({ r: last.rank }) : null };
+      return { items, nextCursor: all.length > limit && last ? encodeCursor(ctx, scope, { r: last.rank }) : null };
     },
   );
   app.get(
