@@ -4,6 +4,7 @@ import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import { PGliteDialect } from './pglite-dialect.js';
+import { ScopedDialect, type RequestScopes } from './request-scope.js';
 import type { DB } from './types.js';
 
 export type Db = Kysely<DB>;
@@ -15,6 +16,8 @@ export interface Database {
   pool: pg.Pool | null;
   /** Raw PGlite instance when embedded. */
   pglite: PGlite | null;
+  /** Request-wide transactions (see request-scope.ts). */
+  scopes: RequestScopes;
   close(): Promise<void>;
 }
 
@@ -49,12 +52,14 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
         }) as typeof pg.types.getTypeParser,
       },
     });
-    const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+    const dialect = new ScopedDialect(new PostgresDialect({ pool }));
+    const db = new Kysely<DB>({ dialect });
     return {
       db,
       kind: 'postgres',
       pool,
       pglite: null,
+      scopes: dialect.scopes(),
       close: async () => {
         await db.destroy();
       },
@@ -71,12 +76,14 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
       [NUMERIC]: (v: string) => v,
     },
   });
-  const db = new Kysely<DB>({ dialect: new PGliteDialect(pglite) });
+  const dialect = new ScopedDialect(new PGliteDialect(pglite));
+  const db = new Kysely<DB>({ dialect });
   return {
     db,
     kind: 'pglite',
     pool: null,
     pglite,
+    scopes: dialect.scopes(),
     close: async () => {
       await db.destroy();
       await pglite.close();

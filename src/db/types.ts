@@ -97,6 +97,8 @@ export interface IdempotencyKeysTable {
   status: Generated<'in_progress' | 'done'>;
   response_status: number | null;
   response_body: Json<unknown> | null;
+  response_raw: string | null;
+  response_content_type: string | null;
   created_at: Generated<Timestamp>;
 }
 

@@ -1,13 +1,21 @@
 import { createHash } from 'node:crypto';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest, RouteHandlerMethod } from 'fastify';
 import type { AppContext } from '../context.js';
+import type { Scope } from '../db/request-scope.js';
 import { AppError } from '../errors.js';
 
 export const IDEMPOTENCY_HEADER = 'idempotency-key';
 
+interface IdempotentRequest {
+  orgId: string;
+  key: string;
+  /** The request-wide transaction holding the claim, the writes and the reply. */
+  scope: Scope;
+}
+
 declare module 'fastify' {
   interface FastifyRequest {
-    idempotency: { orgId: string; key: string } | null;
+    idempotency: IdempotentRequest | null;
   }
 }
 
@@ -20,14 +28,32 @@ function requestHash(request: FastifyRequest): string {
 }
 
 /**
- * `Idempotency-Key` on any mutation: the first request claims the key; a retry with the
- * same body gets the stored first response; a different body is 409. A request still
- * running under the key is 409 too (retry later). Server errors release the key.
+ * `Idempotency-Key` on any mutation. The request runs in one database transaction that
+ * claims the key, makes the request's writes and stores its reply, committed just before
+ * the reply is sent:
+ * - a retry after the commit gets the stored first reply, byte for byte;
+ * - a retry while the first request runs waits for it (the claim is a row lock), then
+ *   gets its reply, or runs itself if the first failed;
+ * - a process killed at any point before the commit leaves nothing: PostgreSQL rolls the
+ *   transaction back, so the retry runs the request exactly once.
+ * A different body under the same key is 409. Server errors store nothing.
  */
 export function registerIdempotency(app: FastifyInstance, ctx: AppContext): void {
   app.decorateRequest('idempotency', null);
+  const scopes = ctx.database.scopes;
 
-  // Runs after the security preHandler (registered earlier), so auth is known.
+  // Every handler runs inside its request's scope, so all of its queries join that transaction.
+  app.addHook('onRoute', (route) => {
+    if (![route.method].flat().some((m) => UNSAFE.has(m))) return;
+    const handler = route.handler as RouteHandlerMethod;
+    route.handler = function scopedHandler(this: FastifyInstance, request: FastifyRequest, reply: FastifyReply) {
+      const idem = request.idempotency;
+      if (!idem) return handler.call(this, request, reply);
+      return scopes.run(idem.scope, () => handler.call(this, request, reply));
+    };
+  });
+
+  // Runs after the security hook, so the caller is known.
   app.addHook('preHandler', async (request, reply) => {
     if (!UNSAFE.has(request.method) || !request.auth) return;
     // A multipart upload's body is streamed to the handler, so it cannot be compared here;
@@ -42,23 +68,29 @@ export function registerIdempotency(app: FastifyInstance, ctx: AppContext): void
     const orgId = request.auth.orgId;
     const hash = requestHash(request);
     const path = request.url.split('?')[0] ?? request.url;
-    const inserted = await ctx.db
-      .insertInto('idempotency_keys')
-      .values({ org_id: orgId, key, method: request.method, path, request_hash: hash })
-      .onConflict((oc) => oc.columns(['org_id', 'key']).doNothing())
-      .returning('key')
-      .executeTakeFirst();
-    if (inserted) {
-      request.idempotency = { orgId, key };
-      return;
+    const scope = await scopes.open();
+    let existing;
+    try {
+      // Waits while another request holds the same key uncommitted.
+      const claimed = await scopes.run(scope, () =>
+        ctx.db
+          .insertInto('idempotency_keys')
+          .values({ org_id: orgId, key, method: request.method, path, request_hash: hash, status: 'in_progress' })
+          .onConflict((oc) => oc.columns(['org_id', 'key']).doNothing())
+          .returning('key')
+          .executeTakeFirst(),
+      );
+      if (claimed) {
+        request.idempotency = { orgId, key, scope };
+        return;
+      }
+      existing = await scopes.run(scope, () =>
+        ctx.db.selectFrom('idempotency_keys').selectAll().where('org_id', '=', orgId).where('key', '=', key).executeTakeFirst(),
+      );
+    } finally {
+      if (!request.idempotency) await scopes.rollback(scope);
     }
-    const existing = await ctx.db
-      .selectFrom('idempotency_keys')
-      .selectAll()
-      .where('org_id', '=', orgId)
-      .where('key', '=', key)
-      .executeTakeFirst();
-    if (!existing) throw new AppError('IDEMPOTENCY_REQUEST_IN_PROGRESS', 'Retry this request in a moment');
+    if (!existing) throw new AppError('IDEMPOTENCY_REQUEST_IN_PROGRESS', 'Retry this request in a moment', { key });
     if (existing.request_hash !== hash) {
       throw new AppError(
         'IDEMPOTENCY_KEY_REUSED',
@@ -67,13 +99,15 @@ export function registerIdempotency(app: FastifyInstance, ctx: AppContext): void
       );
     }
     if (existing.status !== 'done' || existing.response_status === null) {
-      throw new AppError('IDEMPOTENCY_REQUEST_IN_PROGRESS', 'The first request with this Idempotency-Key is still running; retry shortly', { key });
+      // Only rows written before claims became transactional can be unfinished.
+      throw new AppError('IDEMPOTENCY_REQUEST_IN_PROGRESS', 'The first request with this Idempotency-Key did not finish; use a new key', { key });
     }
+    const body = existing.response_raw ?? JSON.stringify(existing.response_body);
     await reply
       .status(existing.response_status)
       .header('idempotent-replayed', 'true')
-      .header('content-type', 'application/json; charset=utf-8')
-      .send(JSON.stringify(existing.response_body));
+      .header('content-type', existing.response_content_type ?? 'application/json; charset=utf-8')
+      .send(body);
     return reply;
   });
 
@@ -83,15 +117,46 @@ export function registerIdempotency(app: FastifyInstance, ctx: AppContext): void
     request.idempotency = null;
     const ct = String(reply.getHeader('content-type') ?? '');
     if (reply.statusCode >= 500 || typeof payload !== 'string' || (payload !== '' && !ct.includes('json'))) {
-      await ctx.db.deleteFrom('idempotency_keys').where('org_id', '=', idem.orgId).where('key', '=', idem.key).execute();
+      await scopes.rollback(idem.scope);
       return payload;
     }
-    await ctx.db
-      .updateTable('idempotency_keys')
-      .set({ status: 'done', response_status: reply.statusCode, response_body: payload === '' ? 'null' : payload })
-      .where('org_id', '=', idem.orgId)
-      .where('key', '=', idem.key)
-      .execute();
-    return payload;
+    try {
+      await scopes.run(idem.scope, () =>
+        ctx.db
+          .updateTable('idempotency_keys')
+          .set({
+            status: 'done',
+            response_status: reply.statusCode,
+            response_raw: payload,
+            response_content_type: ct || null,
+          })
+          .where('org_id', '=', idem.orgId)
+          .where('key', '=', idem.key)
+          .execute(),
+      );
+      await scopes.commit(idem.scope);
+      return payload;
+    } catch (err) {
+      await scopes.rollback(idem.scope);
+      request.log.error({ err }, 'could not commit an idempotent request');
+      void reply.status(503).header('content-type', 'application/json; charset=utf-8');
+      return JSON.stringify({
+        error: {
+          code: 'UNAVAILABLE',
+          message: 'The change was not saved; retry with the same Idempotency-Key',
+          details: { retryable: true },
+        },
+      });
+    }
   });
+
+  // A request that ends without a reply being sent (client gone, hook failure) gives its scope back.
+  const release = async (request: FastifyRequest) => {
+    const idem = request.idempotency;
+    if (!idem) return;
+    request.idempotency = null;
+    await scopes.rollback(idem.scope);
+  };
+  app.addHook('onResponse', release);
+  app.addHook('onRequestAbort', release);
 }
