@@ -2,7 +2,11 @@ import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from '../config.js';
 import { MigrationError } from '../db/migrate.js';
 import { AppError } from '../errors.js';
-import { COMMANDS } from './commands.js';
+import type { Config } from '../config.js';
+import { openRuntime, type Runtime } from '../runtime.js';
+import { COMMANDS, type Command, type CommandIo } from './commands.js';
+import { forwardToOwner, startControlServer, type CommandSink, type ForwardedRunner } from './control.js';
+import { describeOwner, folderOwner, FolderLock, type FolderOwner } from './folder-lock.js';
 
 const USAGE = `Usage: patron <command> [options]
 
@@ -20,17 +24,27 @@ Commands:
 
 Environment: PORT, HOST, DATABASE_URL, PATRON_DATA_DIR, SESSION_SECRET, LOG_LEVEL, PATRON_WORKER`;
 
-export async function main(argv: string[]): Promise<number> {
+/** How this process prints. */
+const PROCESS_SINK: CommandSink = {
+  out: (line) => process.stdout.write(line + '\n'),
+  err: (text) => process.stderr.write(text),
+};
+
+type Parsed =
+  | { ok: true; name: string; command: Command; values: Record<string, string | boolean | undefined> }
+  | { ok: false; code: number };
+
+function parse(argv: string[], sink: CommandSink): Parsed {
   const [first, second] = argv;
   if (!first || first === 'help' || first === '--help' || first === '-h') {
-    process.stdout.write(USAGE + '\n');
-    return first ? 0 : 2;
+    sink.out(USAGE);
+    return { ok: false, code: first ? 0 : 2 };
   }
   const name = COMMANDS[`${first} ${second ?? ''}`] ? `${first} ${second}` : first;
   const command = COMMANDS[name];
   if (!command) {
-    process.stderr.write(`Unknown command "${argv.slice(0, 2).join(' ')}"\n\n${USAGE}\n`);
-    return 2;
+    sink.err(`Unknown command "${argv.slice(0, 2).join(' ')}"\n\n${USAGE}\n`);
+    return { ok: false, code: 2 };
   }
   const rest = argv.slice(name.split(' ').length);
   let values: Record<string, string | boolean | undefined>;
@@ -40,27 +54,119 @@ export async function main(argv: string[]): Promise<number> {
       string | boolean | undefined
     >;
   } catch (err) {
-    process.stderr.write(`patron ${name}: ${(err as Error).message}\n`);
-    return 2;
+    sink.err(`patron ${name}: ${(err as Error).message}\n`);
+    return { ok: false, code: 2 };
   }
   for (const req of command.required ?? []) {
     if (values[req] === undefined) {
-      process.stderr.write(`patron ${name}: --${req} is required\n`);
-      return 2;
+      sink.err(`patron ${name}: --${req} is required\n`);
+      return { ok: false, code: 2 };
     }
   }
+  return { ok: true, name, command, values };
+}
+
+/** Runs a parsed command, turning expected failures into one line and an exit code. */
+async function execute(p: Extract<Parsed, { ok: true }>, config: Config, io: CommandIo): Promise<number> {
   try {
-    const config = loadConfig();
-    return await command.run(config, values);
+    return await p.command.run(config, p.values, io);
   } catch (err) {
     if (err instanceof ConfigError || err instanceof MigrationError) {
-      process.stderr.write(err.message + '\n');
+      io.err(err.message + '\n');
       return 1;
     }
     if (err instanceof AppError) {
-      process.stderr.write(`patron ${name}: ${err.message}\n`);
+      io.err(`patron ${p.name}: ${err.message}\n`);
       return 1;
     }
     throw err;
   }
+}
+
+/** A command forwarded to this server: it runs on the server's own runtime. */
+function forwardedRunner(config: Config, rt: Runtime): ForwardedRunner {
+  return async (argv, sink) => {
+    const p = parse(argv, sink);
+    if (!p.ok) return p.code;
+    if (p.command.whenHeld !== 'forward') {
+      sink.err(`patron ${p.name}: cannot run inside the server\n`);
+      return 1;
+    }
+    return execute(p, config, {
+      ...sink,
+      withRuntime: (_config, fn) => fn(rt),
+      serving: async () => {},
+    });
+  };
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const p = parse(argv, PROCESS_SINK);
+  if (!p.ok) return p.code;
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(err.message + '\n');
+      return 1;
+    }
+    throw err;
+  }
+  let lock: FolderLock | null = null;
+  let control: { close(): Promise<void> } | null = null;
+  if (!config.databaseUrl) {
+    // The embedded database belongs to one process at a time (see folder-lock.ts).
+    const claimed = FolderLock.claim(config.dataDir, p.name);
+    if (!(claimed instanceof FolderLock)) {
+      const owner = await waitForControl(config.dataDir, claimed.heldBy);
+      if (p.command.whenHeld === 'forward' && owner.controlUrl) {
+        try {
+          return await forwardToOwner(owner, argv, PROCESS_SINK);
+        } catch (err) {
+          process.stderr.write(`patron ${p.name}: ${describeOwner(owner, config.dataDir)}, which did not answer (${(err as Error).message}); retry, or stop that process\n`);
+          return 1;
+        }
+      }
+      const what = p.command.whenHeld === 'forward' ? 'wait for it to finish' : 'stop it first, or set PATRON_DATA_DIR to another folder';
+      process.stderr.write(`patron ${p.name}: ${describeOwner(owner, config.dataDir)}; ${what}\n`);
+      return 1;
+    }
+    lock = claimed;
+  }
+  const held = lock;
+  try {
+    return await execute(p, config, {
+      ...PROCESS_SINK,
+      withRuntime: async (cfg, fn, opts) => {
+        const rt = await openRuntime({ ...cfg, logLevel: cfg.logLevel === 'info' ? 'warn' : cfg.logLevel }, opts);
+        try {
+          return await fn(rt);
+        } finally {
+          await rt.close();
+        }
+      },
+      serving: async (rt, url) => {
+        if (!held) return;
+        const server = await startControlServer(held.token, forwardedRunner(config, rt));
+        control = server;
+        held.publish({ url, controlUrl: server.url });
+      },
+    });
+  } finally {
+    await (control as { close(): Promise<void> } | null)?.close();
+    lock?.release();
+  }
+}
+
+/** A server that has just claimed the folder publishes its control address once it listens. */
+async function waitForControl(dataDir: string, owner: FolderOwner): Promise<FolderOwner> {
+  if (owner.controlUrl || (owner.command !== 'serve' && owner.command !== 'start')) return owner;
+  for (let i = 0; i < 120; i++) {
+    await new Promise((r) => setTimeout(r, 500));
+    const now = folderOwner(dataDir);
+    if (!now || now.pid !== owner.pid) return owner;
+    if (now.controlUrl) return now;
+  }
+  return owner;
 }

@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import type { Config } from '../config.js';
 import { seedDemo } from '../modules/demo/demo.service.js';
 import { createHttp, createWorker, openRuntime } from '../runtime.js';
+import type { CommandIo } from './commands.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -31,7 +32,7 @@ function buildAdminIfStale(log: (msg: string) => void): void {
   child.on('exit', (code) => log(code === 0 ? 'Admin UI built.' : `Admin UI build failed (exit ${code}); the API still works.`));
 }
 
-export async function serve(config: Config, opts: { port?: string | undefined; firstRun: boolean }): Promise<number> {
+export async function serve(config: Config, opts: { port?: string | undefined; firstRun: boolean; io: CommandIo }): Promise<number> {
   const port = opts.port !== undefined ? Number(opts.port) : config.port;
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     process.stderr.write(`--port must be a number from 0 to 65535\n`);
@@ -47,6 +48,7 @@ export async function serve(config: Config, opts: { port?: string | undefined; f
   jobs?.worker.start();
   const address = await app.listen({ port, host: config.host });
   const url = address.replace('127.0.0.1', 'localhost');
+  await opts.io.serving(rt, url);
   say(`Patron is running at ${url} (database: ${rt.ctx.database.kind}${config.databaseUrl ? '' : `, data in ${config.dataDir}`})`);
   say(`API docs: ${url}/api/docs`);
   if (demo) say(`Demo login: ${demo.adminEmail} / ${demo.adminPassword}${demo.created ? ' (demo organization created)' : ''}`);

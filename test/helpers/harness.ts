@@ -30,7 +30,7 @@ export interface Harness {
 }
 
 /** A fresh database for one test file: in-memory PGlite, or a new database on the PostgreSQL server. */
-async function freshDatabase(): Promise<{ url: string | undefined; drop: () => Promise<void> }> {
+export async function freshDatabase(): Promise<{ url: string | undefined; drop: () => Promise<void> }> {
   const base = process.env.DATABASE_URL;
   if (!base) return { url: undefined, drop: async () => {} };
   const name = `patron_test_${randomBytes(6).toString('hex')}`;
