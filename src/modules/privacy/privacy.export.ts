@@ -10,10 +10,12 @@ import { referralsOf } from '../referrals/referrals.repo.js';
 import { toReferralView } from '../referrals/referrals.lifecycle.js';
 import { couponsOfCustomer } from '../rewards/rewards.repo.js';
 import { toCouponView } from '../rewards/rewards.views.js';
-import { customerRecords } from './privacy.repo.js';
+import { customerRecords, previousValues } from './privacy.repo.js';
+
+const FIELD_NAMES = { email: 'email', phone: 'phone', first_name: 'firstName', last_name: 'lastName' } as const;
 
 /**
- * A data-access export of one customer: profile, note, preferences, every ledger entry,
+ * A data-access export of one customer: profile, earlier emails, phones and names, note, preferences, every ledger entry,
  * order (with refunds), coupon, referral and timeline event. The export itself is
  * recorded in the timeline (who exported, when).
  */
@@ -30,6 +32,7 @@ export async function exportCustomer(ctx: AppContext, orgId: string, customerId:
     exportedAt: now.toISOString(),
     organization: { id: org.id, name: org.name },
     profile,
+    previousValues: (await previousValues(ctx.db, orgId, customerId)).map((p) => ({ field: FIELD_NAMES[p.field], value: p.value, replacedAt: p.replaced_at.toISOString() })),
     note: profile.note,
     notificationPreferences: profile.notificationPreferences,
     ledger: entries.map(toEntryView),

@@ -33,6 +33,9 @@ export const customerExportSchema = z
     exportedAt: z.string(),
     organization: z.object({ id: z.string(), name: z.string() }),
     profile: customerSchema,
+    previousValues: z
+      .array(z.object({ field: z.enum(['email', 'phone', 'firstName', 'lastName']), value: z.string(), replacedAt: z.string() }))
+      .describe('Emails, phones and names the profile had before an edit, oldest first (kept only so an erasure can find them)'),
     note: z.object({ text: z.string(), updatedAt: z.string().nullable(), updatedBy: z.string().nullable() }).nullable(),
     notificationPreferences: preferencesSchema,
     ledger: z.array(entrySchema),

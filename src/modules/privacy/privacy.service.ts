@@ -6,7 +6,16 @@ import { toCustomerView } from '../customers/customers.service.js';
 import { emitEvent } from '../events/events.repo.js';
 import { lockCustomer, type CustomerRow } from '../points/points.repo.js';
 import { lockEditableCustomer } from './privacy.guard.js';
-import { redactColumn, tenantTextColumns, type RedactPatterns } from './privacy.repo.js';
+import {
+  deletePreviousValues,
+  eraseNoteVersions,
+  eraseRepliesAbout,
+  previousValues,
+  redactColumn,
+  tenantTextColumns,
+  type PreviousValue,
+  type RedactPatterns,
+} from './privacy.repo.js';
 
 const escapeRegex = (s: string) => s.replace(/[\\^$.*+?()[\]{}|]/g, '\\$&');
 
@@ -20,19 +29,30 @@ function alternation(needles: string[], minLength: number): string[] {
   return [...new Set(needles.filter((n) => n.trim().length >= minLength).flatMap(forms))].sort((a, b) => b.length - a.length).map(escapeRegex);
 }
 
+/** Every value of one kind the customer has or had, trimmed, without duplicates. */
+function valuesOf(c: CustomerRow, previous: PreviousValue[], field: PreviousValue['field']): string[] {
+  const all = [c[field], ...previous.filter((p) => p.field === field).map((p) => p.value)];
+  return [...new Set(all.map((v) => v?.trim() ?? '').filter((v) => v.length > 0))];
+}
+
 /**
- * What identifies the person: email and phone (wherever they appear in the organization,
- * the row is about this person) and the name: the full name anywhere in those rows, and
- * each name part as a whole, case-sensitive word ("Zelda", not "zeldas") so ordinary words
- * survive. Another customer's own identity columns are never touched.
+ * What identifies the person, now or before an edit: each email and phone (wherever they
+ * appear in the organization, the row is about this person) and each name: every full
+ * name anywhere in those rows, and each name part as a whole, case-sensitive word
+ * ("Zelda", not "zeldas") so ordinary words survive. Another customer's own identity
+ * columns are never touched.
  */
-function patternsFor(c: CustomerRow): RedactPatterns | null {
-  const first = c.first_name?.trim() ?? '';
-  const last = c.last_name?.trim() ?? '';
-  const names = [[first, last].filter(Boolean).join(' '), [last, first].filter(Boolean).join(', ')].filter((n) => n.length > 0);
-  const identifiers = alternation([c.email ?? '', c.phone ?? ''], 3);
-  const full = alternation([c.email ?? '', c.phone ?? '', ...names], 3);
-  const parts = alternation([first, last], 2);
+function patternsFor(c: CustomerRow, previous: PreviousValue[]): RedactPatterns | null {
+  const firsts = valuesOf(c, previous, 'first_name');
+  const lasts = valuesOf(c, previous, 'last_name');
+  const emails = valuesOf(c, previous, 'email');
+  const phones = valuesOf(c, previous, 'phone');
+  const fullNames =
+    firsts.length === 0 ? lasts : lasts.length === 0 ? firsts : firsts.flatMap((f) => lasts.flatMap((l) => [`${f} ${l}`, `${l}, ${f}`, `${l} ${f}`]));
+  const names = [...fullNames, ...[...firsts, ...lasts].filter((n) => /\s/.test(n))];
+  const identifiers = alternation([...emails, ...phones], 3);
+  const full = alternation([...emails, ...phones, ...names], 3);
+  const parts = alternation([...firsts, ...lasts], 2);
   if (full.length === 0 && parts.length === 0) return null;
   return {
     full: full.length > 0 ? `(${full.join('|')})` : null,
@@ -41,15 +61,33 @@ function patternsFor(c: CustomerRow): RedactPatterns | null {
   };
 }
 
+/** What a retry of an earlier request about an erased customer answers instead of its stored reply. */
+function erasedReply(customerId: string, at: Date) {
+  return {
+    error: {
+      code: 'CUSTOMER_ANONYMIZED',
+      message: `This customer was anonymized on ${at.toISOString().slice(0, 10)}; the reply stored for this Idempotency-Key was erased with their personal data. Nothing was changed now.`,
+      details: { id: customerId },
+    },
+  };
+}
+
 /**
  * GDPR erasure, irreversible. The profile keeps only what is not personal (ids, balances,
  * membership, tier, order totals); the email becomes anonymized+<id>@invalid.patron, the
- * name "Anonymous", phone, birthday, anniversary and note are cleared, and every text or
- * JSON value in the organization's tables that still carries the email, phone or (in rows
- * about this customer) the name is rewritten: timeline summaries and payloads, ledger
- * reasons, stored idempotent replies, job payloads. Ledger amounts and report totals do
- * not change. The platform id (external_id) is kept: it is an opaque key, and keeping it
- * makes a later platform sync refuse the profile (409) instead of re-creating the person.
+ * name "Anonymous", phone, birthday, anniversary and note are cleared. Then, for every
+ * email, phone and name the customer has or ever had (earlier ones are kept by the
+ * customer_previous_values trigger, deleted here): every text or JSON value in the
+ * organization's tables that carries the email or phone, or (in rows about this customer)
+ * the name, is rewritten: timeline summaries and payloads, ledger reasons and messages,
+ * refund reasons, import files, job and outbound event payloads, other customers' notes.
+ * Earlier note versions are removed from the timeline, and the stored Idempotency-Key
+ * replies of requests about the customer become 409 CUSTOMER_ANONYMIZED. Ledger amounts
+ * and report totals do not change. Runs under the customer's row lock, like every write:
+ * a concurrent change either commits first (and is erased here) or waits and is refused.
+ * The platform id (external_id) is kept unless it contains personal data: it is an opaque
+ * key, and keeping it makes a later platform sync refuse the profile (409) instead of
+ * re-creating the person.
  */
 export async function anonymizeCustomer(ctx: AppContext, orgId: string, customerId: string, confirmEmail: string, actor: Actor) {
   const row = await withTx(ctx.db, async (tx) => {
@@ -66,8 +104,9 @@ export async function anonymizeCustomer(ctx: AppContext, orgId: string, customer
         c.email ? "does not match the customer's current email; type it exactly to confirm this permanent erasure" : 'this customer has no email: send the customer id to confirm this permanent erasure',
       );
     }
-    const patterns = patternsFor(c);
-    const personal = [c.email, c.phone, c.first_name, c.last_name].filter((v): v is string => !!v && v.trim().length >= 2);
+    const previous = await previousValues(tx, orgId, customerId);
+    const patterns = patternsFor(c, previous);
+    const personal = [c.email, c.phone, c.first_name, c.last_name, ...previous.map((p) => p.value)].filter((v): v is string => !!v && v.trim().length >= 2);
     const externalIsPersonal = c.external_id !== null && personal.some((n) => c.external_id!.toLowerCase().includes(n.trim().toLowerCase()));
     const updated = await tx
       .updateTable('customers')
@@ -91,10 +130,15 @@ export async function anonymizeCustomer(ctx: AppContext, orgId: string, customer
       .returningAll()
       .executeTakeFirstOrThrow();
     await tx.updateTable('referral_links').set({ status: 'disabled', updated_at: now }).where('org_id', '=', orgId).where('customer_id', '=', customerId).execute();
+    await deletePreviousValues(tx, orgId, customerId);
     const rewritten: Record<string, number> = {};
+    const notes = await eraseNoteVersions(tx, orgId, customerId);
+    if (notes > 0) rewritten['activity_events.payload'] = notes;
+    const replies = await eraseRepliesAbout(tx, orgId, customerId, JSON.stringify(erasedReply(customerId, now)));
+    if (replies > 0) rewritten['idempotency_keys.response_raw'] = replies;
     for (const col of patterns ? await tenantTextColumns(tx) : []) {
       const n = await redactColumn(tx, col, orgId, customerId, patterns!);
-      if (n > 0) rewritten[`${col.table}.${col.column}`] = n;
+      if (n > 0) rewritten[`${col.table}.${col.column}`] = (rewritten[`${col.table}.${col.column}`] ?? 0) + n;
     }
     await recordActivity(tx, {
       orgId,
