@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
-import { Client, createHarness, createOrgFixture, ENGINE, TEST_PASSWORD, type Harness, type OrgFixture } from '../helpers/harness.js';
+import type { Client} from '../helpers/harness.js';
+import { createHarness, createOrgFixture, ENGINE, TEST_PASSWORD, type Harness, type OrgFixture } from '../helpers/harness.js';
 import { adjust, createCustomer } from '../helpers/factories.js';
 
 let h: Harness;

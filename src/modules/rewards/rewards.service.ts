@@ -35,6 +35,7 @@ function checkShape(s: Shape): void {
     const what = s.type === 'variable' ? `the value of each ${s.points_cost} points` : 'the discount';
     throw AppError.validation('value', `is required for ${label} rewards: ${what}, e.g. {"amount": "5.00", "currency": "USD"}`);
   }
+  if (s.value_minor !== null && s.value_minor <= 0) throw AppError.validation('value.amount', 'must be more than zero, e.g. "5.00"');
   if (s.type === 'percentage' && s.value_percent === null) throw AppError.validation('percentOff', 'is required for percentage rewards, e.g. "10"');
   if (s.type !== 'percentage' && s.value_percent !== null) throw AppError.validation('percentOff', `only applies to percentage rewards, not ${label}`);
   if (s.type === 'percentage' && s.value_minor !== null) throw AppError.validation('value', 'does not apply to percentage rewards; use percentOff');
