@@ -3,8 +3,7 @@ import { sql } from 'kysely';
 import type { LightMyRequestResponse } from 'fastify';
 import { AppError } from '../../src/errors.js';
 import { createOrganization } from '../../src/modules/orgs/orgs.service.js';
-import type { Client} from '../helpers/harness.js';
-import { createHarness, createOrgFixture, ENGINE, unique, type Harness, type OrgFixture } from '../helpers/harness.js';
+import { createHarness, createOrgFixture, ENGINE, unique, type Client, type Harness, type OrgFixture } from '../helpers/harness.js';
 import { adjust, createCustomer, order } from '../helpers/factories.js';
 
 /**

@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
-import type { Client} from '../helpers/harness.js';
-import { createHarness, createOrgFixture, ENGINE, TEST_PASSWORD, type Harness, type OrgFixture } from '../helpers/harness.js';
+import { createHarness, createOrgFixture, ENGINE, TEST_PASSWORD, type Client, type Harness, type OrgFixture } from '../helpers/harness.js';
 import { adjust, createCustomer } from '../helpers/factories.js';
 
 let h: Harness;

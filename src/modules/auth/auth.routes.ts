@@ -1,12 +1,28 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { AppContext } from '../../context.js';
+import { AppError } from '../../errors.js';
 import { errorResponses } from '../../http/schemas.js';
 import { authOf, SESSION_COOKIE } from '../../http/security.js';
 import type { ZodApp } from '../../http/types.js';
+import { updatePerson } from '../users/people.js';
 import { PERMISSIONS } from './permissions.js';
-import { authenticateSession, describeMe, login, logout, SESSION_TTL_MS, switchOrganization } from './auth.service.js';
+import { authenticateSession, describeMe, login, logout, SESSION_TTL_MS, switchOrganization, type LoginResult } from './auth.service.js';
 
-const meSchema = z
+/** Sets the cookie of a new session and answers who the caller now is. */
+export async function replyWithSession(ctx: AppContext, request: FastifyRequest, reply: FastifyReply, session: LoginResult) {
+  void reply.setCookie(SESSION_COOKIE, session.token, {
+    path: '/',
+    httpOnly: true,
+    sameSite: 'lax',
+    secure: request.protocol === 'https',
+    maxAge: Math.floor(SESSION_TTL_MS / 1000),
+  });
+  const auth = await authenticateSession(ctx, session.token);
+  return describeMe(ctx, auth!);
+}
+
+export const meSchema = z
   .object({
     actor: z.object({ type: z.string(), id: z.string().nullable(), name: z.string() }),
     user: z.object({ id: z.string(), email: z.string(), name: z.string() }).nullable(),
@@ -31,7 +47,11 @@ export async function authRoutes(app: ZodApp, ctx: AppContext): Promise<void> {
         body: z.object({
           email: z.string().min(1).max(254),
           password: z.string().min(1).max(200),
-          organization: z.string().max(63).optional().describe('Organization slug to open; defaults to the first'),
+          organization: z
+            .string()
+            .max(63)
+            .optional()
+            .describe('Organization slug to open; by default the one this person used last (else the one they joined first)'),
         }),
         response: { 200: meSchema, ...errorResponses },
       },
@@ -43,15 +63,7 @@ export async function authRoutes(app: ZodApp, ctx: AppContext): Promise<void> {
         ip: request.ip,
         orgSlug: request.body.organization,
       });
-      void reply.setCookie(SESSION_COOKIE, result.token, {
-        path: '/',
-        httpOnly: true,
-        sameSite: 'lax',
-        secure: request.protocol === 'https',
-        maxAge: Math.floor(SESSION_TTL_MS / 1000),
-      });
-      const auth = await authenticateSession(ctx, result.token);
-      return describeMe(ctx, auth!);
+      return replyWithSession(ctx, request, reply, result);
     },
   );
 
@@ -70,6 +82,33 @@ export async function authRoutes(app: ZodApp, ctx: AppContext): Promise<void> {
     '/api/v1/me',
     { schema: { tags, summary: 'Who is calling, in which organization, with which permissions', response: { 200: meSchema, ...errorResponses } } },
     async (request) => describeMe(ctx, authOf(request)),
+  );
+
+  app.patch(
+    '/api/v1/me',
+    {
+      schema: {
+        tags,
+        summary: 'Change your own name, email or password (email and password need your current password)',
+        description:
+          'Names, emails and passwords belong to the person: only they change them, here. A new email or password ends your other sessions. Wrong current passwords count against the sign-in limit.',
+        body: z
+          .object({
+            name: z.string().max(200).optional(),
+            email: z.string().max(254).optional(),
+            currentPassword: z.string().max(200).optional(),
+            newPassword: z.string().max(200).optional(),
+          })
+          .strict(),
+        response: { 200: meSchema, ...errorResponses },
+      },
+    },
+    async (request) => {
+      const auth = authOf(request);
+      if (!auth.userId) throw new AppError('PERMISSION_DENIED', 'Only a signed-in person can change their own details; API keys cannot');
+      await updatePerson(ctx, auth.userId, auth.sessionTokenHash, request.body);
+      return describeMe(ctx, auth);
+    },
   );
 
   app.post(
