@@ -5,12 +5,13 @@ import fastifyStatic from '@fastify/static';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
-import { jsonSchemaTransform, jsonSchemaTransformObject, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { AppContext } from '../context.js';
 import { newId } from '../db/ids.js';
 import { registerErrorHandling } from './error-handler.js';
 import { registerSecurityHeaders } from './headers.js';
 import { registerIdempotency } from './idempotency.js';
+import { openApiTransform, openApiTransformObject } from './openapi.js';
 import { registerInputGuard } from './input-guard.js';
 import type { Metrics } from './metrics.js';
 import { registerSecurity } from './security.js';
@@ -86,8 +87,8 @@ export async function buildApp(ctx: AppContext, opts: BuildAppOptions): Promise<
       },
       security: [{ apiKey: [] }, { session: [] }],
     },
-    transform: jsonSchemaTransform,
-    transformObject: jsonSchemaTransformObject,
+    transform: openApiTransform,
+    transformObject: openApiTransformObject,
   });
   await app.register(fastifySwaggerUi, { routePrefix: '/api/docs', uiConfig: { docExpansion: 'list', validatorUrl: null } });
 

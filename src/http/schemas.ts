@@ -11,15 +11,27 @@ export const errorSchema = z
   })
   .meta({ id: 'Error' });
 
-/** Standard error replies every authenticated route can give. */
+/**
+ * The same shape, not registered as a component: marks the standard errors of a route.
+ * The OpenAPI document replaces them with the statuses the route's configuration can
+ * produce (src/http/openapi.ts); a status named with `errorSchema` is always listed.
+ */
+const standardError = z.object({
+  error: z.object({ code: z.string(), message: z.string(), details: z.record(z.string(), z.unknown()) }),
+});
+export const standardErrors: ReadonlySet<unknown> = new Set([standardError]);
+
+/** The standard error replies (`...errorResponses`); the document lists those the route can give. */
 export const errorResponses = {
-  400: errorSchema,
-  401: errorSchema,
-  403: errorSchema,
-  404: errorSchema,
-  409: errorSchema,
-  422: errorSchema,
-  429: errorSchema,
+  400: standardError,
+  401: standardError,
+  403: standardError,
+  404: standardError,
+  409: standardError,
+  413: standardError,
+  415: standardError,
+  422: standardError,
+  429: standardError,
 } as const;
 
 export const idParam = z.object({ id: z.string().regex(ID_PATTERN, 'must be an id returned by the API') });

@@ -2,7 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { AppContext } from '../../context.js';
 import { AppError } from '../../errors.js';
-import { errorResponses } from '../../http/schemas.js';
+import { errorResponses, errorSchema } from '../../http/schemas.js';
 import { authOf, SESSION_COOKIE } from '../../http/security.js';
 import type { ZodApp } from '../../http/types.js';
 import { updatePerson } from '../users/people.js';
@@ -53,7 +53,8 @@ export async function authRoutes(app: ZodApp, ctx: AppContext): Promise<void> {
             .optional()
             .describe('Organization slug to open; by default the one this person used last (else the one they joined first)'),
         }),
-        response: { 200: meSchema, ...errorResponses },
+        // Failed sign-ins are throttled per email and per address.
+        response: { 200: meSchema, ...errorResponses, 429: errorSchema },
       },
     },
     async (request, reply) => {

@@ -21,7 +21,10 @@ export async function exportsRoutes(app: ZodApp, ctx: AppContext): Promise<void>
         querystring: filterQuerySchema.extend({
           includeExcluded: z.enum(['true', 'false']).default('false').describe('Include customers excluded from reports'),
         }),
-        response: { 200: z.string().describe('text/csv, streamed'), ...errorResponses },
+        response: {
+          200: z.string().meta({ contentMediaType: 'text/csv', description: 'The customers as CSV (UTF-8 with a byte-order mark), streamed' }),
+          ...errorResponses,
+        },
       },
     },
     async (request, reply) => {

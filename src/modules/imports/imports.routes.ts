@@ -63,6 +63,11 @@ export async function importsRoutes(app: ZodApp, ctx: AppContext): Promise<void>
             'again changes nothing (points rows are keyed by the file hash and row; customers upsert by externalId), so uploads are idempotent by ' +
             'content and the Idempotency-Key header is not needed here (it is not checked for multipart bodies). Columns: docs/grid.md.',
           consumes: ['multipart/form-data'],
+          multipartBody: z.object({
+            file: z.string().meta({ contentMediaType: 'text/csv', description: 'The CSV file (UTF-8, header row first)' }),
+            kind: z.enum(IMPORT_KINDS).describe('What the rows are'),
+            dryRun: z.enum(['true', 'false']).default('false').describe('true: validate every row and report, changing nothing'),
+          }),
           response: { 200: dryRunSchema, 202: importSchema, ...errorResponses },
         },
       },
