@@ -16,7 +16,7 @@ const envSchema = z.object({
   SESSION_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
   PATRON_WORKER: z.enum(['on', 'off']).default('on'),
-  PATRON_PUBLIC_URL: z.url('must be a URL such as https://loyalty.example.com').optional(),
+  PATRON_PUBLIC_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL such as https://loyalty.example.com' }).optional(),
   PATRON_TRUST_PROXY: z.enum(['true', 'false']).default('false'),
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
 });

@@ -37,7 +37,8 @@ describe(`referral links on ${ENGINE}`, () => {
       stats: { clicks: 0, pending: 0, completed: 0, conversionRate: null },
     });
     expect(link.code).toMatch(/^[2-9A-HJKMNP-TV-Z]{4}-[2-9A-HJKMNP-TV-Z]{4}$/);
-    expect(link.link).toBe(`http://localhost:80/r/${link.code}`);
+    // Neither PATRON_PUBLIC_URL nor a storefront URL: the loopback address Patron listens on (never the Host header).
+    expect(link.link).toBe(`http://localhost:${h.ctx.config.port}/r/${link.code}`);
     expect((await a.api.get(`/api/v1/customers/${c.id}/referral`)).json().code).toBe(link.code);
     h.ctx.config.publicUrl = 'https://loyalty.example.com/';
     try {
@@ -84,9 +85,13 @@ describe(`referral links on ${ENGINE}`, () => {
 
     const regenerated = (await viewer.post(`/api/v1/customers/${c.id}/referral/regenerate`)).json();
     expect(regenerated.code).not.toBe(code);
-    expect((await visit(code)).statusCode).toBe(404);
+    // A replaced code lands on the organization's landing page, tracking nothing; an unknown one on "/".
+    const replaced = await visit(code);
+    expect(replaced.statusCode).toBe(302);
+    expect(replaced.headers.location).toBe('https://shop.example.com/join?src=loyalty');
+    expect(replaced.cookies.find((k) => k.name === 'patron_ref')).toBeUndefined();
     expect((await visit(regenerated.code)).statusCode).toBe(302);
-    expect((await visit('nonsense!')).statusCode).toBe(404);
+    expect((await visit('nonsense!')).headers.location).toBe('/');
     const friend = await createCustomer(f.api);
     const old = await f.api.post('/api/v1/referrals', { code, friendCustomerId: friend.id });
     expect(old.statusCode).toBe(404);

@@ -122,7 +122,7 @@ export async function seedDemoCustomers(base: AppContext, orgId: string, opts: {
             const referrerId = ids[referrer];
             const friendId = ids[i];
             if (!referrerId || !friendId) return;
-            const link = await getReferral(ctx, orgId, referrerId, 'https://shop.example.com');
+            const link = await getReferral(ctx, orgId, referrerId);
             if (link.code) await createReferral(ctx, orgId, { code: link.code, friendCustomerId: friendId }, sync);
           }),
       });

@@ -67,6 +67,10 @@ export async function createReferral(
     const { referrerId, clickId } = await resolveReferrer(tx, orgId, input);
     if (referrerId === friend.id) throw refused('A customer cannot refer themselves', { referrerCustomerId: referrerId });
     const referrer = await tx.selectFrom('customers').selectAll().where('org_id', '=', orgId).where('id', '=', referrerId).executeTakeFirstOrThrow();
+    if (referrer.membership_type !== 'member' || referrer.anonymized_at) {
+      const who = referrer.anonymized_at ? 'was anonymized' : 'left the program';
+      throw refused(`The owner of this referral link ${who}: their link lands on the store but starts no referral`, { referrerCustomerId: referrerId, membershipType: referrer.membership_type });
+    }
     if (referrer.email && friend.email && referrer.email.trim().toLowerCase() === friend.email.trim().toLowerCase()) {
       throw refused('Self-referral: the friend has the same email address as the referrer', { referrerCustomerId: referrerId });
     }

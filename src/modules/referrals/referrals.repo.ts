@@ -1,4 +1,4 @@
-import type { Insertable, Selectable, Updateable } from 'kysely';
+import { sql, type Insertable, type Selectable, type Updateable } from 'kysely';
 import type { Executor } from '../../db/tx.js';
 import type { ReferralClicksTable, ReferralLinksTable, ReferralsTable } from './referrals.tables.js';
 
@@ -10,11 +10,17 @@ export function getSettings(db: Executor, orgId: string) {
   return db.selectFrom('referral_settings').selectAll().where('org_id', '=', orgId).executeTakeFirst();
 }
 
-export async function saveSettings(db: Executor, orgId: string, landingUrl: string, now: Date) {
+export interface SettingsPatch {
+  landing_url?: string | null;
+  storefront_url?: string | null;
+}
+
+/** Changes the given settings only (absent fields keep their value). */
+export async function saveSettings(db: Executor, orgId: string, patch: SettingsPatch, now: Date) {
   return db
     .insertInto('referral_settings')
-    .values({ org_id: orgId, landing_url: landingUrl, updated_at: now })
-    .onConflict((oc) => oc.column('org_id').doUpdateSet({ landing_url: landingUrl, updated_at: now }))
+    .values({ org_id: orgId, landing_url: patch.landing_url ?? null, storefront_url: patch.storefront_url ?? null, updated_at: now })
+    .onConflict((oc) => oc.column('org_id').doUpdateSet({ ...patch, updated_at: now }))
     .returningAll()
     .executeTakeFirstOrThrow();
 }
@@ -32,10 +38,42 @@ export async function updateLink(db: Executor, orgId: string, customerId: string
   return db.updateTable('referral_links').set(patch).where('org_id', '=', orgId).where('customer_id', '=', customerId).returningAll().executeTakeFirstOrThrow();
 }
 
-/** Whether any organization uses this code (the public link carries no organization). */
+/** Whether any organization uses this code, or used it before regenerating (the public link carries no organization). */
 export async function codeInUse(db: Executor, codeKey: string): Promise<boolean> {
-  const row = await db.selectFrom('referral_links').select('org_id').where('code_key', '=', codeKey).limit(1).executeTakeFirst();
-  return row !== undefined;
+  const live = await db.selectFrom('referral_links').select('org_id').where('code_key', '=', codeKey).limit(1).executeTakeFirst();
+  if (live) return true;
+  const retired = await db.selectFrom('referral_retired_codes').select('org_id').where('code_key', '=', codeKey).limit(1).executeTakeFirst();
+  return retired !== undefined;
+}
+
+/** Keeps a replaced code, so its visits still land on the organization's page and it is never reissued. */
+export async function retireCode(db: Executor, orgId: string, codeKey: string, customerId: string, now: Date): Promise<void> {
+  await db
+    .insertInto('referral_retired_codes')
+    .values({ org_id: orgId, code_key: codeKey, customer_id: customerId, retired_at: now })
+    .onConflict((oc) => oc.columns(['org_id', 'code_key']).doNothing())
+    .execute();
+}
+
+/** The organizations that retired this code (at most two rows, to notice an impossible clash). */
+export function findRetiredCodeAnyOrg(db: Executor, codeKey: string) {
+  return db.selectFrom('referral_retired_codes').select(['org_id', 'customer_id']).where('code_key', '=', codeKey).limit(2).execute();
+}
+
+/** Another link of the organization holding this friend discount code (compared without case). */
+export function findFriendCodeHolder(db: Executor, orgId: string, code: string, exceptCustomerId: string) {
+  return db
+    .selectFrom('referral_links')
+    .select(['customer_id', 'friend_discount_code'])
+    .where('org_id', '=', orgId)
+    .where(sql<string>`upper(friend_discount_code)`, '=', code.toUpperCase())
+    .where('customer_id', '<>', exceptCustomerId)
+    .executeTakeFirst();
+}
+
+/** Whether the link's owner may still start referrals: a member, not anonymized. */
+export function linkOwner(db: Executor, orgId: string, customerId: string) {
+  return db.selectFrom('customers').select(['membership_type', 'anonymized_at']).where('org_id', '=', orgId).where('id', '=', customerId).executeTakeFirst();
 }
 
 /** The public /r/{code} lookup across organizations (at most two rows, to notice an impossible clash). */

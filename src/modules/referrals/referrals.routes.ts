@@ -1,7 +1,5 @@
-import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { AppContext } from '../../context.js';
-import { AppError } from '../../errors.js';
 import { errorResponses, errorSchema, idParam } from '../../http/schemas.js';
 import { authOf } from '../../http/security.js';
 import type { ZodApp } from '../../http/types.js';
@@ -23,7 +21,6 @@ const COOKIE_MAX_AGE_S = 30 * 86_400;
 
 export async function referralsRoutes(app: ZodApp, ctx: AppContext): Promise<void> {
   const tags = ['referrals'];
-  const origin = (request: FastifyRequest) => ctx.config.publicUrl ?? `${request.protocol}://${request.host}`;
 
   app.get(
     '/api/v1/customers/:id/referral',
@@ -31,7 +28,7 @@ export async function referralsRoutes(app: ZodApp, ctx: AppContext): Promise<voi
       config: { permission: 'customers:read' },
       schema: { tags, summary: "The customer's referral link and stats (a member's link is created on first read)", params: idParam, response: { 200: referralLinkSchema, ...errorResponses } },
     },
-    async (request) => getReferral(ctx, authOf(request).orgId, request.params.id, origin(request)),
+    async (request) => getReferral(ctx, authOf(request).orgId, request.params.id),
   );
   const actions = [
     ['disable', 'Disable the link: visitors still reach the store, but no referral starts', disableLink],
@@ -44,7 +41,7 @@ export async function referralsRoutes(app: ZodApp, ctx: AppContext): Promise<voi
       { config: { permission: 'customers:write' }, schema: { tags, summary, params: idParam, response: { 200: referralLinkSchema, ...errorResponses } } },
       async (request) => {
         const auth = authOf(request);
-        return fn(ctx, auth.orgId, request.params.id, auth.actor, origin(request));
+        return fn(ctx, auth.orgId, request.params.id, auth.actor);
       },
     );
   }
@@ -52,25 +49,36 @@ export async function referralsRoutes(app: ZodApp, ctx: AppContext): Promise<voi
     '/api/v1/customers/:id/referral/discount-code',
     {
       config: { permission: 'customers:write' },
-      schema: { tags, summary: "Set or clear (null) the friend's discount code for this link", params: idParam, body: discountCodeSchema, response: { 200: referralLinkSchema, ...errorResponses } },
+      schema: {
+        tags,
+        summary: "Set or clear (null) the friend's discount code for this link",
+        description: 'A code belongs to one customer of the organization (compared without case): a code another customer holds answers 409 ALREADY_EXISTS.',
+        params: idParam, body: discountCodeSchema, response: { 200: referralLinkSchema, ...errorResponses } },
     },
     async (request) => {
       const auth = authOf(request);
-      return setFriendDiscountCode(ctx, auth.orgId, request.params.id, request.body.code, auth.actor, origin(request));
+      return setFriendDiscountCode(ctx, auth.orgId, request.params.id, request.body.code, auth.actor);
     },
   );
   app.get(
     '/api/v1/referrals/settings',
-    { config: { permission: 'settings:manage' }, schema: { tags, summary: 'Where referral links land', response: { 200: referralSettingsSchema, ...errorResponses } } },
+    { config: { permission: 'settings:manage' }, schema: { tags, summary: 'Where referral links point and land', response: { 200: referralSettingsSchema, ...errorResponses } } },
     async (request) => getReferralSettings(ctx, authOf(request).orgId),
   );
   app.put(
     '/api/v1/referrals/settings',
     {
       config: { permission: 'settings:manage' },
-      schema: { tags, summary: 'Set where referral links land (default "/")', body: referralSettingsBody, response: { 200: referralSettingsSchema, ...errorResponses } },
+      schema: {
+        tags,
+        summary: 'Set where referral links land and the storefront URL they are built on',
+        description:
+          'Both are absolute http(s) URLs; absent fields are kept, null clears one. Links are {storefrontUrl}/r/{code}, else PATRON_PUBLIC_URL/r/{code}; visits land on landingUrl, else storefrontUrl, else "/".',
+        body: referralSettingsBody,
+        response: { 200: referralSettingsSchema, ...errorResponses },
+      },
     },
-    async (request) => saveReferralSettings(ctx, authOf(request).orgId, request.body.landingUrl),
+    async (request) => saveReferralSettings(ctx, authOf(request).orgId, request.body),
   );
   app.post(
     '/api/v1/referrals',
@@ -96,14 +104,15 @@ export async function referralsRoutes(app: ZodApp, ctx: AppContext): Promise<voi
       schema: {
         tags,
         summary: 'Public referral link: records the click and redirects to the landing URL',
-        description: 'An active link sets the `patron_ref` cookie (and query parameter) to the click id; a disabled link redirects without tracking.',
+        description:
+          "Always a redirect. An active member's link sets the `patron_ref` cookie (and query parameter) to the click id; a disabled link, or the link of a customer who left, redirects to the landing URL without tracking; a replaced code redirects to its organization's landing URL and an unknown code to \"/\".",
         params: z.object({ code: z.string().min(1).max(64) }),
-        response: { 302: z.null().describe('Redirect to the landing URL'), 404: errorSchema },
+        response: { 302: z.null().describe('Redirect to the landing URL (Location header)'), 400: errorSchema },
       },
     },
     async (request, reply) => {
       const visit = await visitLink(ctx, request.params.code);
-      if (!visit) throw new AppError('NOT_FOUND', 'This referral link does not exist or was replaced');
+      void reply.header('cache-control', 'no-store');
       if (visit.clickId) {
         void reply.setCookie(REFERRAL_COOKIE, visit.clickId, { path: '/', httpOnly: true, sameSite: 'lax', maxAge: COOKIE_MAX_AGE_S, secure: request.protocol === 'https' });
       }

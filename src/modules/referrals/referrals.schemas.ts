@@ -5,9 +5,14 @@ export const referralLinkSchema = z
   .object({
     customerId: z.string(),
     code: z.string().nullable(),
-    link: z.string().nullable().describe('PATRON_PUBLIC_URL (or the request origin) + /r/{code}'),
+    link: z
+      .string()
+      .nullable()
+      .describe(
+        "{storefront URL or PATRON_PUBLIC_URL}/r/{code} (never built from the request's Host); null without a link or without a public address (unavailableReason says which)",
+      ),
     status: z.enum(['active', 'disabled', 'none']).describe('none: the customer has no link (only members get one)'),
-    unavailableReason: z.string().nullable(),
+    unavailableReason: z.string().nullable().describe('Why there is no link, or why the link starts no referral (its owner left the program); null otherwise'),
     friendDiscount: z.object({
       code: z.string().nullable().describe("The discount code the friend uses at the store (editable per link)"),
       offer: z.object({ type: z.string(), value: z.string() }).nullable().describe("The referral rule's friend discount"),
@@ -58,11 +63,41 @@ export const discountCodeSchema = z.object({
     .nullable(),
 });
 
-export const referralSettingsSchema = z.object({ landingUrl: z.string(), updatedAt: z.string().nullable() }).meta({ id: 'ReferralSettings' });
+export const referralSettingsSchema = z
+  .object({
+    landingUrl: z.string().nullable().describe('Where visitors land (absolute http(s) URL); null: the storefront URL, else "/"'),
+    storefrontUrl: z.string().nullable().describe('Public address serving /r/{code} for this organization; null: PATRON_PUBLIC_URL'),
+    updatedAt: z.string().nullable(),
+  })
+  .meta({ id: 'ReferralSettings' });
 
-export const referralSettingsBody = z.object({
-  landingUrl: z
-    .string('is required')
+const CONTROL_OR_SPACE = /[\s\\\u0000-\u001f\u007f]/;
+
+/** An absolute http(s) URL with a host and no credentials: nothing a browser could read as a path or another scheme. */
+export function isAbsoluteHttpUrl(value: string): boolean {
+  if (!/^https?:\/\/[a-z0-9[]/i.test(value) || CONTROL_OR_SPACE.test(value)) return false;
+  try {
+    const u = new URL(value);
+    return (u.protocol === 'http:' || u.protocol === 'https:') && u.hostname !== '' && u.username === '' && u.password === '';
+  } catch {
+    return false;
+  }
+}
+
+const httpUrl = (example: string) =>
+  z
+    .string('must be an absolute http(s) URL or null')
+    .trim()
     .max(2000, 'must be at most 2000 characters')
-    .regex(/^(https?:\/\/[^\s/]+[^\s]*|\/(?!\/)[^\s]*)$/, 'must be an http(s) URL or a path starting with /'),
-});
+    .refine(isAbsoluteHttpUrl, `must be an absolute http(s) URL such as ${example} (no relative paths, backslashes or user:password@)`);
+
+export const referralSettingsBody = z
+  .object({
+    landingUrl: httpUrl('https://shop.example.com/join').nullable().optional().describe('Where visitors land; null clears it'),
+    storefrontUrl: httpUrl('https://shop.example.com')
+      .refine((v) => !/[?#]/.test(v), 'must be a base address without ? or # (links are {storefrontUrl}/r/{code})')
+      .nullable()
+      .optional()
+      .describe('Public address serving /r/{code} for this organization (the store forwards /r/ to Patron); null clears it'),
+  })
+  .refine((b) => b.landingUrl !== undefined || b.storefrontUrl !== undefined, { message: 'give landingUrl, storefrontUrl or both', path: ['landingUrl'] });

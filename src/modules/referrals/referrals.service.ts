@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
+import type { Config } from '../../config.js';
 import type { Actor, AppContext } from '../../context.js';
 import { canonicalCode, generateCode } from '../../core/codes.js';
 import { divRound } from '../../core/money.js';
 import { newId } from '../../db/ids.js';
-import { withTx, type Executor, type Tx } from '../../db/tx.js';
+import { isUniqueViolation, withTx, type Executor, type Tx } from '../../db/tx.js';
 import { AppError } from '../../errors.js';
 import { recordActivity } from '../activity/activity.repo.js';
 import { profileLoaders } from '../customers/customers.service.js';
@@ -13,7 +14,29 @@ import * as repo from './referrals.repo.js';
 import type { LinkRow } from './referrals.repo.js';
 
 const CODE_ATTEMPTS = 8;
+/** Where visitors land when the organization set neither a landing URL nor a storefront URL. */
 export const DEFAULT_LANDING_URL = '/';
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '::1']);
+
+type SettingsRow = Awaited<ReturnType<typeof repo.getSettings>>;
+
+/**
+ * The public address referral links are built on: the organization's storefront URL, else
+ * PATRON_PUBLIC_URL, else (a server listening only on this machine) http://localhost:PORT.
+ * Never a request's Host header: anyone can send any Host. Null when none is known.
+ */
+export function linkBase(config: Config, settings: SettingsRow): string | null {
+  const base = settings?.storefront_url ?? config.publicUrl ?? (LOOPBACK_HOSTS.has(config.host) ? `http://localhost:${config.port}` : null);
+  return base === null ? null : base.replace(/\/+$/, '');
+}
+
+/** Where a visit lands: the landing URL, else the storefront URL, else "/" of the address the link was opened on. */
+export function landingOf(settings: SettingsRow): string {
+  return settings?.landing_url ?? settings?.storefront_url ?? DEFAULT_LANDING_URL;
+}
+
+const NO_BASE =
+  'Referral links need a public address: set PATRON_PUBLIC_URL, or the storefront URL of this organization (PUT /api/v1/referrals/settings { "storefrontUrl": "https://..." })';
 
 profileLoaders.referralStats = async (db, row) => {
   const s = await repo.stats(db, row.org_id, row.id);
@@ -77,15 +100,23 @@ function unavailableReason(customer: CustomerRow): string {
   return customer.membership_type === 'guest' ? 'Only members get a referral link; this customer is a guest' : 'Only members get a referral link; this customer left the program';
 }
 
-async function view(db: Executor, customer: CustomerRow, link: LinkRow | null, origin: string) {
+/** Why an existing link starts no referral although it is active (its owner is no longer a member); null when it does. */
+function inactiveReason(customer: CustomerRow): string | null {
+  if (customer.anonymized_at) return 'The customer was anonymized: the link lands on the store but starts no referral';
+  if (customer.membership_type !== 'member') return 'This customer left the program: the link lands on the store but starts no referral until they are reinstated as a member';
+  return null;
+}
+
+async function view(db: Executor, config: Config, customer: CustomerRow, link: LinkRow | null) {
   const s = await repo.stats(db, customer.org_id, customer.id);
   const rule = await repo.findReferralRule(db, customer.org_id);
+  const base = linkBase(config, await repo.getSettings(db, customer.org_id));
   return {
     customerId: customer.id,
     code: link?.code ?? null,
-    link: link ? `${origin.replace(/\/+$/, '')}/r/${link.code}` : null,
+    link: link && base ? `${base}/r/${link.code}` : null,
     status: link ? link.status : ('none' as const),
-    unavailableReason: link ? null : unavailableReason(customer),
+    unavailableReason: link ? (inactiveReason(customer) ?? (base ? null : NO_BASE)) : unavailableReason(customer),
     friendDiscount: { code: link?.friend_discount_code ?? null, offer: rule?.active ? friendOffer(rule.config) : null },
     referrerReward: rule?.active ? { points: rule.points } : null,
     stats: { clicks: s.clicks, pending: s.pending, completed: s.completed, conversionRate: conversionRate(s.pending, s.completed) },
@@ -94,16 +125,16 @@ async function view(db: Executor, customer: CustomerRow, link: LinkRow | null, o
 
 export type ReferralView = Awaited<ReturnType<typeof view>>;
 
-export async function getReferral(ctx: AppContext, orgId: string, customerId: string, origin: string): Promise<ReferralView> {
+export async function getReferral(ctx: AppContext, orgId: string, customerId: string): Promise<ReferralView> {
   const customer = await ctx.db.selectFrom('customers').selectAll().where('org_id', '=', orgId).where('id', '=', customerId).executeTakeFirst();
   if (!customer) throw AppError.notFound('Customer', customerId);
   const link = await ensureLink(ctx.db, customer, ctx.clock.now());
-  return view(ctx.db, customer, link, origin);
+  return view(ctx.db, ctx.config, customer, link);
 }
 
 type LinkChange = 'disable' | 'activate' | 'regenerate' | { discountCode: string | null };
 
-async function changeLink(ctx: AppContext, orgId: string, customerId: string, change: LinkChange, actor: Actor, origin: string): Promise<ReferralView> {
+async function changeLink(ctx: AppContext, orgId: string, customerId: string, change: LinkChange, actor: Actor): Promise<ReferralView> {
   const result = await withTx(ctx.db, async (tx: Tx) => {
     const now = ctx.clock.now();
     const customer = await lockEditableCustomer(tx, orgId, customerId);
@@ -121,12 +152,17 @@ async function changeLink(ctx: AppContext, orgId: string, customerId: string, ch
       payload = { code: link.code, status };
     } else if (change === 'regenerate') {
       const { code, key } = await freshCode(tx);
+      await repo.retireCode(tx, orgId, link.code_key, customerId, now);
       updated = await repo.updateLink(tx, orgId, customerId, { code, code_key: key, updated_at: now });
       type = 'referral.link_regenerated';
-      summary = `Referral link regenerated: ${code} replaces ${link.code}, which no longer works`;
+      summary = `Referral link regenerated: ${code} replaces ${link.code}, which now only lands on the store`;
       payload = { oldCode: link.code, newCode: code };
     } else {
-      updated = await repo.updateLink(tx, orgId, customerId, { friend_discount_code: change.discountCode, updated_at: now });
+      if (change.discountCode !== null) await refuseHeldFriendCode(tx, orgId, customerId, change.discountCode);
+      updated = await repo.updateLink(tx, orgId, customerId, { friend_discount_code: change.discountCode, updated_at: now }).catch((err: unknown) => {
+        if (isUniqueViolation(err, 'referral_links_friend_code_key')) throw friendCodeTaken(change.discountCode!, null);
+        throw err;
+      });
       type = 'referral.discount_code_changed';
       summary = change.discountCode ? `Friend discount code set to ${change.discountCode}` : 'Friend discount code cleared';
       payload = { previous: link.friend_discount_code, code: change.discountCode };
@@ -134,44 +170,67 @@ async function changeLink(ctx: AppContext, orgId: string, customerId: string, ch
     await recordActivity(tx, { orgId, customerId, type, actor, summary, payload, at: now });
     return { customer, link: updated };
   });
-  return view(ctx.db, result.customer, result.link, origin);
+  return view(ctx.db, ctx.config, result.customer, result.link);
 }
 
-export const disableLink = (ctx: AppContext, orgId: string, id: string, actor: Actor, origin: string) => changeLink(ctx, orgId, id, 'disable', actor, origin);
-export const activateLink = (ctx: AppContext, orgId: string, id: string, actor: Actor, origin: string) => changeLink(ctx, orgId, id, 'activate', actor, origin);
-export const regenerateLink = (ctx: AppContext, orgId: string, id: string, actor: Actor, origin: string) => changeLink(ctx, orgId, id, 'regenerate', actor, origin);
-export const setFriendDiscountCode = (ctx: AppContext, orgId: string, id: string, code: string | null, actor: Actor, origin: string) =>
-  changeLink(ctx, orgId, id, { discountCode: code }, actor, origin);
+function friendCodeTaken(code: string, holder: string | null): AppError {
+  return new AppError(
+    'ALREADY_EXISTS',
+    `The friend discount code ${code} already belongs to ${holder ? `customer ${holder}` : 'another customer'} of this organization; choose another code (codes are compared without case)`,
+    { field: 'code', customerId: holder },
+  );
+}
+
+/** A friend discount code belongs to one customer of the organization. */
+async function refuseHeldFriendCode(tx: Tx, orgId: string, customerId: string, code: string): Promise<void> {
+  const holder = await repo.findFriendCodeHolder(tx, orgId, code, customerId);
+  if (holder) throw friendCodeTaken(code, holder.customer_id);
+}
+
+export const disableLink = (ctx: AppContext, orgId: string, id: string, actor: Actor) => changeLink(ctx, orgId, id, 'disable', actor);
+export const activateLink = (ctx: AppContext, orgId: string, id: string, actor: Actor) => changeLink(ctx, orgId, id, 'activate', actor);
+export const regenerateLink = (ctx: AppContext, orgId: string, id: string, actor: Actor) => changeLink(ctx, orgId, id, 'regenerate', actor);
+export const setFriendDiscountCode = (ctx: AppContext, orgId: string, id: string, code: string | null, actor: Actor) => changeLink(ctx, orgId, id, { discountCode: code }, actor);
+
+function settingsView(row: SettingsRow) {
+  return { landingUrl: row?.landing_url ?? null, storefrontUrl: row?.storefront_url ?? null, updatedAt: row?.updated_at.toISOString() ?? null };
+}
 
 export async function getReferralSettings(ctx: AppContext, orgId: string) {
-  const row = await repo.getSettings(ctx.db, orgId);
-  return { landingUrl: row?.landing_url ?? DEFAULT_LANDING_URL, updatedAt: row?.updated_at.toISOString() ?? null };
+  return settingsView(await repo.getSettings(ctx.db, orgId));
 }
 
-export async function saveReferralSettings(ctx: AppContext, orgId: string, landingUrl: string) {
-  const row = await repo.saveSettings(ctx.db, orgId, landingUrl, ctx.clock.now());
-  return { landingUrl: row.landing_url, updatedAt: row.updated_at.toISOString() };
+export async function saveReferralSettings(ctx: AppContext, orgId: string, input: { landingUrl?: string | null | undefined; storefrontUrl?: string | null | undefined }) {
+  const patch: repo.SettingsPatch = {
+    ...(input.landingUrl !== undefined ? { landing_url: input.landingUrl } : {}),
+    ...(input.storefrontUrl !== undefined ? { storefront_url: input.storefrontUrl?.replace(/\/+$/, '') ?? null } : {}),
+  };
+  return settingsView(await repo.saveSettings(ctx.db, orgId, patch, ctx.clock.now()));
 }
 
 /**
  * A visit to /r/{code}: records the click and answers where to send the visitor. Only an
- * active link starts tracking (a click id for the `patron_ref` cookie); a disabled link
- * still lands on the store. Unknown or replaced codes resolve to nothing (null).
+ * active link of a member starts tracking (a click id for the `patron_ref` cookie); a
+ * disabled link, or the link of a customer who left, still lands on the store. A replaced
+ * code lands on its organization's landing page and an unknown code on "/", tracking nothing.
  */
-export async function visitLink(ctx: AppContext, rawCode: string): Promise<{ location: string; clickId: string | null } | null> {
+export async function visitLink(ctx: AppContext, rawCode: string): Promise<{ location: string; clickId: string | null }> {
   const key = canonicalCode(rawCode);
-  if (!key) return null;
+  if (!key) return { location: DEFAULT_LANDING_URL, clickId: null };
   const links = await repo.findLinksByCodeAnyOrg(ctx.db, key);
   const link = links.length === 1 ? links[0]! : null;
   if (!link) {
     if (links.length > 1) ctx.logger.error({ codeKey: key }, 'referral code used by more than one organization');
-    return null;
+    const retired = links.length === 0 ? await repo.findRetiredCodeAnyOrg(ctx.db, key) : [];
+    const orgId = retired.length === 1 ? retired[0]!.org_id : null;
+    return { location: orgId ? landingOf(await repo.getSettings(ctx.db, orgId)) : DEFAULT_LANDING_URL, clickId: null };
   }
   const now = ctx.clock.now();
-  const tracked = link.status === 'active';
+  const owner = await repo.linkOwner(ctx.db, link.org_id, link.customer_id);
+  const tracked = link.status === 'active' && owner?.membership_type === 'member' && !owner.anonymized_at;
   const clickId = newId(now.getTime());
   await repo.insertClick(ctx.db, { org_id: link.org_id, id: clickId, referrer_customer_id: link.customer_id, tracked, created_at: now });
-  const landing = (await repo.getSettings(ctx.db, link.org_id))?.landing_url ?? DEFAULT_LANDING_URL;
+  const landing = landingOf(await repo.getSettings(ctx.db, link.org_id));
   if (!tracked) return { location: landing, clickId: null };
   const [base, hash] = landing.split('#', 2) as [string, string | undefined];
   const location = `${base}${base.includes('?') ? '&' : '?'}patron_ref=${clickId}${hash !== undefined ? `#${hash}` : ''}`;

@@ -2,8 +2,19 @@ import type { Timestamp } from '../../db/types.js';
 
 export interface ReferralSettingsTable {
   org_id: string;
-  landing_url: string;
+  /** Absolute http(s) URL where visitors land; null: the storefront URL, else "/". */
+  landing_url: string | null;
+  /** Public address that serves /r/{code} for this organization; null: PATRON_PUBLIC_URL. */
+  storefront_url: string | null;
   updated_at: Timestamp;
+}
+
+/** Codes replaced by "regenerate": they land on the landing page, start nothing, and are never reused. */
+export interface ReferralRetiredCodesTable {
+  org_id: string;
+  code_key: string;
+  customer_id: string;
+  retired_at: Timestamp;
 }
 
 export interface ReferralLinksTable {
@@ -42,6 +53,7 @@ export interface ReferralsTable {
 declare module '../../db/types.js' {
   interface DB {
     referral_settings: ReferralSettingsTable;
+    referral_retired_codes: ReferralRetiredCodesTable;
     referral_links: ReferralLinksTable;
     referral_clicks: ReferralClicksTable;
     referrals: ReferralsTable;
