@@ -147,9 +147,12 @@ describe(`redemptions and coupons on ${ENGINE}`, () => {
     expect(refused.statusCode).toBe(409);
     expect(refused.json().error).toMatchObject({ code: 'MEMBERSHIP_RESTRICTED' });
     expect(refused.json().error.message).toContain('Guests cannot redeem');
-    const gift = await a.api.post(`/api/v1/customers/${guest.id}/coupons`, { rewardId: reward.id, deductPoints: true });
-    expect(gift.json().error.code).toBe('MEMBERSHIP_RESTRICTED');
-    expect((await a.api.post(`/api/v1/customers/${guest.id}/coupons`, { rewardId: reward.id, deductPoints: false })).statusCode).toBe(201);
+    // Guests cannot redeem, so they cannot be given a reward either, with or without its points.
+    for (const deductPoints of [true, false]) {
+      const gift = await a.api.post(`/api/v1/customers/${guest.id}/coupons`, { rewardId: reward.id, deductPoints });
+      expect(gift.statusCode).toBe(422);
+      expect(gift.json().error.code).toBe('RULE_REFUSED');
+    }
     expect((await balances(a.api, guest.id)).active).toBe(500);
 
     const m = await createCustomer(a.api);

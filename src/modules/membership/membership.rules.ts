@@ -35,3 +35,16 @@ export function assertCanDeduct(customer: MembershipSubject): void {
   if (customer.membership_type !== 'left') return;
   throw new AppError('MEMBERSHIP_RESTRICTED', leftMessage(customer, 'a deduction'), { id: customer.id, membershipType: 'left' });
 }
+
+/**
+ * A manual addition (staff, bulk action, CSV import) to a customer who left the program is
+ * refused: their balance is frozen until they are reinstated (422 RULE_REFUSED).
+ */
+export function assertCanAdd(customer: MembershipSubject): void {
+  if (customer.membership_type !== 'left') return;
+  throw new AppError(
+    'RULE_REFUSED',
+    `This customer left the program: their balance of ${customer.points_active} point(s) is frozen, so points cannot be added. Reinstate them as a member first (POST /api/v1/customers/${customer.id}/membership { "type": "member" }), then add the points`,
+    { id: customer.id, membershipType: 'left', allowed: ['member'] },
+  );
+}

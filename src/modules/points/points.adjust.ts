@@ -1,7 +1,7 @@
 import type { Actor, AppContext } from '../../context.js';
 import type { Tx } from '../../db/tx.js';
 import { AppError } from '../../errors.js';
-import { assertCanDeduct } from '../membership/membership.rules.js';
+import { assertCanAdd, assertCanDeduct } from '../membership/membership.rules.js';
 import type { ProgramSettings } from '../program/program.service.js';
 import { credit, debit } from './points.ledger.js';
 import { findEntryByUniqueKey, type CustomerRow, type EntryRow } from './points.repo.js';
@@ -32,7 +32,8 @@ const plural = (n: number) => `${n} point${n === 1 ? '' : 's'}`;
  * A manual adjustment (staff, bulk action, CSV import) inside the caller's transaction,
  * applied at most once per unique key: returns the existing entry (applied=false) when
  * the key was already used. Deductions are strict (refused with POINTS_INSUFFICIENT
- * below zero) and refused for customers who cannot spend.
+ * below zero) and refused for customers who cannot spend; nothing is added to the frozen
+ * balance of a customer who left.
  */
 export async function adjustOnce(
   tx: Tx,
@@ -47,6 +48,7 @@ export async function adjustOnce(
     return { entry: existing, applied: false, customer };
   }
   if (a.direction === 'deduct') assertCanDeduct(customer);
+  else assertCanAdd(customer);
   const sign = a.direction === 'add' ? '+' : '-';
   const balanceAfter = customer.points_active + (a.direction === 'add' ? a.points : -a.points);
   const source = a.sourceType && a.sourceId ? { type: a.sourceType, id: a.sourceId } : null;

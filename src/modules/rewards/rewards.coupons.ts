@@ -175,7 +175,7 @@ export async function redeemReward(ctx: AppContext, orgId: string, customerId: s
   });
 }
 
-/** Gives a reward's coupon, deducting its points or not; some reward types cannot be given (422 says why). */
+/** Gives a reward's coupon, deducting its points or not; some reward types, and guests, cannot be given one (422 says why). */
 export async function giveReward(ctx: AppContext, orgId: string, customerId: string, input: { rewardId: string; deductPoints: boolean }, actor: Actor) {
   const currency = await repo.orgCurrency(ctx.db, orgId);
   return withTx(ctx.db, async (tx) => {
@@ -186,6 +186,14 @@ export async function giveReward(ctx: AppContext, orgId: string, customerId: str
       throw new AppError('RULE_REFUSED', `"${reward.name}" is a ${REWARD_LABELS[reward.type]} reward and cannot be given: ${why}`, { rewardId: reward.id, type: reward.type });
     }
     assertActive(reward);
+    // A coupon is only usable by someone who can redeem: guests are refused even a free gift.
+    if (customer.membership_type === 'guest') {
+      throw new AppError(
+        'RULE_REFUSED',
+        `Guests cannot redeem rewards, so "${reward.name}" cannot be given to them. Make this customer a member first (POST /api/v1/customers/${customer.id}/membership { "type": "member" })`,
+        { id: customer.id, membershipType: 'guest', allowed: ['member'] },
+      );
+    }
     // Deducting points is a redemption (members only); a free gift still needs the customer in the program.
     if (input.deductPoints || customer.membership_type === 'left') assertCanRedeem(customer);
     const price = priceOf(reward, undefined);

@@ -98,7 +98,7 @@ export async function rewardsRoutes(app: ZodApp, ctx: AppContext): Promise<void>
       schema: {
         tags: couponTags,
         summary: 'Give a reward, deducting its points or not',
-        description: 'Variable, cart fixed amount, free product and price adjustment rewards cannot be given (422 says why).',
+        description: 'Variable, cart fixed amount, free product and price adjustment rewards cannot be given, and guests cannot be given a reward (they cannot redeem): 422 says why.',
         params: idParam,
         body: giveBodySchema,
         response: { 201: couponResultSchema, ...errorResponses },

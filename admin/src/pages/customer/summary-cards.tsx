@@ -70,7 +70,8 @@ export function SummaryCards({ customer }: { customer: Customer }) {
         <Label>Active points</Label>
         <Big testId="active-points">{fmt.number(b.active)}</Big>
         <Text size="xs" c="dimmed">
-          Spendable now · {fmt.number(b.earned)} earned in total
+          {customer.membershipType === 'left' ? 'Frozen until reinstated as a member' : customer.membershipType === 'guest' ? 'Guests cannot redeem' : 'Spendable now'} · {fmt.number(b.earned)} earned in
+          total
         </Text>
       </Card>
       <Card padding="md">
