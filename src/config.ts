@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { isIP } from 'node:net';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
@@ -17,7 +18,21 @@ const envSchema = z.object({
   LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
   PATRON_WORKER: z.enum(['on', 'off']).default('on'),
   PATRON_PUBLIC_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL such as https://loyalty.example.com' }).optional(),
-  PATRON_TRUST_PROXY: z.enum(['true', 'false']).default('false'),
+  PATRON_TRUST_PROXY: z
+    .string()
+    .default('false')
+    .transform((value, zctx) => {
+      const parsed = parseTrustProxy(value);
+      if (parsed === null) {
+        zctx.addIssue({
+          code: 'custom',
+          message:
+            'must be false, true, a hop count such as 1, or a comma-separated list of proxy addresses or CIDR ranges such as 10.0.0.1,10.1.0.0/16',
+        });
+        return z.NEVER;
+      }
+      return parsed;
+    }),
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
 });
 
@@ -30,11 +45,57 @@ export interface Config {
   logLevel: (typeof LOG_LEVELS)[number];
   worker: boolean;
   publicUrl: string | undefined;
-  trustProxy: boolean;
+  /**
+   * Fastify's `trustProxy`: false (ignore X-Forwarded-*), true (trust every hop), the
+   * proxies' addresses/CIDRs, or for a hop count a function trusting that many hops.
+   */
+  trustProxy: TrustProxy;
   poolSize: number;
 }
 
 export class ConfigError extends Error {}
+
+/** What Fastify's `trustProxy` option takes (it no longer honours a bare hop count). */
+export type TrustProxy = boolean | string[] | ((address: string, hop: number) => boolean);
+
+/** Trusts the socket peer and the X-Forwarded-For entries of `hops - 1` further proxies. */
+function trustHops(hops: number): (address: string, hop: number) => boolean {
+  return (_address, hop) => hop < hops;
+}
+
+/** Names proxy-addr understands for whole ranges. */
+const RANGE_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+function isAddressOrRange(item: string): boolean {
+  if (RANGE_NAMES.has(item)) return true;
+  const slash = item.indexOf('/');
+  const address = slash === -1 ? item : item.slice(0, slash);
+  const version = isIP(address);
+  if (version === 0) return false;
+  if (slash === -1) return true;
+  const bits = item.slice(slash + 1);
+  if (!/^\d{1,3}$/.test(bits)) return version === 4 && isIP(bits) === 4; // 10.0.0.0/255.0.0.0
+  return Number(bits) <= (version === 4 ? 32 : 128);
+}
+
+/**
+ * PATRON_TRUST_PROXY: `false`, `true`, a hop count (`1` = one proxy in front: the client
+ * is the last X-Forwarded-For entry, whatever the client itself put before it), or a comma
+ * list of proxy addresses and CIDRs (the client is the last address not in the list).
+ * Null when the value is none of these.
+ */
+export function parseTrustProxy(raw: string): TrustProxy | null {
+  const value = raw.trim();
+  if (value === 'false' || value === '0') return false;
+  if (value === 'true') return true;
+  if (/^\d+$/.test(value)) {
+    const hops = Number(value);
+    return hops >= 1 && hops <= 100 ? trustHops(hops) : null;
+  }
+  const items = value.split(',').map((s) => s.trim());
+  if (items.length === 0 || items.some((i) => !isAddressOrRange(i))) return null;
+  return items;
+}
 
 /** Parses and validates the environment once. Throws ConfigError with one readable line. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -68,7 +129,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: e.LOG_LEVEL,
     worker: e.PATRON_WORKER === 'on',
     publicUrl: e.PATRON_PUBLIC_URL,
-    trustProxy: e.PATRON_TRUST_PROXY === 'true',
+    trustProxy: e.PATRON_TRUST_PROXY,
     poolSize: e.DATABASE_POOL_SIZE,
   };
 }

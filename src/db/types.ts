@@ -20,6 +20,7 @@ export interface UsersTable {
   email: string;
   name: Generated<string>;
   password_hash: string;
+  last_org_id: Generated<string | null>;
   created_at: Generated<Timestamp>;
   updated_at: Generated<Timestamp>;
 }
@@ -41,6 +42,21 @@ export interface SessionsTable {
   created_at: Generated<Timestamp>;
   last_seen_at: Generated<Timestamp>;
   expires_at: Timestamp;
+}
+
+export interface InvitationsTable {
+  org_id: string;
+  id: string;
+  email: string;
+  role: 'admin' | 'staff';
+  permissions: string[];
+  token_hash: string;
+  invited_by: string | null;
+  created_at: Generated<Timestamp>;
+  expires_at: Timestamp;
+  accepted_at: Timestamp | null;
+  accepted_by: string | null;
+  revoked_at: Timestamp | null;
 }
 
 export interface LoginFailuresTable {
@@ -177,6 +193,7 @@ export interface DB {
   users: UsersTable;
   org_members: OrgMembersTable;
   sessions: SessionsTable;
+  invitations: InvitationsTable;
   login_failures: LoginFailuresTable;
   api_keys: ApiKeysTable;
   jobs: JobsTable;

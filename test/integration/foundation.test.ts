@@ -104,7 +104,7 @@ describe(`foundation on ${ENGINE}`, () => {
     const bUserId = bUsers[0]!.id;
     const aKey = await apiKeyClient(h, a.org.id, ['customers:read']);
     const bKey = await apiKeyClient(h, b.org.id, ['customers:read']);
-    const r1 = await a.admin.patch(`/api/v1/users/${bUserId}`, { name: 'hijack' });
+    const r1 = await a.admin.patch(`/api/v1/users/${bUserId}`, { disabled: true });
     expect(r1.statusCode).toBe(404);
     expect(r1.json().error.code).toBe('NOT_FOUND');
     expect((await a.admin.delete(`/api/v1/api-keys/${bKey.id}`)).statusCode).toBe(404);
@@ -159,9 +159,9 @@ describe(`foundation on ${ENGINE}`, () => {
     const field = await a.admin.patch('/api/v1/organization', { currency: 'DOLLARS' });
     expect(field.statusCode).toBe(400);
     expect(field.json().error.message).toContain('currency');
-    const typed = await a.admin.post('/api/v1/users', { email: 'x@example.com', password: 12, role: 'staff' });
+    const typed = await a.admin.post('/api/v1/invitations', { email: 'x@example.com', role: 12 });
     expect(typed.statusCode).toBe(400);
-    expect(typed.json().error.details.fields[0].field).toBe('password');
+    expect(typed.json().error.details.fields[0].field).toBe('role');
     const big = await h.app.inject({
       method: 'PATCH',
       url: '/api/v1/organization',
@@ -176,26 +176,34 @@ describe(`foundation on ${ENGINE}`, () => {
   });
 
   it('replays an Idempotency-Key with the first response and refuses a different body', async () => {
-    const key = { 'idempotency-key': 'idem-user-create-1' };
-    const body = { email: 'idem@example.com', password: 'long-enough-password', role: 'staff' };
-    const first = await a.admin.post('/api/v1/users', body, key);
+    const key = { 'idempotency-key': 'idem-invitation-create-1' };
+    const body = { email: 'idem@example.com', role: 'staff' };
+    const first = await a.admin.post('/api/v1/invitations', body, key);
     expect(first.statusCode).toBe(201);
-    const again = await a.admin.post('/api/v1/users', body, key);
+    const again = await a.admin.post('/api/v1/invitations', body, key);
     expect(again.statusCode).toBe(201);
     expect(again.json()).toEqual(first.json());
     expect(again.headers['idempotent-replayed']).toBe('true');
-    const other = await a.admin.post('/api/v1/users', { ...body, email: 'other@example.com' }, key);
+    const open = (await a.admin.get('/api/v1/invitations')).json() as { items: { email: string }[] };
+    expect(open.items.filter((i) => i.email === body.email)).toHaveLength(1);
+    const other = await a.admin.post('/api/v1/invitations', { ...body, email: 'other@example.com' }, key);
     expect(other.statusCode).toBe(409);
     expect(other.json().error.code).toBe('IDEMPOTENCY_KEY_REUSED');
     // The same key in another organization is a different key.
-    const inB = await b.admin.post('/api/v1/users', body, key);
+    const inB = await b.admin.post('/api/v1/invitations', body, key);
     expect(inB.statusCode).toBe(201);
   });
 
   it('switches organization for a user in several', async () => {
     const email = `multi-${Date.now()}@example.com`;
-    await a.admin.post('/api/v1/users', { email, password: 'long-enough-password', role: 'staff', permissions: ['viewer'] });
-    await b.admin.post('/api/v1/users', { email, password: 'another-password-x', role: 'admin' });
+    // A joins by invitation as someone new; B's invitation is accepted while signed in.
+    const toA = (await a.admin.post('/api/v1/invitations', { email, role: 'staff', permissions: ['viewer'] })).json() as { token: string };
+    const joined = await h.app.inject({ method: 'POST', url: '/api/v1/invitations/register', payload: { token: toA.token, password: 'long-enough-password' } });
+    expect(joined.statusCode).toBe(201);
+    const toB = (await b.admin.post('/api/v1/invitations', { email, role: 'admin' })).json() as { token: string };
+    const inA = new Client(h.app, { cookie: `patron_session=${joined.cookies.find((c) => c.name === 'patron_session')!.value}`, 'x-csrf-token': (joined.json() as { csrfToken: string }).csrfToken });
+    expect((await inA.post('/api/v1/invitations/accept', { token: toB.token })).statusCode).toBe(200);
+    expect((await inA.post('/api/v1/auth/switch-organization', { organizationId: a.org.id })).statusCode).toBe(200);
     const res = await h.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email, password: 'long-enough-password' } });
     const me = res.json() as { organizations: { id: string }[]; csrfToken: string };
     expect(me.organizations.map((o) => o.id).sort()).toEqual([a.org.id, b.org.id].sort());

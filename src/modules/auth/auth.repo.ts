@@ -6,12 +6,13 @@ export interface MembershipRow {
   org_name: string;
   role: 'admin' | 'staff';
   permissions: string[];
+  joined_at: Date;
 }
 
 export function findUserByEmail(db: Executor, email: string) {
   return db
     .selectFrom('users')
-    .select(['id', 'email', 'name', 'password_hash'])
+    .select(['id', 'email', 'name', 'password_hash', 'last_org_id'])
     .where((eb) => eb(eb.fn('lower', ['email']), '=', email.toLowerCase()))
     .executeTakeFirst();
 }
@@ -20,7 +21,7 @@ export function listMemberships(db: Executor, userId: string): Promise<Membershi
   return db
     .selectFrom('org_members as m')
     .innerJoin('organizations as o', 'o.id', 'm.org_id')
-    .select(['m.org_id', 'o.slug as org_slug', 'o.name as org_name', 'm.role', 'm.permissions'])
+    .select(['m.org_id', 'o.slug as org_slug', 'o.name as org_name', 'm.role', 'm.permissions', 'm.created_at as joined_at'])
     .where('m.user_id', '=', userId)
     .where('m.disabled_at', 'is', null)
     .orderBy('o.name')
@@ -68,36 +69,70 @@ export async function deleteSession(db: Executor, tokenHash: string): Promise<vo
   await db.deleteFrom('sessions').where('token_hash', '=', tokenHash).execute();
 }
 
-export async function deleteUserSessions(db: Executor, userId: string): Promise<void> {
-  await db.deleteFrom('sessions').where('user_id', '=', userId).execute();
+/** Ends a person's sessions, all of them or all but one (the one changing a password). */
+export async function deleteUserSessions(db: Executor, userId: string, exceptTokenHash?: string): Promise<void> {
+  let q = db.deleteFrom('sessions').where('user_id', '=', userId);
+  if (exceptTokenHash) q = q.where('token_hash', '<>', exceptTokenHash);
+  await q.execute();
 }
 
-export function getFailures(db: Executor, keys: string[]) {
-  return db.selectFrom('login_failures').selectAll().where('key', 'in', keys).execute();
+/** Ends a person's sessions in one organization only (their membership there was disabled). */
+export async function deleteOrgSessions(db: Executor, orgId: string, userId: string): Promise<void> {
+  await db.deleteFrom('sessions').where('user_id', '=', userId).where('active_org_id', '=', orgId).execute();
 }
 
-/** Counts a failed login for each key, restarting the window when it has passed. */
-export async function recordFailure(db: Executor, key: string, now: Date, windowMs: number): Promise<void> {
+/** Remembers the organization a person worked in last; the next sign-in opens it. */
+export async function setLastOrg(db: Executor, userId: string, orgId: string): Promise<void> {
+  await db.updateTable('users').set({ last_org_id: orgId }).where('id', '=', userId).where((eb) => eb('last_org_id', 'is distinct from', orgId)).execute();
+}
+
+export interface AttemptCount {
+  key: string;
+  attempts: number;
+  window_started_at: Date;
+}
+
+/**
+ * Counts one sign-in attempt for each key (an email, a client address) in ONE statement,
+ * before the password is checked, and returns the counts including this attempt. The
+ * upsert is atomic per row, so N simultaneous attempts see N distinct counts and only
+ * those within the limit go on to a password check. A window that has passed restarts.
+ * Keys are locked in the order given; callers always pass the email key first.
+ */
+export async function takeAttempts(db: Executor, keys: string[], now: Date, windowMs: number): Promise<AttemptCount[]> {
   const windowStart = new Date(now.getTime() - windowMs);
-  await db
+  const rows = await db
     .insertInto('login_failures')
-    .values({ key, failures: 1, window_started_at: now })
+    .values(keys.map((key) => ({ key, failures: 1, window_started_at: now })))
     .onConflict((oc) =>
       oc.column('key').doUpdateSet((eb) => ({
         failures: eb
           .case()
-          .when('login_failures.window_started_at', '<', windowStart)
+          .when('login_failures.window_started_at', '<=', windowStart)
           .then(1)
           .else(eb('login_failures.failures', '+', 1))
           .end(),
         window_started_at: eb
           .case()
-          .when('login_failures.window_started_at', '<', windowStart)
+          .when('login_failures.window_started_at', '<=', windowStart)
           .then(now)
           .else(eb.ref('login_failures.window_started_at'))
           .end(),
       })),
     )
+    .returning(['key', 'failures', 'window_started_at'])
+    .execute();
+  return rows.map((r) => ({ key: r.key, attempts: r.failures, window_started_at: r.window_started_at }));
+}
+
+/** Gives back an attempt that turned out to be a successful sign-in (same window only). */
+export async function refundAttempt(db: Executor, key: string, windowStartedAt: Date): Promise<void> {
+  await db
+    .updateTable('login_failures')
+    .set((eb) => ({ failures: eb('failures', '-', 1) }))
+    .where('key', '=', key)
+    .where('window_started_at', '=', windowStartedAt)
+    .where('failures', '>', 0)
     .execute();
 }
 

@@ -29,6 +29,13 @@ export interface LoginResult {
   orgId: string;
 }
 
+/**
+ * Signs a person in. The attempt is counted first, for the email and for the client
+ * address, in one atomic statement; an attempt beyond either limit is refused without a
+ * password check, so any number of simultaneous guesses get at most the limit of checks.
+ * A successful sign-in gives its attempt back. The session opens the organization named
+ * by `orgSlug`, else the one the person used last, else the one they joined first.
+ */
 export async function login(
   ctx: AppContext,
   input: { email: string; password: string; ip: string; orgSlug?: string | undefined },
@@ -36,12 +43,11 @@ export async function login(
   const now = ctx.clock.now();
   const emailKey = `email:${input.email.trim().toLowerCase()}`;
   const ipKey = `ip:${input.ip}`;
-  const windowStart = now.getTime() - FAILURE_WINDOW_MS;
-  const failures = await repo.getFailures(ctx.db, [emailKey, ipKey]);
-  for (const f of failures) {
-    const limit = f.key === emailKey ? MAX_FAILURES_PER_EMAIL : MAX_FAILURES_PER_IP;
-    if (f.window_started_at.getTime() > windowStart && f.failures >= limit) {
-      const retryAfter = Math.ceil((f.window_started_at.getTime() + FAILURE_WINDOW_MS - now.getTime()) / 1000);
+  const counts = await repo.takeAttempts(ctx.db, [emailKey, ipKey], now, FAILURE_WINDOW_MS);
+  for (const c of counts) {
+    const limit = c.key === emailKey ? MAX_FAILURES_PER_EMAIL : MAX_FAILURES_PER_IP;
+    if (c.attempts > limit) {
+      const retryAfter = Math.max(1, Math.ceil((c.window_started_at.getTime() + FAILURE_WINDOW_MS - now.getTime()) / 1000));
       throw new AppError('TOO_MANY_REQUESTS', 'Too many failed sign-in attempts; wait a few minutes and try again', {
         retryAfterSeconds: retryAfter,
       });
@@ -53,23 +59,42 @@ export async function login(
     : await verifyPassword(input.password, await dummyPasswordHash()).then(() => false);
   const memberships = user && ok ? await repo.listMemberships(ctx.db, user.id) : [];
   if (!user || !ok || memberships.length === 0) {
-    await repo.recordFailure(ctx.db, emailKey, now, FAILURE_WINDOW_MS);
-    await repo.recordFailure(ctx.db, ipKey, now, FAILURE_WINDOW_MS);
     throw new AppError('INVALID_CREDENTIALS', 'Email or password is incorrect');
   }
   await repo.clearFailures(ctx.db, emailKey);
-  const chosen = input.orgSlug ? memberships.find((m) => m.org_slug === input.orgSlug) : memberships[0];
-  if (!chosen) throw AppError.notFound('Organization', input.orgSlug);
+  const ipCount = counts.find((c) => c.key === ipKey);
+  if (ipCount) await repo.refundAttempt(ctx.db, ipKey, ipCount.window_started_at);
+  let chosen: repo.MembershipRow | undefined;
+  if (input.orgSlug) {
+    chosen = memberships.find((m) => m.org_slug === input.orgSlug);
+    if (!chosen) throw AppError.notFound('Organization', input.orgSlug);
+  } else {
+    chosen = memberships.find((m) => m.org_id === user.last_org_id) ?? firstJoined(memberships);
+  }
+  return startSession(ctx, user.id, chosen.org_id);
+}
+
+/** The membership a person has held longest: never one chosen by another organization's name. */
+function firstJoined(memberships: repo.MembershipRow[]): repo.MembershipRow {
+  return memberships.reduce((a, b) =>
+    a.joined_at.getTime() < b.joined_at.getTime() || (a.joined_at.getTime() === b.joined_at.getTime() && a.org_id < b.org_id) ? a : b,
+  );
+}
+
+/** Opens a session for a person in one of their organizations and remembers it as their last. */
+export async function startSession(ctx: AppContext, userId: string, orgId: string): Promise<LoginResult> {
+  const now = ctx.clock.now();
   const token = randomToken();
   const csrfToken = randomToken(24);
   await repo.insertSession(ctx.db, {
     token_hash: sha256(token),
-    user_id: user.id,
-    active_org_id: chosen.org_id,
+    user_id: userId,
+    active_org_id: orgId,
     csrf_token: csrfToken,
     expires_at: new Date(now.getTime() + SESSION_TTL_MS),
   });
-  return { token, csrfToken, userId: user.id, orgId: chosen.org_id };
+  await repo.setLastOrg(ctx.db, userId, orgId);
+  return { token, csrfToken, userId, orgId };
 }
 
 export async function logout(ctx: AppContext, tokenHash: string): Promise<void> {
@@ -130,6 +155,7 @@ export async function switchOrganization(ctx: AppContext, auth: AuthContext, org
   const memberships = await repo.listMemberships(ctx.db, auth.userId);
   if (!memberships.some((m) => m.org_id === orgId)) throw AppError.notFound('Organization', orgId);
   await repo.setSessionOrg(ctx.db, auth.sessionTokenHash, orgId);
+  await repo.setLastOrg(ctx.db, auth.userId, orgId);
 }
 
 export async function describeMe(ctx: AppContext, auth: AuthContext) {

@@ -3,7 +3,8 @@ import type { AppContext } from '../../context.js';
 import { errorResponses, idParam } from '../../http/schemas.js';
 import { authOf } from '../../http/security.js';
 import type { ZodApp } from '../../http/types.js';
-import { createUser, listUsers, updateUser } from './users.service.js';
+import { invitationsRoutes } from './invitations.routes.js';
+import { listUsers, updateUser } from './users.service.js';
 
 const userSchema = z
   .object({
@@ -25,39 +26,23 @@ export async function usersRoutes(app: ZodApp, ctx: AppContext): Promise<void> {
     { config, schema: { tags, summary: 'People with access to this organization', response: { 200: z.object({ items: z.array(userSchema), nextCursor: z.null() }), ...errorResponses } } },
     async (request) => ({ items: await listUsers(ctx, authOf(request).orgId), nextCursor: null }),
   );
-  app.post(
-    '/api/v1/users',
-    {
-      config,
-      schema: {
-        tags,
-        summary: 'Give someone access (admin, or staff with a permission template or list)',
-        body: z.object({
-          email: z.string().max(254),
-          password: z.string().max(200),
-          name: z.string().max(200).optional(),
-          role: z.enum(['admin', 'staff']),
-          permissions: z.array(z.string()).optional().describe('Permission names or templates: support, marketing, viewer'),
-        }),
-        response: { 201: userSchema, ...errorResponses },
-      },
-    },
-    async (request, reply) => reply.status(201).send(await createUser(ctx, authOf(request).orgId, request.body)),
-  );
   app.patch(
     '/api/v1/users/:id',
     {
       config,
       schema: {
         tags,
-        summary: 'Change role, permissions or name; disable or re-enable access',
+        summary: "Change this organization's membership of a person: role, permissions, disabled here",
+        description:
+          'Only what this organization grants: a person\'s name, email and password are theirs (PATCH /api/v1/me), and their access to other organizations is untouched. Disabling ends the sessions open in this organization only.',
         params: idParam,
-        body: z.object({
-          role: z.enum(['admin', 'staff']).optional(),
-          permissions: z.array(z.string()).optional(),
-          disabled: z.boolean().optional(),
-          name: z.string().max(200).optional(),
-        }),
+        body: z
+          .object({
+            role: z.enum(['admin', 'staff']).optional(),
+            permissions: z.array(z.string()).optional().describe('Permission names or templates: support, marketing, viewer'),
+            disabled: z.boolean().optional(),
+          })
+          .strict(),
         response: { 200: userSchema, ...errorResponses },
       },
     },
@@ -66,4 +51,6 @@ export async function usersRoutes(app: ZodApp, ctx: AppContext): Promise<void> {
       return updateUser(ctx, auth.orgId, auth.userId, request.params.id, request.body);
     },
   );
+  // People join an organization by invitation: /api/v1/invitations (create, list, revoke, accept).
+  await invitationsRoutes(app, ctx);
 }

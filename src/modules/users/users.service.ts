@@ -2,9 +2,12 @@ import type { AppContext } from '../../context.js';
 import { newId } from '../../db/ids.js';
 import { isUniqueViolation, withTx } from '../../db/tx.js';
 import { AppError } from '../../errors.js';
-import { deleteUserSessions } from '../auth/auth.repo.js';
+import { deleteOrgSessions } from '../auth/auth.repo.js';
 import { hashPassword } from '../auth/passwords.js';
 import { DEFAULT_STAFF_PERMISSIONS, resolvePermissionList, type Role } from '../auth/permissions.js';
+import { normalizeEmail, normalizeName, validatePassword } from './people.js';
+
+export { validatePassword } from './people.js';
 
 export interface OrgUser {
   id: string;
@@ -16,14 +19,7 @@ export interface OrgUser {
   createdAt: string;
 }
 
-const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
-
-export function validatePassword(password: string): void {
-  if (password.length < 10) throw AppError.validation('password', 'must be at least 10 characters');
-  if (password.length > 200) throw AppError.validation('password', 'must be at most 200 characters');
-}
-
-function resolvePermissions(role: Role, permissions: string[] | undefined): string[] {
+export function resolvePermissions(role: Role, permissions: string[] | undefined): string[] {
   if (role === 'admin') return [];
   if (permissions === undefined) return [...DEFAULT_STAFF_PERMISSIONS];
   const resolved = resolvePermissionList(permissions);
@@ -69,17 +65,19 @@ async function getUser(ctx: AppContext, orgId: string, userId: string): Promise<
 }
 
 /**
- * Adds a person to an organization. A new email creates the sign-in with the password;
- * an existing one keeps its password and gains the membership.
+ * The operator's tool (`patron user create`, the demo seed): gives a person access to an
+ * organization directly. A new email creates the person with the password; an existing
+ * person keeps their password and name and gains the membership. Over HTTP, people join
+ * another organization only by accepting an invitation (invitations.service.ts).
  */
 export async function createUser(
   ctx: AppContext,
   orgId: string,
   input: { email: string; password: string; name?: string | undefined; role: Role; permissions?: string[] | undefined },
 ): Promise<OrgUser> {
-  const email = input.email.trim();
-  if (!EMAIL.test(email) || email.length > 254) throw AppError.validation('email', 'must be an email address');
+  const email = normalizeEmail(input.email);
   validatePassword(input.password);
+  const name = normalizeName(input.name ?? '');
   const permissions = resolvePermissions(input.role, input.permissions);
   const passwordHash = await hashPassword(input.password);
   const userId = await withTx(ctx.db, async (tx) => {
@@ -90,7 +88,7 @@ export async function createUser(
       .executeTakeFirst();
     const id = existing?.id ?? newId();
     if (!existing) {
-      await tx.insertInto('users').values({ id, email, name: input.name ?? '', password_hash: passwordHash }).execute();
+      await tx.insertInto('users').values({ id, email, name, password_hash: passwordHash }).execute();
     }
     try {
       await tx.insertInto('org_members').values({ org_id: orgId, user_id: id, role: input.role, permissions, disabled_at: null }).execute();
@@ -105,12 +103,17 @@ export async function createUser(
   return getUser(ctx, orgId, userId);
 }
 
+/**
+ * Changes this organization's membership of a person: role, permissions, disabled here.
+ * Nothing about the person (name, email, password) and nothing in other organizations;
+ * disabling ends only the sessions open in this organization.
+ */
 export async function updateUser(
   ctx: AppContext,
   orgId: string,
   actorUserId: string | null,
   userId: string,
-  patch: { role?: Role | undefined; permissions?: string[] | undefined; disabled?: boolean | undefined; name?: string | undefined },
+  patch: { role?: Role | undefined; permissions?: string[] | undefined; disabled?: boolean | undefined },
 ): Promise<OrgUser> {
   const current = await getUser(ctx, orgId, userId);
   if (userId === actorUserId && (patch.disabled === true || patch.role === 'staff')) {
@@ -122,13 +125,13 @@ export async function updateUser(
     set.role = role;
     set.permissions = resolvePermissions(role, patch.permissions ?? (current.role === 'staff' ? current.permissions : undefined));
   }
-  if (patch.disabled !== undefined) set.disabled_at = patch.disabled ? ctx.clock.now() : null;
+  if (patch.disabled !== undefined) set.disabled_at = patch.disabled ? (current.disabled ? undefined : ctx.clock.now()) : null;
+  if (set.disabled_at === undefined) delete set.disabled_at;
   await withTx(ctx.db, async (tx) => {
     if (Object.keys(set).length > 0) {
       await tx.updateTable('org_members').set(set).where('org_id', '=', orgId).where('user_id', '=', userId).execute();
     }
-    if (patch.name !== undefined) await tx.updateTable('users').set({ name: patch.name }).where('id', '=', userId).execute();
-    if (patch.disabled) await deleteUserSessions(tx, userId);
+    if (patch.disabled) await deleteOrgSessions(tx, orgId, userId);
   });
   return getUser(ctx, orgId, userId);
 }
