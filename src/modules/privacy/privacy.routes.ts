@@ -17,7 +17,12 @@ export async function privacyRoutes(app: ZodApp, ctx: AppContext): Promise<void>
         tags,
         summary: 'GDPR erasure (irreversible): confirm with the customer\'s current email',
         description:
-          'Personal data is removed everywhere Patron stores it (profile, timeline, stored replies, jobs); ledger amounts and reports are unchanged. The customer then refuses edits (409 CUSTOMER_ANONYMIZED).',
+          'Personal data is removed everywhere Patron stores it: the profile, and every email, phone and name the customer has or had before an edit, ' +
+          'wherever they appear (timeline summaries and payloads, earlier note versions, ledger reasons and messages, refund reasons, import files, ' +
+          'job and event payloads, other customers\' notes). Stored Idempotency-Key replies of requests about the customer then answer 409 ' +
+          'CUSTOMER_ANONYMIZED instead of their first reply (nothing runs again). Ledger amounts and reports are unchanged. The customer then ' +
+          'refuses every change, a second anonymize included (409 CUSTOMER_ANONYMIZED); a write racing the erasure either lands first and is erased ' +
+          'with the rest, or is refused. Scope: docs/architecture.md, Erasure.',
         params: idParam,
         body: anonymizeBodySchema,
         response: { 200: customerSchema, ...errorResponses },
