@@ -15,7 +15,9 @@ export function useProgram() {
 }
 
 export function updateProgram(body: Partial<Omit<ProgramSettings, 'updatedAt'>>, key: string): Promise<ProgramSettings> {
-  return unwrap(api.PATCH('/api/v1/program', { body, headers: idem(key) }));
+  // Forms start from the settings as read; the API refuses fields it does not take (updatedAt).
+  const { updatedAt: _read, ...patch } = body as Partial<ProgramSettings>;
+  return unwrap(api.PATCH('/api/v1/program', { body: patch, headers: idem(key) }));
 }
 
 export function useEarningRules() {
@@ -35,7 +37,11 @@ export function deleteRule(id: string, key: string): Promise<unknown> {
 }
 
 export function saveReward(id: string | null, body: RewardInput, key: string): Promise<Reward> {
-  if (id) return unwrap(api.PATCH('/api/v1/rewards/{id}', { params: { path: { id } }, body, headers: idem(key) }));
+  if (id) {
+    // The type of a reward cannot change (the API refuses the field on edits).
+    const { type: _type, ...patch } = body;
+    return unwrap(api.PATCH('/api/v1/rewards/{id}', { params: { path: { id } }, body: patch, headers: idem(key) }));
+  }
   return unwrap(api.POST('/api/v1/rewards', { body, headers: idem(key) }));
 }
 
@@ -43,7 +49,10 @@ export function deleteReward(id: string, key: string): Promise<unknown> {
   return unwrap(api.DELETE('/api/v1/rewards/{id}', { params: { path: { id } }, headers: idem(key) }));
 }
 
-export function saveTier(id: string | null, body: TierInput, key: string): Promise<Tier> {
+export function saveTier(id: string | null, input: TierInput, key: string): Promise<Tier> {
+  // Only the tier's inputs: an edit form starts from the tier as read (id, rank, times).
+  const { name, threshold, earnMultiplier, birthdayPoints, entryPoints } = input;
+  const body = { name, threshold, earnMultiplier, birthdayPoints, entryPoints };
   if (id) return unwrap(api.PATCH('/api/v1/tiers/{id}', { params: { path: { id } }, body, headers: idem(key) }));
   return unwrap(api.POST('/api/v1/tiers', { body, headers: idem(key) }));
 }
