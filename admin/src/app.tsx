@@ -6,6 +6,7 @@ import { AppLayout } from './components/app-layout.js';
 import { PageSkeleton } from './components/page-skeleton.js';
 import { RequirePermission } from './components/require-permission.js';
 import { SessionProvider, useMeQuery } from './lib/session.js';
+import { AcceptInvitationPage } from './pages/accept-invitation-page.js';
 import { LoginPage } from './pages/login-page.js';
 
 const page = <T extends Record<string, unknown>>(load: () => Promise<T>, name: keyof T) =>
@@ -75,5 +76,13 @@ export function App() {
       </SessionProvider>
     );
   }
-  return <BrowserRouter>{content}</BrowserRouter>;
+  return (
+    <BrowserRouter>
+      <Routes>
+        {/* Invitation links work signed in or out (the token is in the fragment). */}
+        <Route path="/invitations/accept" element={me.isPending || me.isError ? content : <AcceptInvitationPage me={me.data ?? null} />} />
+        <Route path="*" element={content} />
+      </Routes>
+    </BrowserRouter>
+  );
 }

@@ -57,8 +57,16 @@ describe('signing in and access', () => {
     await page.getByRole('menuitem', { name: new RegExp(SECOND_ORG.name) }).click();
     await page.getByRole('button', { name: new RegExp(`Switch organization, current: ${SECOND_ORG.name}`) }).waitFor();
     await page.getByText(`${SECOND_ORG.currency} · ${SECOND_ORG.timezone}`).waitFor();
-    const me = (await (await context.request.get('/api/v1/me')).json()) as { organization: { slug: string } };
+    const me = (await (await context.request.get('/api/v1/me')).json()) as { organization: { slug: string; name: string } };
     expect(me.organization.slug).toBe(SECOND_ORG.slug);
     await context.close();
+    // Signing in again opens the organization used last; switching back makes the demo the last one again.
+    const again = await openPage(browser);
+    await signIn(again.page, DEMO_ADMIN);
+    await again.page.getByRole('button', { name: new RegExp(`Switch organization, current: ${SECOND_ORG.name}`) }).waitFor();
+    await again.page.getByRole('button', { name: /Switch organization/ }).click();
+    await again.page.getByRole('menuitem', { name: /Demo/ }).click();
+    await again.page.getByRole('button', { name: /Switch organization, current: Demo/ }).waitFor();
+    await again.context.close();
   });
 });

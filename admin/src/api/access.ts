@@ -1,6 +1,6 @@
 import { useQuery } from '@tanstack/react-query';
-import { api, unwrap } from './client.js';
-import type { ApiKey, Organization, User } from './models.js';
+import { api, setCsrfToken, unwrap } from './client.js';
+import type { ApiKey, Invitation, Me, Organization, User } from './models.js';
 
 const idem = (key: string) => ({ 'idempotency-key': key });
 
@@ -12,19 +12,56 @@ export function useUsers() {
   return useQuery({ queryKey: usersKey, queryFn: async ({ signal }) => (await unwrap(api.GET('/api/v1/users', { signal }))).items });
 }
 
-export interface NewUser {
+export const invitationsKey = ['invitations'] as const;
+
+export function useInvitations() {
+  return useQuery({ queryKey: invitationsKey, queryFn: async ({ signal }) => (await unwrap(api.GET('/api/v1/invitations', { signal }))).items });
+}
+
+export interface NewInvitation {
   email: string;
-  password: string;
-  name?: string;
   role: 'admin' | 'staff';
   permissions?: string[];
 }
 
-export function createUser(body: NewUser, key: string): Promise<User> {
-  return unwrap(api.POST('/api/v1/users', { body, headers: idem(key) }));
+export interface CreatedInvitation {
+  invitation: Invitation;
+  token: string;
+  acceptPath: string;
+  acceptUrl: string | null;
 }
 
-export function updateUser(id: string, body: { role?: 'admin' | 'staff'; permissions?: string[]; disabled?: boolean; name?: string }, key: string): Promise<User> {
+/** The invitation link to pass on: shown once, as the reply carries the only copy of its token. */
+export function invitationLink(created: CreatedInvitation): string {
+  return created.acceptUrl ?? `${window.location.origin}${created.acceptPath}`;
+}
+
+export function createInvitation(body: NewInvitation, key: string): Promise<CreatedInvitation> {
+  return unwrap(api.POST('/api/v1/invitations', { body, headers: idem(key) }));
+}
+
+export function revokeInvitation(id: string, key: string): Promise<Invitation> {
+  return unwrap(api.DELETE('/api/v1/invitations/{id}', { params: { path: { id } }, headers: idem(key) }));
+}
+
+export function previewInvitation(token: string) {
+  return unwrap(api.POST('/api/v1/invitations/preview', { body: { token } }));
+}
+
+export async function acceptInvitation(token: string): Promise<Me> {
+  const me = await unwrap(api.POST('/api/v1/invitations/accept', { body: { token } }));
+  setCsrfToken(me.csrfToken);
+  return me;
+}
+
+export async function registerWithInvitation(body: { token: string; name?: string; password: string }): Promise<Me> {
+  const me = await unwrap(api.POST('/api/v1/invitations/register', { body }));
+  setCsrfToken(me.csrfToken);
+  return me;
+}
+
+/** Changes this organization's membership of a person (never their name, email or password). */
+export function updateUser(id: string, body: { role?: 'admin' | 'staff'; permissions?: string[]; disabled?: boolean }, key: string): Promise<User> {
   return unwrap(api.PATCH('/api/v1/users/{id}', { params: { path: { id } }, body, headers: idem(key) }));
 }
 

@@ -3,6 +3,7 @@ import type { components } from './schema.js';
 /** Shapes the admin reads. Generated ones come from the OpenAPI document; the rest follow API.md. */
 export type Me = components['schemas']['Me'];
 export type User = components['schemas']['User'];
+export type Invitation = components['schemas']['Invitation'];
 export type ApiKey = components['schemas']['ApiKey'];
 export type Organization = components['schemas']['Organization'];
 export type Permission = Me['permissions'][number];

@@ -22,13 +22,13 @@ export interface paths {
                     "application/json": {
                         email: string;
                         password: string;
-                        /** @description Organization slug to open; defaults to the first */
+                        /** @description Organization slug to open; by default the one this person used last (else the one they joined first) */
                         organization?: string;
                     };
                 };
             };
             responses: {
-                /** @description Default Response */
+                /** @description Done */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -37,7 +37,7 @@ export interface paths {
                         "application/json": components["schemas"]["Me"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The request is invalid; `error.details.fields` names each field and what is wrong with it */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -46,7 +46,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The credentials sent are not valid (no credentials are needed here) */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -55,25 +55,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Default Response */
+                /** @description Conflict: the Idempotency-Key was used with a different request or its first request is still running, or the change conflicts with the current state or a simultaneous change; `error.code` says which */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -82,8 +64,8 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
-                422: {
+                /** @description The body is larger than 1 MB */
+                413: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -91,9 +73,20 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The body is not sent as application/json */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Too many attempts; retry after the number of seconds in the Retry-After header */
                 429: {
                     headers: {
+                        /** @description Seconds to wait before trying again */
+                        "retry-after"?: number;
                         [name: string]: unknown;
                     };
                     content: {
@@ -121,20 +114,23 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description Makes the change safe to retry: a retry with the same key and body gets the first reply; another body with the same key is 409. Keys live 7 days. */
+                    "idempotency-key"?: string;
+                };
                 path?: never;
                 cookie?: never;
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description Done; nothing to return */
                 204: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content?: never;
                 };
-                /** @description Default Response */
+                /** @description The request is invalid; `error.details.fields` names each field and what is wrong with it */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -143,7 +139,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Not signed in, or the API key is missing, not valid or revoked */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -152,7 +148,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Refused: a signed-in session sent a change without the `x-csrf-token` header from `GET /api/v1/me` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -161,16 +157,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Default Response */
+                /** @description Conflict: the Idempotency-Key was used with a different request or its first request is still running, or the change conflicts with the current state or a simultaneous change; `error.code` says which */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -179,8 +166,8 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
-                422: {
+                /** @description The body is larger than 1 MB */
+                413: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -188,8 +175,8 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
-                429: {
+                /** @description The body is not sent as application/json */
+                415: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -222,7 +209,7 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description Done */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -231,7 +218,7 @@ export interface paths {
                         "application/json": components["schemas"]["Me"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The request is invalid; `error.details.fields` names each field and what is wrong with it */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -240,53 +227,8 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Not signed in, or the API key is missing, not valid or revoked */
                 401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Default Response */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Default Response */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Default Response */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Default Response */
-                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -301,7 +243,105 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        patch?: never;
+        /**
+         * Change your own name, email or password (email and password need your current password)
+         * @description Names, emails and passwords belong to the person: only they change them, here. A new email or password ends your other sessions. Wrong current passwords count against the sign-in limit.
+         */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Makes the change safe to retry: a retry with the same key and body gets the first reply; another body with the same key is 409. Keys live 7 days. */
+                    "idempotency-key"?: string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        name?: string;
+                        email?: string;
+                        currentPassword?: string;
+                        newPassword?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Done */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Me"];
+                    };
+                };
+                /** @description The request is invalid; `error.details.fields` names each field and what is wrong with it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not signed in, or the API key is missing, not valid or revoked */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Refused: a signed-in session sent a change without the `x-csrf-token` header from `GET /api/v1/me` */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Conflict: the Idempotency-Key was used with a different request or its first request is still running, or the change conflicts with the current state or a simultaneous change; `error.code` says which */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is larger than 1 MB */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is not sent as application/json */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A business rule refused the change; `error.message` says why and what to do instead */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
         trace?: never;
     };
     "/api/v1/auth/switch-organization": {
@@ -317,7 +357,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description Makes the change safe to retry: a retry with the same key and body gets the first reply; another body with the same key is 409. Keys live 7 days. */
+                    "idempotency-key"?: string;
+                };
                 path?: never;
                 cookie?: never;
             };
@@ -329,7 +372,7 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
+                /** @description Done */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -338,7 +381,7 @@ export interface paths {
                         "application/json": components["schemas"]["Me"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The request is invalid; `error.details.fields` names each field and what is wrong with it */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -347,7 +390,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Not signed in, or the API key is missing, not valid or revoked */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -356,7 +399,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Refused: a signed-in session sent a change without the `x-csrf-token` header from `GET /api/v1/me` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -365,16 +408,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Default Response */
+                /** @description Conflict: the Idempotency-Key was used with a different request or its first request is still running, or the change conflicts with the current state or a simultaneous change; `error.code` says which */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -383,8 +417,8 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
-                422: {
+                /** @description The body is larger than 1 MB */
+                413: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -392,8 +426,17 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
-                429: {
+                /** @description The body is not sent as application/json */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A business rule refused the change; `error.message` says why and what to do instead */
+                422: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -426,7 +469,7 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description Done */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -435,7 +478,7 @@ export interface paths {
                         "application/json": components["schemas"]["Organization"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The request is invalid; `error.details.fields` names each field and what is wrong with it */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -444,53 +487,8 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Not signed in, or the API key is missing, not valid or revoked */
                 401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Default Response */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Default Response */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Default Response */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Default Response */
-                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -509,7 +507,10 @@ export interface paths {
         patch: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description Makes the change safe to retry: a retry with the same key and body gets the first reply; another body with the same key is 409. Keys live 7 days. */
+                    "idempotency-key"?: string;
+                };
                 path?: never;
                 cookie?: never;
             };
@@ -523,7 +524,7 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
+                /** @description Done */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -532,7 +533,7 @@ export interface paths {
                         "application/json": components["schemas"]["Organization"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The request is invalid; `error.details.fields` names each field and what is wrong with it */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -541,7 +542,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Not signed in, or the API key is missing, not valid or revoked */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -550,7 +551,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Refused: the caller lacks the `settings:manage` permission (named in `error.details.permission`); or a signed-in session sent a change without the `x-csrf-token` header from `GET /api/v1/me` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -559,16 +560,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Default Response */
+                /** @description Conflict: the Idempotency-Key was used with a different request or its first request is still running, or the change conflicts with the current state or a simultaneous change; `error.code` says which */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -577,8 +569,8 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
-                422: {
+                /** @description The body is larger than 1 MB */
+                413: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -586,8 +578,17 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
-                429: {
+                /** @description The body is not sent as application/json */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A business rule refused the change; `error.message` says why and what to do instead */
+                422: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -616,7 +617,7 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description Done */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -628,7 +629,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description The request is invalid; `error.details.fields` names each field and what is wrong with it */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -637,7 +638,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Not signed in, or the API key is missing, not valid or revoked */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -646,44 +647,8 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Refused: only an organization admin can do this */
                 403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Default Response */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Default Response */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Default Response */
-                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -694,102 +659,7 @@ export interface paths {
             };
         };
         put?: never;
-        /** Give someone access (admin, or staff with a permission template or list) */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        email: string;
-                        password: string;
-                        name?: string;
-                        /** @enum {string} */
-                        role: "admin" | "staff";
-                        /** @description Permission names or templates: support, marketing, viewer */
-                        permissions?: string[];
-                    };
-                };
-            };
-            responses: {
-                /** @description Default Response */
-                201: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["User"];
-                    };
-                };
-                /** @description Default Response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Default Response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Default Response */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Default Response */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Default Response */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Default Response */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -809,11 +679,17 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        /** Change role, permissions or name; disable or re-enable access */
+        /**
+         * Change this organization's membership of a person: role, permissions, disabled here
+         * @description Only what this organization grants: a person's name, email and password are theirs (PATCH /api/v1/me), and their access to other organizations is untouched. Disabling ends the sessions open in this organization only.
+         */
         patch: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description Makes the change safe to retry: a retry with the same key and body gets the first reply; another body with the same key is 409. Keys live 7 days. */
+                    "idempotency-key"?: string;
+                };
                 path: {
                     id: string;
                 };
@@ -824,14 +700,14 @@ export interface paths {
                     "application/json": {
                         /** @enum {string} */
                         role?: "admin" | "staff";
+                        /** @description Permission names or templates: support, marketing, viewer */
                         permissions?: string[];
                         disabled?: boolean;
-                        name?: string;
                     };
                 };
             };
             responses: {
-                /** @description Default Response */
+                /** @description Done */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -840,7 +716,7 @@ export interface paths {
                         "application/json": components["schemas"]["User"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The request is invalid; `error.details.fields` names each field and what is wrong with it */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -849,7 +725,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Not signed in, or the API key is missing, not valid or revoked */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -858,7 +734,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Refused: only an organization admin can do this; or a signed-in session sent a change without the `x-csrf-token` header from `GET /api/v1/me` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -867,7 +743,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Not found in the caller's organization (another organization's id answers 404 too) */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -876,7 +752,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Conflict: the Idempotency-Key was used with a different request or its first request is still running, or the change conflicts with the current state or a simultaneous change; `error.code` says which */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -885,8 +761,8 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
-                422: {
+                /** @description The body is larger than 1 MB */
+                413: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -894,8 +770,17 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
-                429: {
+                /** @description The body is not sent as application/json */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A business rule refused the change; `error.message` says why and what to do instead */
+                422: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -905,6 +790,591 @@ export interface paths {
                 };
             };
         };
+        trace?: never;
+    };
+    "/api/v1/invitations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Open invitations of this organization (pending or expired), newest first */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Done */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: components["schemas"]["Invitation"][];
+                            nextCursor: null;
+                        };
+                    };
+                };
+                /** @description The request is invalid; `error.details.fields` names each field and what is wrong with it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not signed in, or the API key is missing, not valid or revoked */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Refused: only an organization admin can do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Invite someone to this organization; the link is in this reply only
+         * @description Patron sends no email: pass `acceptUrl` (or your origin + `acceptPath`) to the invited person privately. It works once, for seven days. The reply is the same whether or not the email already has a Patron sign-in: a new person chooses a password, an existing one signs in and accepts. A new invitation for the same email replaces an open one. 409 when the email already has access to this organization.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Makes the change safe to retry: a retry with the same key and body gets the first reply; another body with the same key is 409. Keys live 7 days. */
+                    "idempotency-key"?: string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        email: string;
+                        /** @enum {string} */
+                        role: "admin" | "staff";
+                        /** @description Staff only: permission names or templates (support, marketing, viewer); default support */
+                        permissions?: string[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Created */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            invitation: components["schemas"]["Invitation"];
+                            token: string;
+                            /** @description Path of the acceptance page in the admin app, with the token in the fragment */
+                            acceptPath: string;
+                            /** @description PATRON_PUBLIC_URL + acceptPath; null when PATRON_PUBLIC_URL is not set */
+                            acceptUrl: string | null;
+                        };
+                    };
+                };
+                /** @description The request is invalid; `error.details.fields` names each field and what is wrong with it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not signed in, or the API key is missing, not valid or revoked */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Refused: only an organization admin can do this; or a signed-in session sent a change without the `x-csrf-token` header from `GET /api/v1/me` */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Conflict: the Idempotency-Key was used with a different request or its first request is still running, or the change conflicts with the current state or a simultaneous change; `error.code` says which */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is larger than 1 MB */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is not sent as application/json */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A business rule refused the change; `error.message` says why and what to do instead */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/invitations/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Revoke an open invitation; its link stops working */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Makes the change safe to retry: a retry with the same key and body gets the first reply; another body with the same key is 409. Keys live 7 days. */
+                    "idempotency-key"?: string;
+                };
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Done */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Invitation"];
+                    };
+                };
+                /** @description The request is invalid; `error.details.fields` names each field and what is wrong with it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not signed in, or the API key is missing, not valid or revoked */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Refused: only an organization admin can do this; or a signed-in session sent a change without the `x-csrf-token` header from `GET /api/v1/me` */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found in the caller's organization (another organization's id answers 404 too) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Conflict: the Idempotency-Key was used with a different request or its first request is still running, or the change conflicts with the current state or a simultaneous change; `error.code` says which */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is larger than 1 MB */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is not sent as application/json */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A business rule refused the change; `error.message` says why and what to do instead */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/invitations/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** What an invitation link invites to (for the acceptance page); changes nothing */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description The token from the invitation link (the part after "#token=") */
+                        token: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Done */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            organization: {
+                                name: string;
+                                slug: string;
+                            };
+                            email: string;
+                            /** @enum {string} */
+                            role: "admin" | "staff";
+                            expiresAt: string;
+                        };
+                    };
+                };
+                /** @description The request is invalid; `error.details.fields` names each field and what is wrong with it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The credentials sent are not valid (no credentials are needed here) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Conflict: the Idempotency-Key was used with a different request or its first request is still running, or the change conflicts with the current state or a simultaneous change; `error.code` says which */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is larger than 1 MB */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is not sent as application/json */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/invitations/accept": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Accept an invitation to your email while signed in; the session switches to that organization */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Makes the change safe to retry: a retry with the same key and body gets the first reply; another body with the same key is 409. Keys live 7 days. */
+                    "idempotency-key"?: string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description The token from the invitation link (the part after "#token=") */
+                        token: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Done */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Me"];
+                    };
+                };
+                /** @description The request is invalid; `error.details.fields` names each field and what is wrong with it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not signed in, or the API key is missing, not valid or revoked */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Refused: a signed-in session sent a change without the `x-csrf-token` header from `GET /api/v1/me` */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Conflict: the Idempotency-Key was used with a different request or its first request is still running, or the change conflicts with the current state or a simultaneous change; `error.code` says which */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is larger than 1 MB */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is not sent as application/json */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A business rule refused the change; `error.message` says why and what to do instead */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/invitations/register": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Accept an invitation as someone new: choose a name and password; signs you in
+         * @description Refused with 409 when the invited email already has a Patron sign-in: sign in with it and use /api/v1/invitations/accept.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description The token from the invitation link (the part after "#token=") */
+                        token: string;
+                        name?: string;
+                        /** @description At least 10 characters */
+                        password: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Created */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Me"];
+                    };
+                };
+                /** @description The request is invalid; `error.details.fields` names each field and what is wrong with it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The credentials sent are not valid (no credentials are needed here) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Conflict: the Idempotency-Key was used with a different request or its first request is still running, or the change conflicts with the current state or a simultaneous change; `error.code` says which */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is larger than 1 MB */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is not sent as application/json */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/v1/api-keys": {
@@ -924,7 +1394,7 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description Done */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -936,7 +1406,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description The request is invalid; `error.details.fields` names each field and what is wrong with it */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -945,7 +1415,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Not signed in, or the API key is missing, not valid or revoked */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -954,44 +1424,8 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Refused: only an organization admin can do this */
                 403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Default Response */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Default Response */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Default Response */
-                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -1006,7 +1440,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description Makes the change safe to retry: a retry with the same key and body gets the first reply; another body with the same key is 409. Keys live 7 days. */
+                    "idempotency-key"?: string;
+                };
                 path?: never;
                 cookie?: never;
             };
@@ -1019,7 +1456,7 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
+                /** @description Created */
                 201: {
                     headers: {
                         [name: string]: unknown;
@@ -1031,7 +1468,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description The request is invalid; `error.details.fields` names each field and what is wrong with it */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -1040,7 +1477,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Not signed in, or the API key is missing, not valid or revoked */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -1049,7 +1486,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Refused: only an organization admin can do this; or a signed-in session sent a change without the `x-csrf-token` header from `GET /api/v1/me` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -1058,16 +1495,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Default Response */
+                /** @description Conflict: the Idempotency-Key was used with a different request or its first request is still running, or the change conflicts with the current state or a simultaneous change; `error.code` says which */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -1076,8 +1504,8 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
-                422: {
+                /** @description The body is larger than 1 MB */
+                413: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -1085,8 +1513,17 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
-                429: {
+                /** @description The body is not sent as application/json */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A business rule refused the change; `error.message` says why and what to do instead */
+                422: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -1116,7 +1553,10 @@ export interface paths {
         delete: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description Makes the change safe to retry: a retry with the same key and body gets the first reply; another body with the same key is 409. Keys live 7 days. */
+                    "idempotency-key"?: string;
+                };
                 path: {
                     id: string;
                 };
@@ -1124,7 +1564,7 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description Done */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -1133,7 +1573,7 @@ export interface paths {
                         "application/json": components["schemas"]["ApiKey"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The request is invalid; `error.details.fields` names each field and what is wrong with it */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -1142,7 +1582,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Not signed in, or the API key is missing, not valid or revoked */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -1151,7 +1591,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Refused: only an organization admin can do this; or a signed-in session sent a change without the `x-csrf-token` header from `GET /api/v1/me` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -1160,7 +1600,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Not found in the caller's organization (another organization's id answers 404 too) */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -1169,7 +1609,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Conflict: the Idempotency-Key was used with a different request or its first request is still running, or the change conflicts with the current state or a simultaneous change; `error.code` says which */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -1178,8 +1618,8 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
-                422: {
+                /** @description The body is larger than 1 MB */
+                413: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -1187,8 +1627,17 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
-                429: {
+                /** @description The body is not sent as application/json */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A business rule refused the change; `error.message` says why and what to do instead */
+                422: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -1220,7 +1669,7 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description Done */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -1229,7 +1678,7 @@ export interface paths {
                         "application/json": components["schemas"]["ProgramSettings"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The request is invalid; `error.details.fields` names each field and what is wrong with it */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -1238,7 +1687,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Not signed in, or the API key is missing, not valid or revoked */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -1247,44 +1696,8 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Refused: the caller lacks the `customers:read` permission (named in `error.details.permission`) */
                 403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Default Response */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Default Response */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Default Response */
-                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -1303,7 +1716,10 @@ export interface paths {
         patch: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description Makes the change safe to retry: a retry with the same key and body gets the first reply; another body with the same key is 409. Keys live 7 days. */
+                    "idempotency-key"?: string;
+                };
                 path?: never;
                 cookie?: never;
             };
@@ -1329,7 +1745,7 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
+                /** @description Done */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -1338,7 +1754,7 @@ export interface paths {
                         "application/json": components["schemas"]["ProgramSettings"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The request is invalid; `error.details.fields` names each field and what is wrong with it */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -1347,7 +1763,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Not signed in, or the API key is missing, not valid or revoked */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -1356,7 +1772,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Refused: the caller lacks the `settings:manage` permission (named in `error.details.permission`); or a signed-in session sent a change without the `x-csrf-token` header from `GET /api/v1/me` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -1365,16 +1781,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Default Response */
+                /** @description Conflict: the Idempotency-Key was used with a different request or its first request is still running, or the change conflicts with the current state or a simultaneous change; `error.code` says which */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -1383,8 +1790,8 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
-                422: {
+                /** @description The body is larger than 1 MB */
+                413: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -1392,8 +1799,17 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
-                429: {
+                /** @description The body is not sent as application/json */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A business rule refused the change; `error.message` says why and what to do instead */
+                422: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -1437,7 +1853,7 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description Done */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -1446,7 +1862,7 @@ export interface paths {
                         "application/json": components["schemas"]["CustomerGridPage"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The request is invalid; `error.details.fields` names each field and what is wrong with it */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -1455,7 +1871,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Not signed in, or the API key is missing, not valid or revoked */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -1464,44 +1880,8 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Refused: the caller lacks the `customers:read` permission (named in `error.details.permission`) */
                 403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Default Response */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Default Response */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Default Response */
-                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -1519,7 +1899,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description Makes the change safe to retry: a retry with the same key and body gets the first reply; another body with the same key is 409. Keys live 7 days. */
+                    "idempotency-key"?: string;
+                };
                 path?: never;
                 cookie?: never;
             };
@@ -1541,7 +1924,7 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
+                /** @description Done */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -1550,7 +1933,7 @@ export interface paths {
                         "application/json": components["schemas"]["Customer"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Created */
                 201: {
                     headers: {
                         [name: string]: unknown;
@@ -1559,7 +1942,7 @@ export interface paths {
                         "application/json": components["schemas"]["Customer"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The request is invalid; `error.details.fields` names each field and what is wrong with it */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -1568,7 +1951,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Not signed in, or the API key is missing, not valid or revoked */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -1577,7 +1960,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Refused: the caller lacks the `customers:write` permission (named in `error.details.permission`); or a signed-in session sent a change without the `x-csrf-token` header from `GET /api/v1/me` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -1586,16 +1969,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Default Response */
+                /** @description Conflict: the Idempotency-Key was used with a different request or its first request is still running, or the change conflicts with the current state or a simultaneous change; `error.code` says which */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -1604,8 +1978,8 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
-                422: {
+                /** @description The body is larger than 1 MB */
+                413: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -1613,8 +1987,17 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
-                429: {
+                /** @description The body is not sent as application/json */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A business rule refused the change; `error.message` says why and what to do instead */
+                422: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -1649,7 +2032,7 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description Done */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -1658,7 +2041,7 @@ export interface paths {
                         "application/json": components["schemas"]["Customer"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The request is invalid; `error.details.fields` names each field and what is wrong with it */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -1667,7 +2050,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Not signed in, or the API key is missing, not valid or revoked */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -1676,7 +2059,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Refused: the caller lacks the `customers:read` permission (named in `error.details.permission`) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -1685,35 +2068,8 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Not found in the caller's organization (another organization's id answers 404 too) */
                 404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Default Response */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Default Response */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Default Response */
-                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -1735,7 +2091,10 @@ export interface paths {
         patch: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description Makes the change safe to retry: a retry with the same key and body gets the first reply; another body with the same key is 409. Keys live 7 days. */
+                    "idempotency-key"?: string;
+                };
                 path: {
                     id: string;
                 };
@@ -1754,7 +2113,7 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
+                /** @description Done */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -1763,7 +2122,7 @@ export interface paths {
                         "application/json": components["schemas"]["Customer"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The request is invalid; `error.details.fields` names each field and what is wrong with it */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -1772,7 +2131,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Not signed in, or the API key is missing, not valid or revoked */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -1781,7 +2140,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Refused: the caller lacks the `customers:write` permission (named in `error.details.permission`); or a signed-in session sent a change without the `x-csrf-token` header from `GET /api/v1/me` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -1790,7 +2149,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Not found in the caller's organization (another organization's id answers 404 too) */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -1799,7 +2158,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Conflict: the Idempotency-Key was used with a different request or its first request is still running, or the change conflicts with the current state or a simultaneous change; `error.code` says which */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -1808,8 +2167,8 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
-                422: {
+                /** @description The body is larger than 1 MB */
+                413: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -1817,8 +2176,17 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
-                429: {
+                /** @description The body is not sent as application/json */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A business rule refused the change; `error.message` says why and what to do instead */
+                422: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -1843,7 +2211,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description Makes the change safe to retry: a retry with the same key and body gets the first reply; another body with the same key is 409. Keys live 7 days. */
+                    "idempotency-key"?: string;
+                };
                 path: {
                     id: string;
                 };
@@ -1863,7 +2234,7 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
+                /** @description Created */
                 201: {
                     headers: {
                         [name: string]: unknown;
@@ -1872,7 +2243,7 @@ export interface paths {
                         "application/json": components["schemas"]["AdjustmentResult"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The request is invalid; `error.details.fields` names each field and what is wrong with it */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -1881,7 +2252,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Not signed in, or the API key is missing, not valid or revoked */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -1890,7 +2261,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Refused: the caller lacks the `points:adjust` permission (named in `error.details.permission`); or a signed-in session sent a change without the `x-csrf-token` header from `GET /api/v1/me` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -1899,7 +2270,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Not found in the caller's organization (another organization's id answers 404 too) */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -1908,7 +2279,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Conflict: the Idempotency-Key was used with a different request or its first request is still running, or the change conflicts with the current state or a simultaneous change; `error.code` says which */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -1917,8 +2288,8 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
-                422: {
+                /** @description The body is larger than 1 MB */
+                413: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -1926,8 +2297,17 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
-                429: {
+                /** @description The body is not sent as application/json */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A business rule refused the change; `error.message` says why and what to do instead */
+                422: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -1966,7 +2346,7 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description Done */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -1978,7 +2358,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description The request is invalid; `error.details.fields` names each field and what is wrong with it */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -1987,7 +2367,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Not signed in, or the API key is missing, not valid or revoked */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -1996,7 +2376,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Refused: the caller lacks the `customers:read` permission (named in `error.details.permission`) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -2005,35 +2385,8 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Not found in the caller's organization (another organization's id answers 404 too) */
                 404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Default Response */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Default Response */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Default Response */
-                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -2068,7 +2421,10 @@ export interface paths {
         patch: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description Makes the change safe to retry: a retry with the same key and body gets the first reply; another body with the same key is 409. Keys live 7 days. */
+                    "idempotency-key"?: string;
+                };
                 path: {
                     id: string;
                     entryId: string;
@@ -2083,7 +2439,7 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
+                /** @description Done */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -2092,7 +2448,7 @@ export interface paths {
                         "application/json": components["schemas"]["LedgerEntry"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The request is invalid; `error.details.fields` names each field and what is wrong with it */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -2101,7 +2457,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Not signed in, or the API key is missing, not valid or revoked */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -2110,7 +2466,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Refused: the caller lacks the `points:adjust` permission (named in `error.details.permission`); or a signed-in session sent a change without the `x-csrf-token` header from `GET /api/v1/me` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -2119,7 +2475,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Not found in the caller's organization (another organization's id answers 404 too) */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -2128,7 +2484,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Conflict: the Idempotency-Key was used with a different request or its first request is still running, or the change conflicts with the current state or a simultaneous change; `error.code` says which */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -2137,8 +2493,8 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
-                422: {
+                /** @description The body is larger than 1 MB */
+                413: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -2146,8 +2502,17 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
-                429: {
+                /** @description The body is not sent as application/json */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A business rule refused the change; `error.message` says why and what to do instead */
+                422: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -2176,7 +2541,7 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description Done */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -2193,7 +2558,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description The request is invalid; `error.details.fields` names each field and what is wrong with it */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -2202,7 +2567,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Not signed in, or the API key is missing, not valid or revoked */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -2211,44 +2576,8 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Refused: only an organization admin can do this */
                 403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Default Response */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Default Response */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Default Response */
-                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -2282,7 +2611,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description Makes the change safe to retry: a retry with the same key and body gets the first reply; another body with the same key is 409. Keys live 7 days. */
+                    "idempotency-key"?: string;
+                };
                 path?: never;
                 cookie?: never;
             };
@@ -2314,7 +2646,7 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
+                /** @description Done */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -2323,7 +2655,7 @@ export interface paths {
                         "application/json": components["schemas"]["Order"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Created */
                 201: {
                     headers: {
                         [name: string]: unknown;
@@ -2332,7 +2664,7 @@ export interface paths {
                         "application/json": components["schemas"]["Order"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The request is invalid; `error.details.fields` names each field and what is wrong with it */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -2341,7 +2673,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Not signed in, or the API key is missing, not valid or revoked */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -2350,7 +2682,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Refused: the caller lacks the `customers:write` permission (named in `error.details.permission`); or a signed-in session sent a change without the `x-csrf-token` header from `GET /api/v1/me` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -2359,16 +2691,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Default Response */
+                /** @description Conflict: the Idempotency-Key was used with a different request or its first request is still running, or the change conflicts with the current state or a simultaneous change; `error.code` says which */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -2377,8 +2700,8 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
-                422: {
+                /** @description The body is larger than 1 MB */
+                413: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -2386,8 +2709,17 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
-                429: {
+                /** @description The body is not sent as application/json */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A business rule refused the change; `error.message` says why and what to do instead */
+                422: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -2422,7 +2754,7 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description Done */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -2449,7 +2781,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description The request is invalid; `error.details.fields` names each field and what is wrong with it */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -2458,7 +2790,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Not signed in, or the API key is missing, not valid or revoked */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -2467,7 +2799,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Refused: the caller lacks the `customers:read` permission (named in `error.details.permission`) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -2476,35 +2808,8 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Not found in the caller's organization (another organization's id answers 404 too) */
                 404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Default Response */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Default Response */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Default Response */
-                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -2538,7 +2843,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description Makes the change safe to retry: a retry with the same key and body gets the first reply; another body with the same key is 409. Keys live 7 days. */
+                    "idempotency-key"?: string;
+                };
                 path: {
                     id: string;
                 };
@@ -2557,7 +2865,7 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
+                /** @description Done */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -2569,7 +2877,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description Created */
                 201: {
                     headers: {
                         [name: string]: unknown;
@@ -2581,7 +2889,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description The request is invalid; `error.details.fields` names each field and what is wrong with it */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -2590,7 +2898,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Not signed in, or the API key is missing, not valid or revoked */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -2599,7 +2907,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Refused: the caller lacks the `customers:write` permission (named in `error.details.permission`); or a signed-in session sent a change without the `x-csrf-token` header from `GET /api/v1/me` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -2608,7 +2916,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Not found in the caller's organization (another organization's id answers 404 too) */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -2617,7 +2925,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Conflict: the Idempotency-Key was used with a different request or its first request is still running, or the change conflicts with the current state or a simultaneous change; `error.code` says which */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -2626,8 +2934,8 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
-                422: {
+                /** @description The body is larger than 1 MB */
+                413: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -2635,8 +2943,17 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
-                429: {
+                /** @description The body is not sent as application/json */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A business rule refused the change; `error.message` says why and what to do instead */
+                422: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -2665,7 +2982,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description Makes the change safe to retry: a retry with the same key and body gets the first reply; another body with the same key is 409. Keys live 7 days. */
+                    "idempotency-key"?: string;
+                };
                 path: {
                     id: string;
                 };
@@ -2679,7 +2999,7 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
+                /** @description Done */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -2688,7 +3008,7 @@ export interface paths {
                         "application/json": components["schemas"]["Order"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The request is invalid; `error.details.fields` names each field and what is wrong with it */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -2697,7 +3017,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Not signed in, or the API key is missing, not valid or revoked */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -2706,7 +3026,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Refused: the caller lacks the `customers:write` permission (named in `error.details.permission`); or a signed-in session sent a change without the `x-csrf-token` header from `GET /api/v1/me` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -2715,7 +3035,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Not found in the caller's organization (another organization's id answers 404 too) */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -2724,7 +3044,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Conflict: the Idempotency-Key was used with a different request or its first request is still running, or the change conflicts with the current state or a simultaneous change; `error.code` says which */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -2733,8 +3053,8 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
-                422: {
+                /** @description The body is larger than 1 MB */
+                413: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -2742,8 +3062,17 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
-                429: {
+                /** @description The body is not sent as application/json */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A business rule refused the change; `error.message` says why and what to do instead */
+                422: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -2772,7 +3101,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description Makes the change safe to retry: a retry with the same key and body gets the first reply; another body with the same key is 409. Keys live 7 days. */
+                    "idempotency-key"?: string;
+                };
                 path: {
                     id: string;
                 };
@@ -2780,7 +3112,7 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description Done */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -2789,7 +3121,7 @@ export interface paths {
                         "application/json": components["schemas"]["Order"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The request is invalid; `error.details.fields` names each field and what is wrong with it */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -2798,7 +3130,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Not signed in, or the API key is missing, not valid or revoked */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -2807,7 +3139,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Refused: the caller lacks the `customers:write` permission (named in `error.details.permission`); or a signed-in session sent a change without the `x-csrf-token` header from `GET /api/v1/me` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -2816,7 +3148,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Not found in the caller's organization (another organization's id answers 404 too) */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -2825,7 +3157,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Conflict: the Idempotency-Key was used with a different request or its first request is still running, or the change conflicts with the current state or a simultaneous change; `error.code` says which */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -2834,8 +3166,8 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
-                422: {
+                /** @description The body is larger than 1 MB */
+                413: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -2843,8 +3175,17 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
-                429: {
+                /** @description The body is not sent as application/json */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A business rule refused the change; `error.message` says why and what to do instead */
+                422: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -2882,7 +3223,7 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description Done */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -2894,7 +3235,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description The request is invalid; `error.details.fields` names each field and what is wrong with it */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -2903,7 +3244,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Not signed in, or the API key is missing, not valid or revoked */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -2912,7 +3253,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Refused: the caller lacks the `customers:read` permission (named in `error.details.permission`) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -2921,35 +3262,8 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Not found in the caller's organization (another organization's id answers 404 too) */
                 404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Default Response */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Default Response */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Default Response */
-                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -2986,7 +3300,7 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description Done */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -2995,7 +3309,7 @@ export interface paths {
                         "application/json": components["schemas"]["Job"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The request is invalid; `error.details.fields` names each field and what is wrong with it */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -3004,7 +3318,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Not signed in, or the API key is missing, not valid or revoked */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -3013,7 +3327,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Refused: the caller lacks the `customers:read` permission (named in `error.details.permission`) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -3022,35 +3336,8 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Not found in the caller's organization (another organization's id answers 404 too) */
                 404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Default Response */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Default Response */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Default Response */
-                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -3088,7 +3375,7 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description Done */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -3100,7 +3387,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description The request is invalid; `error.details.fields` names each field and what is wrong with it */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -3109,7 +3396,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Not signed in, or the API key is missing, not valid or revoked */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -3118,44 +3405,8 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Refused: the caller lacks the `customers:read` permission (named in `error.details.permission`) */
                 403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Default Response */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Default Response */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Default Response */
-                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -3170,7 +3421,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description Makes the change safe to retry: a retry with the same key and body gets the first reply; another body with the same key is 409. Keys live 7 days. */
+                    "idempotency-key"?: string;
+                };
                 path?: never;
                 cookie?: never;
             };
@@ -3199,7 +3453,7 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
+                /** @description Created */
                 201: {
                     headers: {
                         [name: string]: unknown;
@@ -3208,7 +3462,7 @@ export interface paths {
                         "application/json": components["schemas"]["Segment"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The request is invalid; `error.details.fields` names each field and what is wrong with it */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -3217,7 +3471,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Not signed in, or the API key is missing, not valid or revoked */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -3226,7 +3480,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Refused: the caller lacks the `customers:write` permission (named in `error.details.permission`); or a signed-in session sent a change without the `x-csrf-token` header from `GET /api/v1/me` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -3235,16 +3489,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Default Response */
+                /** @description Conflict: the Idempotency-Key was used with a different request or its first request is still running, or the change conflicts with the current state or a simultaneous change; `error.code` says which */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -3253,8 +3498,8 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
-                422: {
+                /** @description The body is larger than 1 MB */
+                413: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -3262,8 +3507,17 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
-                429: {
+                /** @description The body is not sent as application/json */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A business rule refused the change; `error.message` says why and what to do instead */
+                422: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -3298,7 +3552,7 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description Done */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -3307,7 +3561,7 @@ export interface paths {
                         "application/json": components["schemas"]["Segment"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The request is invalid; `error.details.fields` names each field and what is wrong with it */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -3316,7 +3570,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Not signed in, or the API key is missing, not valid or revoked */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -3325,7 +3579,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Refused: the caller lacks the `customers:read` permission (named in `error.details.permission`) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -3334,35 +3588,8 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Not found in the caller's organization (another organization's id answers 404 too) */
                 404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Default Response */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Default Response */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Default Response */
-                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -3378,7 +3605,10 @@ export interface paths {
         delete: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description Makes the change safe to retry: a retry with the same key and body gets the first reply; another body with the same key is 409. Keys live 7 days. */
+                    "idempotency-key"?: string;
+                };
                 path: {
                     id: string;
                 };
@@ -3386,14 +3616,14 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description Done; nothing to return */
                 204: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content?: never;
                 };
-                /** @description Default Response */
+                /** @description The request is invalid; `error.details.fields` names each field and what is wrong with it */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -3402,7 +3632,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Not signed in, or the API key is missing, not valid or revoked */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -3411,7 +3641,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Refused: the caller lacks the `customers:write` permission (named in `error.details.permission`); or a signed-in session sent a change without the `x-csrf-token` header from `GET /api/v1/me` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -3420,7 +3650,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Not found in the caller's organization (another organization's id answers 404 too) */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -3429,7 +3659,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Conflict: the Idempotency-Key was used with a different request or its first request is still running, or the change conflicts with the current state or a simultaneous change; `error.code` says which */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -3438,8 +3668,8 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
-                422: {
+                /** @description The body is larger than 1 MB */
+                413: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -3447,8 +3677,17 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
-                429: {
+                /** @description The body is not sent as application/json */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A business rule refused the change; `error.message` says why and what to do instead */
+                422: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -3464,7 +3703,10 @@ export interface paths {
         patch: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description Makes the change safe to retry: a retry with the same key and body gets the first reply; another body with the same key is 409. Keys live 7 days. */
+                    "idempotency-key"?: string;
+                };
                 path: {
                     id: string;
                 };
@@ -3495,7 +3737,7 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
+                /** @description Done */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -3504,7 +3746,7 @@ export interface paths {
                         "application/json": components["schemas"]["Segment"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The request is invalid; `error.details.fields` names each field and what is wrong with it */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -3513,7 +3755,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Not signed in, or the API key is missing, not valid or revoked */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -3522,7 +3764,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Refused: the caller lacks the `customers:write` permission (named in `error.details.permission`); or a signed-in session sent a change without the `x-csrf-token` header from `GET /api/v1/me` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -3531,7 +3773,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Not found in the caller's organization (another organization's id answers 404 too) */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -3540,7 +3782,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Conflict: the Idempotency-Key was used with a different request or its first request is still running, or the change conflicts with the current state or a simultaneous change; `error.code` says which */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -3549,8 +3791,8 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
-                422: {
+                /** @description The body is larger than 1 MB */
+                413: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -3558,8 +3800,17 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
-                429: {
+                /** @description The body is not sent as application/json */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A business rule refused the change; `error.message` says why and what to do instead */
+                422: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -3601,16 +3852,16 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description text/csv, streamed */
+                /** @description The customers as CSV (UTF-8 with a byte-order mark), streamed */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": string;
+                        "text/csv": string;
                     };
                 };
-                /** @description Default Response */
+                /** @description The request is invalid; `error.details.fields` names each field and what is wrong with it */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -3619,7 +3870,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Not signed in, or the API key is missing, not valid or revoked */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -3628,44 +3879,8 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Refused: the caller lacks the `data:export` permission (named in `error.details.permission`) */
                 403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Default Response */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Default Response */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Default Response */
-                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -3699,7 +3914,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description Makes the change safe to retry: a retry with the same key and body gets the first reply; another body with the same key is 409. Keys live 7 days. */
+                    "idempotency-key"?: string;
+                };
                 path?: never;
                 cookie?: never;
             };
@@ -3722,7 +3940,7 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
+                /** @description Accepted: the work goes on in a background job */
                 202: {
                     headers: {
                         [name: string]: unknown;
@@ -3731,7 +3949,7 @@ export interface paths {
                         "application/json": components["schemas"]["BulkAccepted"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The request is invalid; `error.details.fields` names each field and what is wrong with it */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -3740,7 +3958,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Not signed in, or the API key is missing, not valid or revoked */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -3749,7 +3967,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Refused: the caller lacks the `points:adjust` permission (named in `error.details.permission`); or a signed-in session sent a change without the `x-csrf-token` header from `GET /api/v1/me` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -3758,16 +3976,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Default Response */
+                /** @description Conflict: the Idempotency-Key was used with a different request or its first request is still running, or the change conflicts with the current state or a simultaneous change; `error.code` says which */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -3776,8 +3985,8 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
-                422: {
+                /** @description The body is larger than 1 MB */
+                413: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -3785,8 +3994,17 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
-                429: {
+                /** @description The body is not sent as application/json */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A business rule refused the change; `error.message` says why and what to do instead */
+                422: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -3825,7 +4043,7 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description Done */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -3837,7 +4055,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description The request is invalid; `error.details.fields` names each field and what is wrong with it */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -3846,7 +4064,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Not signed in, or the API key is missing, not valid or revoked */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -3855,7 +4073,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Refused: the caller lacks the `customers:read` permission (named in `error.details.permission`) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -3864,35 +4082,8 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Not found in the caller's organization (another organization's id answers 404 too) */
                 404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Default Response */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Default Response */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Default Response */
-                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -3930,7 +4121,7 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description Done */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -3939,7 +4130,7 @@ export interface paths {
                         "application/json": components["schemas"]["CustomerAnalytics"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The request is invalid; `error.details.fields` names each field and what is wrong with it */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -3948,7 +4139,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Not signed in, or the API key is missing, not valid or revoked */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -3957,44 +4148,8 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Refused: the caller lacks the `customers:read` permission (named in `error.details.permission`) */
                 403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Default Response */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Default Response */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Default Response */
-                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -4032,7 +4187,7 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description Done */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -4044,7 +4199,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description The request is invalid; `error.details.fields` names each field and what is wrong with it */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -4053,7 +4208,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Not signed in, or the API key is missing, not valid or revoked */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -4062,44 +4217,8 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Refused: the caller lacks the `data:import` permission (named in `error.details.permission`) */
                 403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Default Response */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Default Response */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Default Response */
-                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -4112,7 +4231,7 @@ export interface paths {
         put?: never;
         /**
          * Import customers, points, birthdays or tiers from a CSV file (multipart: file, kind, dryRun)
-         * @description dryRun=true validates every row and replies 200 with the per-row error report, changing nothing. Otherwise the file is stored and applied by a background job (202): each row in its own transaction, rows with errors skipped and reported. Importing the same file again changes nothing (points rows are keyed by the file hash and row; customers upsert by externalId). Columns: docs/grid.md.
+         * @description dryRun=true validates every row and replies 200 with the per-row error report, changing nothing. Otherwise the file is stored and applied by a background job (202): each row in its own transaction, rows with errors skipped and reported. Importing the same file again changes nothing (points rows are keyed by the file hash and row; customers upsert by externalId), so uploads are idempotent by content and the Idempotency-Key header is not needed here (it is not checked for multipart bodies). Columns: docs/grid.md.
          */
         post: {
             parameters: {
@@ -4121,9 +4240,27 @@ export interface paths {
                 path?: never;
                 cookie?: never;
             };
-            requestBody?: never;
+            requestBody: {
+                content: {
+                    "multipart/form-data": {
+                        /** @description The CSV file (UTF-8, header row first) */
+                        file: string;
+                        /**
+                         * @description What the rows are
+                         * @enum {string}
+                         */
+                        kind: "customers" | "points" | "birthdays" | "tiers";
+                        /**
+                         * @description true: validate every row and report, changing nothing
+                         * @default false
+                         * @enum {string}
+                         */
+                        dryRun?: "true" | "false";
+                    };
+                };
+            };
             responses: {
-                /** @description Default Response */
+                /** @description Done */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -4132,7 +4269,7 @@ export interface paths {
                         "application/json": components["schemas"]["ImportDryRun"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Accepted: the work goes on in a background job */
                 202: {
                     headers: {
                         [name: string]: unknown;
@@ -4141,7 +4278,7 @@ export interface paths {
                         "application/json": components["schemas"]["Import"];
                     };
                 };
-                /** @description Default Response */
+                /** @description A form field or the file is missing or invalid; `error.details.fields` names it */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -4150,7 +4287,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Not signed in, or the API key is missing, not valid or revoked */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -4159,7 +4296,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Refused: the caller lacks the `data:import` permission (named in `error.details.permission`); or a signed-in session sent a change without the `x-csrf-token` header from `GET /api/v1/me` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -4168,16 +4305,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Default Response */
+                /** @description Conflict: the Idempotency-Key was used with a different request or its first request is still running, or the change conflicts with the current state or a simultaneous change; `error.code` says which */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -4186,8 +4314,8 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
-                422: {
+                /** @description The uploaded file is larger than the upload limit */
+                413: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -4195,8 +4323,17 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
-                429: {
+                /** @description The body is not sent as multipart/form-data */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A business rule refused the change; `error.message` says why and what to do instead */
+                422: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -4231,7 +4368,7 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description Done */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -4240,7 +4377,7 @@ export interface paths {
                         "application/json": components["schemas"]["Import"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The request is invalid; `error.details.fields` names each field and what is wrong with it */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -4249,7 +4386,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Not signed in, or the API key is missing, not valid or revoked */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -4258,7 +4395,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Refused: the caller lacks the `data:import` permission (named in `error.details.permission`) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -4267,35 +4404,8 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Not found in the caller's organization (another organization's id answers 404 too) */
                 404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Default Response */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Default Response */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Default Response */
-                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -4334,7 +4444,7 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description Done */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -4346,7 +4456,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description The request is invalid; `error.details.fields` names each field and what is wrong with it */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -4355,7 +4465,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Not signed in, or the API key is missing, not valid or revoked */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -4364,44 +4474,8 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Refused: the caller lacks the `customers:read` permission (named in `error.details.permission`) */
                 403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Default Response */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Default Response */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Default Response */
-                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -4416,7 +4490,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description Makes the change safe to retry: a retry with the same key and body gets the first reply; another body with the same key is 409. Keys live 7 days. */
+                    "idempotency-key"?: string;
+                };
                 path?: never;
                 cookie?: never;
             };
@@ -4445,7 +4522,7 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
+                /** @description Created */
                 201: {
                     headers: {
                         [name: string]: unknown;
@@ -4454,7 +4531,7 @@ export interface paths {
                         "application/json": components["schemas"]["Reward"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The request is invalid; `error.details.fields` names each field and what is wrong with it */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -4463,7 +4540,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Not signed in, or the API key is missing, not valid or revoked */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -4472,7 +4549,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Refused: the caller lacks the `settings:manage` permission (named in `error.details.permission`); or a signed-in session sent a change without the `x-csrf-token` header from `GET /api/v1/me` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -4481,16 +4558,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Default Response */
+                /** @description Conflict: the Idempotency-Key was used with a different request or its first request is still running, or the change conflicts with the current state or a simultaneous change; `error.code` says which */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -4499,8 +4567,8 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
-                422: {
+                /** @description The body is larger than 1 MB */
+                413: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -4508,8 +4576,17 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
-                429: {
+                /** @description The body is not sent as application/json */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A business rule refused the change; `error.message` says why and what to do instead */
+                422: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -4544,7 +4621,7 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description Done */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -4553,7 +4630,7 @@ export interface paths {
                         "application/json": components["schemas"]["Reward"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The request is invalid; `error.details.fields` names each field and what is wrong with it */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -4562,7 +4639,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Not signed in, or the API key is missing, not valid or revoked */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -4571,7 +4648,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Refused: the caller lacks the `customers:read` permission (named in `error.details.permission`) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -4580,35 +4657,8 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Not found in the caller's organization (another organization's id answers 404 too) */
                 404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Default Response */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Default Response */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Default Response */
-                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -4624,7 +4674,10 @@ export interface paths {
         delete: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description Makes the change safe to retry: a retry with the same key and body gets the first reply; another body with the same key is 409. Keys live 7 days. */
+                    "idempotency-key"?: string;
+                };
                 path: {
                     id: string;
                 };
@@ -4632,14 +4685,14 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description Done; nothing to return */
                 204: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content?: never;
                 };
-                /** @description Default Response */
+                /** @description The request is invalid; `error.details.fields` names each field and what is wrong with it */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -4648,7 +4701,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Not signed in, or the API key is missing, not valid or revoked */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -4657,7 +4710,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Refused: the caller lacks the `settings:manage` permission (named in `error.details.permission`); or a signed-in session sent a change without the `x-csrf-token` header from `GET /api/v1/me` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -4666,7 +4719,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Not found in the caller's organization (another organization's id answers 404 too) */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -4675,7 +4728,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Conflict: the Idempotency-Key was used with a different request or its first request is still running, or the change conflicts with the current state or a simultaneous change; `error.code` says which */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -4684,8 +4737,8 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
-                422: {
+                /** @description The body is larger than 1 MB */
+                413: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -4693,8 +4746,17 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
-                429: {
+                /** @description The body is not sent as application/json */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A business rule refused the change; `error.message` says why and what to do instead */
+                422: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -4710,7 +4772,10 @@ export interface paths {
         patch: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description Makes the change safe to retry: a retry with the same key and body gets the first reply; another body with the same key is 409. Keys live 7 days. */
+                    "idempotency-key"?: string;
+                };
                 path: {
                     id: string;
                 };
@@ -4740,7 +4805,7 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
+                /** @description Done */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -4749,7 +4814,7 @@ export interface paths {
                         "application/json": components["schemas"]["Reward"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The request is invalid; `error.details.fields` names each field and what is wrong with it */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -4758,7 +4823,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Not signed in, or the API key is missing, not valid or revoked */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -4767,7 +4832,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Refused: the caller lacks the `settings:manage` permission (named in `error.details.permission`); or a signed-in session sent a change without the `x-csrf-token` header from `GET /api/v1/me` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -4776,7 +4841,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Not found in the caller's organization (another organization's id answers 404 too) */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -4785,7 +4850,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Conflict: the Idempotency-Key was used with a different request or its first request is still running, or the change conflicts with the current state or a simultaneous change; `error.code` says which */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -4794,8 +4859,8 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
-                422: {
+                /** @description The body is larger than 1 MB */
+                413: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -4803,8 +4868,17 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
-                429: {
+                /** @description The body is not sent as application/json */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A business rule refused the change; `error.message` says why and what to do instead */
+                422: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -4832,7 +4906,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description Makes the change safe to retry: a retry with the same key and body gets the first reply; another body with the same key is 409. Keys live 7 days. */
+                    "idempotency-key"?: string;
+                };
                 path: {
                     id: string;
                 };
@@ -4848,7 +4925,7 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
+                /** @description Created */
                 201: {
                     headers: {
                         [name: string]: unknown;
@@ -4857,7 +4934,7 @@ export interface paths {
                         "application/json": components["schemas"]["CouponResult"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The request is invalid; `error.details.fields` names each field and what is wrong with it */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -4866,7 +4943,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Not signed in, or the API key is missing, not valid or revoked */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -4875,7 +4952,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Refused: the caller lacks the `rewards:issue` permission (named in `error.details.permission`); or a signed-in session sent a change without the `x-csrf-token` header from `GET /api/v1/me` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -4884,7 +4961,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Not found in the caller's organization (another organization's id answers 404 too) */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -4893,7 +4970,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Conflict: the Idempotency-Key was used with a different request or its first request is still running, or the change conflicts with the current state or a simultaneous change; `error.code` says which */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -4902,8 +4979,8 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
-                422: {
+                /** @description The body is larger than 1 MB */
+                413: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -4911,8 +4988,17 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
-                429: {
+                /** @description The body is not sent as application/json */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A business rule refused the change; `error.message` says why and what to do instead */
+                422: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -4950,7 +5036,7 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description Done */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -4962,7 +5048,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description The request is invalid; `error.details.fields` names each field and what is wrong with it */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -4971,7 +5057,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Not signed in, or the API key is missing, not valid or revoked */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -4980,7 +5066,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Refused: the caller lacks the `customers:read` permission (named in `error.details.permission`) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -4989,35 +5075,8 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Not found in the caller's organization (another organization's id answers 404 too) */
                 404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Default Response */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Default Response */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Default Response */
-                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -5030,12 +5089,15 @@ export interface paths {
         put?: never;
         /**
          * Give a reward, deducting its points or not
-         * @description Variable, cart fixed amount, free product and price adjustment rewards cannot be given (422 says why).
+         * @description Variable, cart fixed amount, free product and price adjustment rewards cannot be given, and guests cannot be given a reward (they cannot redeem): 422 says why.
          */
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description Makes the change safe to retry: a retry with the same key and body gets the first reply; another body with the same key is 409. Keys live 7 days. */
+                    "idempotency-key"?: string;
+                };
                 path: {
                     id: string;
                 };
@@ -5050,7 +5112,7 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
+                /** @description Created */
                 201: {
                     headers: {
                         [name: string]: unknown;
@@ -5059,7 +5121,7 @@ export interface paths {
                         "application/json": components["schemas"]["CouponResult"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The request is invalid; `error.details.fields` names each field and what is wrong with it */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -5068,7 +5130,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Not signed in, or the API key is missing, not valid or revoked */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -5077,7 +5139,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Refused: the caller lacks the `rewards:issue` permission (named in `error.details.permission`); or a signed-in session sent a change without the `x-csrf-token` header from `GET /api/v1/me` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -5086,7 +5148,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Not found in the caller's organization (another organization's id answers 404 too) */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -5095,7 +5157,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Conflict: the Idempotency-Key was used with a different request or its first request is still running, or the change conflicts with the current state or a simultaneous change; `error.code` says which */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -5104,8 +5166,8 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
-                422: {
+                /** @description The body is larger than 1 MB */
+                413: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -5113,8 +5175,17 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
-                429: {
+                /** @description The body is not sent as application/json */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A business rule refused the change; `error.message` says why and what to do instead */
+                422: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -5149,7 +5220,7 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description Done */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -5158,7 +5229,7 @@ export interface paths {
                         "application/json": components["schemas"]["Coupon"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The request is invalid; `error.details.fields` names each field and what is wrong with it */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -5167,7 +5238,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Not signed in, or the API key is missing, not valid or revoked */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -5176,7 +5247,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Refused: the caller lacks the `customers:read` permission (named in `error.details.permission`) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -5185,35 +5256,8 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Not found in the caller's organization (another organization's id answers 404 too) */
                 404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Default Response */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Default Response */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Default Response */
-                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -5244,7 +5288,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description Makes the change safe to retry: a retry with the same key and body gets the first reply; another body with the same key is 409. Keys live 7 days. */
+                    "idempotency-key"?: string;
+                };
                 path: {
                     id: string;
                 };
@@ -5258,7 +5305,7 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
+                /** @description Done */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -5267,7 +5314,7 @@ export interface paths {
                         "application/json": components["schemas"]["CouponResult"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The request is invalid; `error.details.fields` names each field and what is wrong with it */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -5276,7 +5323,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Not signed in, or the API key is missing, not valid or revoked */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -5285,7 +5332,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Refused: the caller lacks the `rewards:issue` permission (named in `error.details.permission`); or a signed-in session sent a change without the `x-csrf-token` header from `GET /api/v1/me` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -5294,7 +5341,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Not found in the caller's organization (another organization's id answers 404 too) */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -5303,7 +5350,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Conflict: the Idempotency-Key was used with a different request or its first request is still running, or the change conflicts with the current state or a simultaneous change; `error.code` says which */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -5312,8 +5359,8 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
-                422: {
+                /** @description The body is larger than 1 MB */
+                413: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -5321,8 +5368,17 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
-                429: {
+                /** @description The body is not sent as application/json */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A business rule refused the change; `error.message` says why and what to do instead */
+                422: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -5357,7 +5413,7 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description Done */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -5366,7 +5422,7 @@ export interface paths {
                         "application/json": components["schemas"]["ReferralLink"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The request is invalid; `error.details.fields` names each field and what is wrong with it */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -5375,7 +5431,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Not signed in, or the API key is missing, not valid or revoked */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -5384,7 +5440,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Refused: the caller lacks the `customers:read` permission (named in `error.details.permission`) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -5393,35 +5449,8 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Not found in the caller's organization (another organization's id answers 404 too) */
                 404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Default Response */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Default Response */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Default Response */
-                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -5452,7 +5481,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description Makes the change safe to retry: a retry with the same key and body gets the first reply; another body with the same key is 409. Keys live 7 days. */
+                    "idempotency-key"?: string;
+                };
                 path: {
                     id: string;
                 };
@@ -5460,7 +5492,7 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description Done */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -5469,7 +5501,7 @@ export interface paths {
                         "application/json": components["schemas"]["ReferralLink"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The request is invalid; `error.details.fields` names each field and what is wrong with it */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -5478,7 +5510,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Not signed in, or the API key is missing, not valid or revoked */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -5487,7 +5519,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Refused: the caller lacks the `customers:write` permission (named in `error.details.permission`); or a signed-in session sent a change without the `x-csrf-token` header from `GET /api/v1/me` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -5496,7 +5528,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Not found in the caller's organization (another organization's id answers 404 too) */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -5505,7 +5537,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Conflict: the Idempotency-Key was used with a different request or its first request is still running, or the change conflicts with the current state or a simultaneous change; `error.code` says which */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -5514,8 +5546,8 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
-                422: {
+                /** @description The body is larger than 1 MB */
+                413: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -5523,8 +5555,17 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
-                429: {
+                /** @description The body is not sent as application/json */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A business rule refused the change; `error.message` says why and what to do instead */
+                422: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -5553,7 +5594,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description Makes the change safe to retry: a retry with the same key and body gets the first reply; another body with the same key is 409. Keys live 7 days. */
+                    "idempotency-key"?: string;
+                };
                 path: {
                     id: string;
                 };
@@ -5561,7 +5605,7 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description Done */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -5570,7 +5614,7 @@ export interface paths {
                         "application/json": components["schemas"]["ReferralLink"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The request is invalid; `error.details.fields` names each field and what is wrong with it */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -5579,7 +5623,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Not signed in, or the API key is missing, not valid or revoked */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -5588,7 +5632,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Refused: the caller lacks the `customers:write` permission (named in `error.details.permission`); or a signed-in session sent a change without the `x-csrf-token` header from `GET /api/v1/me` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -5597,7 +5641,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Not found in the caller's organization (another organization's id answers 404 too) */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -5606,7 +5650,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Conflict: the Idempotency-Key was used with a different request or its first request is still running, or the change conflicts with the current state or a simultaneous change; `error.code` says which */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -5615,8 +5659,8 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
-                422: {
+                /** @description The body is larger than 1 MB */
+                413: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -5624,8 +5668,17 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
-                429: {
+                /** @description The body is not sent as application/json */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A business rule refused the change; `error.message` says why and what to do instead */
+                422: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -5654,7 +5707,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description Makes the change safe to retry: a retry with the same key and body gets the first reply; another body with the same key is 409. Keys live 7 days. */
+                    "idempotency-key"?: string;
+                };
                 path: {
                     id: string;
                 };
@@ -5662,7 +5718,7 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description Done */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -5671,7 +5727,7 @@ export interface paths {
                         "application/json": components["schemas"]["ReferralLink"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The request is invalid; `error.details.fields` names each field and what is wrong with it */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -5680,7 +5736,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Not signed in, or the API key is missing, not valid or revoked */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -5689,7 +5745,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Refused: the caller lacks the `customers:write` permission (named in `error.details.permission`); or a signed-in session sent a change without the `x-csrf-token` header from `GET /api/v1/me` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -5698,7 +5754,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Not found in the caller's organization (another organization's id answers 404 too) */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -5707,7 +5763,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Conflict: the Idempotency-Key was used with a different request or its first request is still running, or the change conflicts with the current state or a simultaneous change; `error.code` says which */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -5716,8 +5772,8 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
-                422: {
+                /** @description The body is larger than 1 MB */
+                413: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -5725,8 +5781,17 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
-                429: {
+                /** @description The body is not sent as application/json */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A business rule refused the change; `error.message` says why and what to do instead */
+                422: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -5750,11 +5815,17 @@ export interface paths {
             cookie?: never;
         };
         get?: never;
-        /** Set or clear (null) the friend's discount code for this link */
+        /**
+         * Set or clear (null) the friend's discount code for this link
+         * @description A code belongs to one customer of the organization (compared without case): a code another customer holds answers 409 ALREADY_EXISTS.
+         */
         put: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description Makes the change safe to retry: a retry with the same key and body gets the first reply; another body with the same key is 409. Keys live 7 days. */
+                    "idempotency-key"?: string;
+                };
                 path: {
                     id: string;
                 };
@@ -5768,7 +5839,7 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
+                /** @description Done */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -5777,7 +5848,7 @@ export interface paths {
                         "application/json": components["schemas"]["ReferralLink"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The request is invalid; `error.details.fields` names each field and what is wrong with it */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -5786,7 +5857,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Not signed in, or the API key is missing, not valid or revoked */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -5795,7 +5866,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Refused: the caller lacks the `customers:write` permission (named in `error.details.permission`); or a signed-in session sent a change without the `x-csrf-token` header from `GET /api/v1/me` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -5804,7 +5875,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Not found in the caller's organization (another organization's id answers 404 too) */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -5813,7 +5884,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Conflict: the Idempotency-Key was used with a different request or its first request is still running, or the change conflicts with the current state or a simultaneous change; `error.code` says which */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -5822,8 +5893,8 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
-                422: {
+                /** @description The body is larger than 1 MB */
+                413: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -5831,8 +5902,17 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
-                429: {
+                /** @description The body is not sent as application/json */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A business rule refused the change; `error.message` says why and what to do instead */
+                422: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -5856,7 +5936,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Where referral links land */
+        /** Where referral links point and land */
         get: {
             parameters: {
                 query?: never;
@@ -5866,7 +5946,7 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description Done */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -5875,7 +5955,7 @@ export interface paths {
                         "application/json": components["schemas"]["ReferralSettings"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The request is invalid; `error.details.fields` names each field and what is wrong with it */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -5884,7 +5964,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Not signed in, or the API key is missing, not valid or revoked */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -5893,44 +5973,8 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Refused: the caller lacks the `settings:manage` permission (named in `error.details.permission`) */
                 403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Default Response */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Default Response */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Default Response */
-                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -5940,23 +5984,32 @@ export interface paths {
                 };
             };
         };
-        /** Set where referral links land (default "/") */
+        /**
+         * Set where referral links land and the storefront URL they are built on
+         * @description Both are absolute http(s) URLs; absent fields are kept, null clears one. Links are {storefrontUrl}/r/{code}, else PATRON_PUBLIC_URL/r/{code}; visits land on landingUrl, else storefrontUrl, else "/".
+         */
         put: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description Makes the change safe to retry: a retry with the same key and body gets the first reply; another body with the same key is 409. Keys live 7 days. */
+                    "idempotency-key"?: string;
+                };
                 path?: never;
                 cookie?: never;
             };
             requestBody: {
                 content: {
                     "application/json": {
-                        landingUrl: string;
+                        /** @description Where visitors land; null clears it */
+                        landingUrl?: string | null;
+                        /** @description Public address serving /r/{code} for this organization (the store forwards /r/ to Patron); null clears it */
+                        storefrontUrl?: string | null;
                     };
                 };
             };
             responses: {
-                /** @description Default Response */
+                /** @description Done */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -5965,7 +6018,7 @@ export interface paths {
                         "application/json": components["schemas"]["ReferralSettings"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The request is invalid; `error.details.fields` names each field and what is wrong with it */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -5974,7 +6027,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Not signed in, or the API key is missing, not valid or revoked */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -5983,7 +6036,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Refused: the caller lacks the `settings:manage` permission (named in `error.details.permission`); or a signed-in session sent a change without the `x-csrf-token` header from `GET /api/v1/me` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -5992,16 +6045,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Default Response */
+                /** @description Conflict: the Idempotency-Key was used with a different request or its first request is still running, or the change conflicts with the current state or a simultaneous change; `error.code` says which */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -6010,8 +6054,8 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
-                422: {
+                /** @description The body is larger than 1 MB */
+                413: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -6019,8 +6063,17 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
-                429: {
+                /** @description The body is not sent as application/json */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A business rule refused the change; `error.message` says why and what to do instead */
+                422: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -6053,7 +6106,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description Makes the change safe to retry: a retry with the same key and body gets the first reply; another body with the same key is 409. Keys live 7 days. */
+                    "idempotency-key"?: string;
+                };
                 path?: never;
                 cookie?: never;
             };
@@ -6069,7 +6125,7 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
+                /** @description Created */
                 201: {
                     headers: {
                         [name: string]: unknown;
@@ -6078,7 +6134,7 @@ export interface paths {
                         "application/json": components["schemas"]["Referral"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The request is invalid; `error.details.fields` names each field and what is wrong with it */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -6087,7 +6143,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Not signed in, or the API key is missing, not valid or revoked */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -6096,7 +6152,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Refused: the caller lacks the `customers:write` permission (named in `error.details.permission`); or a signed-in session sent a change without the `x-csrf-token` header from `GET /api/v1/me` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -6105,16 +6161,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Default Response */
+                /** @description Conflict: the Idempotency-Key was used with a different request or its first request is still running, or the change conflicts with the current state or a simultaneous change; `error.code` says which */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -6123,8 +6170,8 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
-                422: {
+                /** @description The body is larger than 1 MB */
+                413: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -6132,8 +6179,17 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
-                429: {
+                /** @description The body is not sent as application/json */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A business rule refused the change; `error.message` says why and what to do instead */
+                422: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -6158,7 +6214,7 @@ export interface paths {
         };
         /**
          * Public referral link: records the click and redirects to the landing URL
-         * @description An active link sets the `patron_ref` cookie (and query parameter) to the click id; a disabled link redirects without tracking.
+         * @description Always a redirect. An active member's link sets the `patron_ref` cookie (and query parameter) to the click id; a disabled link, or the link of a customer who left, redirects to the landing URL without tracking; a replaced code redirects to its organization's landing URL and an unknown code to "/".
          */
         get: {
             parameters: {
@@ -6171,15 +6227,26 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Redirect to the landing URL */
+                /** @description Redirect to the landing URL (Location header) */
                 302: {
                     headers: {
+                        /** @description Where to go */
+                        location?: string;
                         [name: string]: unknown;
                     };
                     content?: never;
                 };
-                /** @description Default Response */
-                404: {
+                /** @description The request is invalid; `error.details.fields` names each field and what is wrong with it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The credentials sent are not valid (no credentials are needed here) */
+                401: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -6221,7 +6288,7 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description Done */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -6233,7 +6300,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description The request is invalid; `error.details.fields` names each field and what is wrong with it */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -6242,7 +6309,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Not signed in, or the API key is missing, not valid or revoked */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -6251,7 +6318,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Refused: the caller lacks the `customers:read` permission (named in `error.details.permission`) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -6260,35 +6327,8 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Not found in the caller's organization (another organization's id answers 404 too) */
                 404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Default Response */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Default Response */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Default Response */
-                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -6318,7 +6358,10 @@ export interface paths {
         put: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description Makes the change safe to retry: a retry with the same key and body gets the first reply; another body with the same key is 409. Keys live 7 days. */
+                    "idempotency-key"?: string;
+                };
                 path: {
                     id: string;
                 };
@@ -6332,7 +6375,7 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
+                /** @description Done */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -6341,7 +6384,7 @@ export interface paths {
                         "application/json": components["schemas"]["CustomerNote"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The request is invalid; `error.details.fields` names each field and what is wrong with it */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -6350,7 +6393,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Not signed in, or the API key is missing, not valid or revoked */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -6359,7 +6402,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Refused: the caller lacks the `customers:write` permission (named in `error.details.permission`); or a signed-in session sent a change without the `x-csrf-token` header from `GET /api/v1/me` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -6368,7 +6411,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Not found in the caller's organization (another organization's id answers 404 too) */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -6377,7 +6420,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Conflict: the Idempotency-Key was used with a different request or its first request is still running, or the change conflicts with the current state or a simultaneous change; `error.code` says which */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -6386,8 +6429,8 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
-                422: {
+                /** @description The body is larger than 1 MB */
+                413: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -6395,8 +6438,17 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
-                429: {
+                /** @description The body is not sent as application/json */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A business rule refused the change; `error.message` says why and what to do instead */
+                422: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -6424,12 +6476,15 @@ export interface paths {
         put?: never;
         /**
          * GDPR erasure (irreversible): confirm with the customer's current email
-         * @description Personal data is removed everywhere Patron stores it (profile, timeline, stored replies, jobs); ledger amounts and reports are unchanged. The customer then refuses edits (409 CUSTOMER_ANONYMIZED).
+         * @description Personal data is removed everywhere Patron stores it: the profile, and every email, phone and name the customer has or had before an edit, wherever they appear (timeline summaries and payloads, earlier note versions, ledger reasons and messages, refund reasons, import files, job and event payloads, other customers' notes). Stored Idempotency-Key replies of requests about the customer then answer 409 CUSTOMER_ANONYMIZED instead of their first reply (nothing runs again). Ledger amounts and reports are unchanged. The customer then refuses every change, a second anonymize included (409 CUSTOMER_ANONYMIZED); a write racing the erasure either lands first and is erased with the rest, or is refused. Scope: docs/architecture.md, Erasure.
          */
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description Makes the change safe to retry: a retry with the same key and body gets the first reply; another body with the same key is 409. Keys live 7 days. */
+                    "idempotency-key"?: string;
+                };
                 path: {
                     id: string;
                 };
@@ -6443,7 +6498,7 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
+                /** @description Done */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -6452,7 +6507,7 @@ export interface paths {
                         "application/json": components["schemas"]["Customer"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The request is invalid; `error.details.fields` names each field and what is wrong with it */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -6461,7 +6516,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Not signed in, or the API key is missing, not valid or revoked */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -6470,7 +6525,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Refused: the caller lacks the `customers:anonymize` permission (named in `error.details.permission`); or a signed-in session sent a change without the `x-csrf-token` header from `GET /api/v1/me` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -6479,7 +6534,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Not found in the caller's organization (another organization's id answers 404 too) */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -6488,7 +6543,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Conflict: the Idempotency-Key was used with a different request or its first request is still running, or the change conflicts with the current state or a simultaneous change; `error.code` says which */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -6497,8 +6552,8 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
-                422: {
+                /** @description The body is larger than 1 MB */
+                413: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -6506,8 +6561,17 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
-                429: {
+                /** @description The body is not sent as application/json */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A business rule refused the change; `error.message` says why and what to do instead */
+                422: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -6535,7 +6599,10 @@ export interface paths {
         put: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description Makes the change safe to retry: a retry with the same key and body gets the first reply; another body with the same key is 409. Keys live 7 days. */
+                    "idempotency-key"?: string;
+                };
                 path: {
                     id: string;
                 };
@@ -6549,7 +6616,7 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
+                /** @description Done */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -6558,7 +6625,7 @@ export interface paths {
                         "application/json": components["schemas"]["Customer"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The request is invalid; `error.details.fields` names each field and what is wrong with it */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -6567,7 +6634,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Not signed in, or the API key is missing, not valid or revoked */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -6576,7 +6643,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Refused: the caller lacks the `customers:write` permission (named in `error.details.permission`); or a signed-in session sent a change without the `x-csrf-token` header from `GET /api/v1/me` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -6585,7 +6652,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Not found in the caller's organization (another organization's id answers 404 too) */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -6594,7 +6661,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Conflict: the Idempotency-Key was used with a different request or its first request is still running, or the change conflicts with the current state or a simultaneous change; `error.code` says which */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -6603,8 +6670,8 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
-                422: {
+                /** @description The body is larger than 1 MB */
+                413: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -6612,8 +6679,17 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
-                429: {
+                /** @description The body is not sent as application/json */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A business rule refused the change; `error.message` says why and what to do instead */
+                422: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -6649,7 +6725,7 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description Done */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -6658,7 +6734,7 @@ export interface paths {
                         "application/json": components["schemas"]["CustomerExport"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The request is invalid; `error.details.fields` names each field and what is wrong with it */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -6667,7 +6743,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Not signed in, or the API key is missing, not valid or revoked */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -6676,7 +6752,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Refused: the caller lacks the `data:export` permission (named in `error.details.permission`) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -6685,35 +6761,8 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Not found in the caller's organization (another organization's id answers 404 too) */
                 404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Default Response */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Default Response */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Default Response */
-                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -6750,7 +6799,7 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description Done */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -6759,7 +6808,7 @@ export interface paths {
                         "application/json": components["schemas"]["NotificationPreferences"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The request is invalid; `error.details.fields` names each field and what is wrong with it */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -6768,7 +6817,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Not signed in, or the API key is missing, not valid or revoked */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -6777,7 +6826,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Refused: the caller lacks the `customers:read` permission (named in `error.details.permission`) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -6786,35 +6835,8 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Not found in the caller's organization (another organization's id answers 404 too) */
                 404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Default Response */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Default Response */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Default Response */
-                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -6831,7 +6853,10 @@ export interface paths {
         put: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description Makes the change safe to retry: a retry with the same key and body gets the first reply; another body with the same key is 409. Keys live 7 days. */
+                    "idempotency-key"?: string;
+                };
                 path: {
                     id: string;
                 };
@@ -6849,7 +6874,7 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
+                /** @description Done */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -6858,7 +6883,7 @@ export interface paths {
                         "application/json": components["schemas"]["NotificationPreferences"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The request is invalid; `error.details.fields` names each field and what is wrong with it */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -6867,7 +6892,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Not signed in, or the API key is missing, not valid or revoked */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -6876,7 +6901,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Refused: the caller lacks the `customers:write` permission (named in `error.details.permission`); or a signed-in session sent a change without the `x-csrf-token` header from `GET /api/v1/me` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -6885,7 +6910,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Not found in the caller's organization (another organization's id answers 404 too) */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -6894,7 +6919,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Conflict: the Idempotency-Key was used with a different request or its first request is still running, or the change conflicts with the current state or a simultaneous change; `error.code` says which */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -6903,8 +6928,8 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
-                422: {
+                /** @description The body is larger than 1 MB */
+                413: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -6912,8 +6937,17 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
-                429: {
+                /** @description The body is not sent as application/json */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A business rule refused the change; `error.message` says why and what to do instead */
+                422: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -6946,7 +6980,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description Makes the change safe to retry: a retry with the same key and body gets the first reply; another body with the same key is 409. Keys live 7 days. */
+                    "idempotency-key"?: string;
+                };
                 path?: never;
                 cookie?: never;
             };
@@ -6961,7 +6998,7 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
+                /** @description Done */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -6970,7 +7007,7 @@ export interface paths {
                         "application/json": components["schemas"]["BulkMembershipResult"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Accepted: the work goes on in a background job */
                 202: {
                     headers: {
                         [name: string]: unknown;
@@ -6979,7 +7016,7 @@ export interface paths {
                         "application/json": components["schemas"]["BulkMembershipResult"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The request is invalid; `error.details.fields` names each field and what is wrong with it */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -6988,7 +7025,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Not signed in, or the API key is missing, not valid or revoked */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -6997,7 +7034,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Refused: the caller lacks the `customers:write` permission (named in `error.details.permission`); or a signed-in session sent a change without the `x-csrf-token` header from `GET /api/v1/me` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -7006,16 +7043,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Default Response */
+                /** @description Conflict: the Idempotency-Key was used with a different request or its first request is still running, or the change conflicts with the current state or a simultaneous change; `error.code` says which */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -7024,8 +7052,8 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
-                422: {
+                /** @description The body is larger than 1 MB */
+                413: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -7033,8 +7061,17 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
-                429: {
+                /** @description The body is not sent as application/json */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A business rule refused the change; `error.message` says why and what to do instead */
+                422: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -7066,7 +7103,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description Makes the change safe to retry: a retry with the same key and body gets the first reply; another body with the same key is 409. Keys live 7 days. */
+                    "idempotency-key"?: string;
+                };
                 path: {
                     id: string;
                 };
@@ -7081,7 +7121,7 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
+                /** @description Done */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -7090,7 +7130,7 @@ export interface paths {
                         "application/json": components["schemas"]["Customer"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The request is invalid; `error.details.fields` names each field and what is wrong with it */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -7099,7 +7139,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Not signed in, or the API key is missing, not valid or revoked */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -7108,7 +7148,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Refused: the caller lacks the `customers:write` permission (named in `error.details.permission`); or a signed-in session sent a change without the `x-csrf-token` header from `GET /api/v1/me` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -7117,7 +7157,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Not found in the caller's organization (another organization's id answers 404 too) */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -7126,7 +7166,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Conflict: the Idempotency-Key was used with a different request or its first request is still running, or the change conflicts with the current state or a simultaneous change; `error.code` says which */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -7135,8 +7175,8 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
-                422: {
+                /** @description The body is larger than 1 MB */
+                413: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -7144,8 +7184,17 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
-                429: {
+                /** @description The body is not sent as application/json */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A business rule refused the change; `error.message` says why and what to do instead */
+                422: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -7181,7 +7230,7 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description Done */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -7193,7 +7242,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description The request is invalid; `error.details.fields` names each field and what is wrong with it */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -7202,7 +7251,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Not signed in, or the API key is missing, not valid or revoked */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -7211,44 +7260,8 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Refused: the caller lacks the `customers:read` permission (named in `error.details.permission`) */
                 403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Default Response */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Default Response */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Default Response */
-                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -7263,7 +7276,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description Makes the change safe to retry: a retry with the same key and body gets the first reply; another body with the same key is 409. Keys live 7 days. */
+                    "idempotency-key"?: string;
+                };
                 path?: never;
                 cookie?: never;
             };
@@ -7271,7 +7287,8 @@ export interface paths {
                 content: {
                     "application/json": {
                         name: string;
-                        threshold: string;
+                        /** @description Progress needed to enter the tier. One representation per basis, everywhere (profile, grid, CSV, tiers, PUT .../tier): for amount_spent the decimal money string of the organization currency ("110.50"); for points_earned and orders_count an integer (1200). */
+                        threshold: number | string;
                         earnMultiplier?: string;
                         birthdayPoints?: number | null;
                         entryPoints?: number;
@@ -7279,7 +7296,7 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
+                /** @description Created */
                 201: {
                     headers: {
                         [name: string]: unknown;
@@ -7288,7 +7305,7 @@ export interface paths {
                         "application/json": components["schemas"]["Tier"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The request is invalid; `error.details.fields` names each field and what is wrong with it */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -7297,7 +7314,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Not signed in, or the API key is missing, not valid or revoked */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -7306,7 +7323,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Refused: the caller lacks the `settings:manage` permission (named in `error.details.permission`); or a signed-in session sent a change without the `x-csrf-token` header from `GET /api/v1/me` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -7315,16 +7332,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Default Response */
+                /** @description Conflict: the Idempotency-Key was used with a different request or its first request is still running, or the change conflicts with the current state or a simultaneous change; `error.code` says which */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -7333,8 +7341,8 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
-                422: {
+                /** @description The body is larger than 1 MB */
+                413: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -7342,8 +7350,17 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
-                429: {
+                /** @description The body is not sent as application/json */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A business rule refused the change; `error.message` says why and what to do instead */
+                422: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -7376,7 +7393,7 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description Done */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -7385,7 +7402,7 @@ export interface paths {
                         "application/json": components["schemas"]["TierSettings"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The request is invalid; `error.details.fields` names each field and what is wrong with it */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -7394,7 +7411,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Not signed in, or the API key is missing, not valid or revoked */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -7403,44 +7420,8 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Refused: the caller lacks the `customers:read` permission (named in `error.details.permission`) */
                 403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Default Response */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Default Response */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Default Response */
-                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -7457,7 +7438,10 @@ export interface paths {
         put: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description Makes the change safe to retry: a retry with the same key and body gets the first reply; another body with the same key is 409. Keys live 7 days. */
+                    "idempotency-key"?: string;
+                };
                 path?: never;
                 cookie?: never;
             };
@@ -7473,7 +7457,7 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
+                /** @description Done */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -7482,7 +7466,7 @@ export interface paths {
                         "application/json": components["schemas"]["TierSettings"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The request is invalid; `error.details.fields` names each field and what is wrong with it */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -7491,7 +7475,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Not signed in, or the API key is missing, not valid or revoked */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -7500,7 +7484,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Refused: the caller lacks the `settings:manage` permission (named in `error.details.permission`); or a signed-in session sent a change without the `x-csrf-token` header from `GET /api/v1/me` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -7509,16 +7493,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Default Response */
+                /** @description Conflict: the Idempotency-Key was used with a different request or its first request is still running, or the change conflicts with the current state or a simultaneous change; `error.code` says which */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -7527,8 +7502,8 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
-                422: {
+                /** @description The body is larger than 1 MB */
+                413: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -7536,8 +7511,17 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
-                429: {
+                /** @description The body is not sent as application/json */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A business rule refused the change; `error.message` says why and what to do instead */
+                422: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -7573,7 +7557,7 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description Done */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -7582,7 +7566,7 @@ export interface paths {
                         "application/json": components["schemas"]["Tier"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The request is invalid; `error.details.fields` names each field and what is wrong with it */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -7591,7 +7575,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Not signed in, or the API key is missing, not valid or revoked */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -7600,7 +7584,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Refused: the caller lacks the `customers:read` permission (named in `error.details.permission`) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -7609,35 +7593,8 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Not found in the caller's organization (another organization's id answers 404 too) */
                 404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Default Response */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Default Response */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Default Response */
-                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -7653,7 +7610,10 @@ export interface paths {
         delete: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description Makes the change safe to retry: a retry with the same key and body gets the first reply; another body with the same key is 409. Keys live 7 days. */
+                    "idempotency-key"?: string;
+                };
                 path: {
                     id: string;
                 };
@@ -7661,14 +7621,14 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description Done; nothing to return */
                 204: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content?: never;
                 };
-                /** @description Default Response */
+                /** @description The request is invalid; `error.details.fields` names each field and what is wrong with it */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -7677,7 +7637,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Not signed in, or the API key is missing, not valid or revoked */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -7686,7 +7646,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Refused: the caller lacks the `settings:manage` permission (named in `error.details.permission`); or a signed-in session sent a change without the `x-csrf-token` header from `GET /api/v1/me` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -7695,7 +7655,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Not found in the caller's organization (another organization's id answers 404 too) */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -7704,7 +7664,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Conflict: the Idempotency-Key was used with a different request or its first request is still running, or the change conflicts with the current state or a simultaneous change; `error.code` says which */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -7713,8 +7673,8 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
-                422: {
+                /** @description The body is larger than 1 MB */
+                413: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -7722,8 +7682,17 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
-                429: {
+                /** @description The body is not sent as application/json */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A business rule refused the change; `error.message` says why and what to do instead */
+                422: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -7739,7 +7708,10 @@ export interface paths {
         patch: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description Makes the change safe to retry: a retry with the same key and body gets the first reply; another body with the same key is 409. Keys live 7 days. */
+                    "idempotency-key"?: string;
+                };
                 path: {
                     id: string;
                 };
@@ -7749,7 +7721,8 @@ export interface paths {
                 content: {
                     "application/json": {
                         name?: string;
-                        threshold?: string;
+                        /** @description Progress needed to enter the tier. One representation per basis, everywhere (profile, grid, CSV, tiers, PUT .../tier): for amount_spent the decimal money string of the organization currency ("110.50"); for points_earned and orders_count an integer (1200). */
+                        threshold?: number | string;
                         earnMultiplier?: string;
                         birthdayPoints?: number | null;
                         entryPoints?: number;
@@ -7757,7 +7730,7 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
+                /** @description Done */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -7766,7 +7739,7 @@ export interface paths {
                         "application/json": components["schemas"]["Tier"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The request is invalid; `error.details.fields` names each field and what is wrong with it */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -7775,7 +7748,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Not signed in, or the API key is missing, not valid or revoked */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -7784,7 +7757,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Refused: the caller lacks the `settings:manage` permission (named in `error.details.permission`); or a signed-in session sent a change without the `x-csrf-token` header from `GET /api/v1/me` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -7793,7 +7766,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Not found in the caller's organization (another organization's id answers 404 too) */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -7802,7 +7775,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Conflict: the Idempotency-Key was used with a different request or its first request is still running, or the change conflicts with the current state or a simultaneous change; `error.code` says which */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -7811,8 +7784,8 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
-                422: {
+                /** @description The body is larger than 1 MB */
+                413: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -7820,8 +7793,17 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
-                429: {
+                /** @description The body is not sent as application/json */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A business rule refused the change; `error.message` says why and what to do instead */
+                422: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -7845,7 +7827,10 @@ export interface paths {
         put: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description Makes the change safe to retry: a retry with the same key and body gets the first reply; another body with the same key is 409. Keys live 7 days. */
+                    "idempotency-key"?: string;
+                };
                 path: {
                     id: string;
                 };
@@ -7855,14 +7840,14 @@ export interface paths {
                 content: {
                     "application/json": {
                         tierId: string;
-                        /** @description Set the progress too, in the basis unit (points, amount, orders) */
-                        tierProgress?: string;
+                        /** @description Set the progress too. One representation per basis, everywhere (profile, grid, CSV, tiers, PUT .../tier): for amount_spent the decimal money string of the organization currency ("110.50"); for points_earned and orders_count an integer (1200). */
+                        tierProgress?: number | string;
                         reason?: string;
                     };
                 };
             };
             responses: {
-                /** @description Default Response */
+                /** @description Done */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -7871,7 +7856,7 @@ export interface paths {
                         "application/json": components["schemas"]["Customer"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The request is invalid; `error.details.fields` names each field and what is wrong with it */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -7880,7 +7865,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Not signed in, or the API key is missing, not valid or revoked */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -7889,7 +7874,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Refused: the caller lacks the `tiers:manage` permission (named in `error.details.permission`); or a signed-in session sent a change without the `x-csrf-token` header from `GET /api/v1/me` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -7898,7 +7883,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Not found in the caller's organization (another organization's id answers 404 too) */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -7907,7 +7892,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Conflict: the Idempotency-Key was used with a different request or its first request is still running, or the change conflicts with the current state or a simultaneous change; `error.code` says which */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -7916,8 +7901,8 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
-                422: {
+                /** @description The body is larger than 1 MB */
+                413: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -7925,8 +7910,17 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
-                429: {
+                /** @description The body is not sent as application/json */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A business rule refused the change; `error.message` says why and what to do instead */
+                422: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -7957,7 +7951,10 @@ export interface paths {
         delete: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description Makes the change safe to retry: a retry with the same key and body gets the first reply; another body with the same key is 409. Keys live 7 days. */
+                    "idempotency-key"?: string;
+                };
                 path: {
                     id: string;
                 };
@@ -7965,7 +7962,7 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description Done */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -7974,7 +7971,7 @@ export interface paths {
                         "application/json": components["schemas"]["Customer"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The request is invalid; `error.details.fields` names each field and what is wrong with it */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -7983,7 +7980,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Not signed in, or the API key is missing, not valid or revoked */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -7992,7 +7989,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Refused: the caller lacks the `tiers:manage` permission (named in `error.details.permission`); or a signed-in session sent a change without the `x-csrf-token` header from `GET /api/v1/me` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -8001,7 +7998,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Not found in the caller's organization (another organization's id answers 404 too) */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -8010,7 +8007,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Conflict: the Idempotency-Key was used with a different request or its first request is still running, or the change conflicts with the current state or a simultaneous change; `error.code` says which */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -8019,8 +8016,8 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
-                422: {
+                /** @description The body is larger than 1 MB */
+                413: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -8028,8 +8025,17 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
-                429: {
+                /** @description The body is not sent as application/json */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A business rule refused the change; `error.message` says why and what to do instead */
+                422: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -8057,7 +8063,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description Makes the change safe to retry: a retry with the same key and body gets the first reply; another body with the same key is 409. Keys live 7 days. */
+                    "idempotency-key"?: string;
+                };
                 path: {
                     id: string;
                 };
@@ -8065,7 +8074,7 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description Done */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -8074,7 +8083,7 @@ export interface paths {
                         "application/json": components["schemas"]["Customer"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The request is invalid; `error.details.fields` names each field and what is wrong with it */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -8083,7 +8092,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Not signed in, or the API key is missing, not valid or revoked */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -8092,7 +8101,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Refused: the caller lacks the `tiers:manage` permission (named in `error.details.permission`); or a signed-in session sent a change without the `x-csrf-token` header from `GET /api/v1/me` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -8101,7 +8110,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Not found in the caller's organization (another organization's id answers 404 too) */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -8110,7 +8119,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Conflict: the Idempotency-Key was used with a different request or its first request is still running, or the change conflicts with the current state or a simultaneous change; `error.code` says which */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -8119,8 +8128,8 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
-                422: {
+                /** @description The body is larger than 1 MB */
+                413: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -8128,8 +8137,17 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
-                429: {
+                /** @description The body is not sent as application/json */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A business rule refused the change; `error.message` says why and what to do instead */
+                422: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -8165,7 +8183,7 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description Done */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -8177,7 +8195,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description The request is invalid; `error.details.fields` names each field and what is wrong with it */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -8186,7 +8204,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Not signed in, or the API key is missing, not valid or revoked */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -8195,44 +8213,8 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Refused: the caller lacks the `customers:read` permission (named in `error.details.permission`) */
                 403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Default Response */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Default Response */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Default Response */
-                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -8247,7 +8229,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description Makes the change safe to retry: a retry with the same key and body gets the first reply; another body with the same key is 409. Keys live 7 days. */
+                    "idempotency-key"?: string;
+                };
                 path?: never;
                 cookie?: never;
             };
@@ -8269,7 +8254,7 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
+                /** @description Created */
                 201: {
                     headers: {
                         [name: string]: unknown;
@@ -8278,7 +8263,7 @@ export interface paths {
                         "application/json": components["schemas"]["EarningRule"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The request is invalid; `error.details.fields` names each field and what is wrong with it */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -8287,7 +8272,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Not signed in, or the API key is missing, not valid or revoked */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -8296,7 +8281,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Refused: the caller lacks the `settings:manage` permission (named in `error.details.permission`); or a signed-in session sent a change without the `x-csrf-token` header from `GET /api/v1/me` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -8305,16 +8290,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Default Response */
+                /** @description Conflict: the Idempotency-Key was used with a different request or its first request is still running, or the change conflicts with the current state or a simultaneous change; `error.code` says which */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -8323,8 +8299,8 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
-                422: {
+                /** @description The body is larger than 1 MB */
+                413: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -8332,8 +8308,17 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
-                429: {
+                /** @description The body is not sent as application/json */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A business rule refused the change; `error.message` says why and what to do instead */
+                422: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -8368,7 +8353,7 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description Done */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -8377,7 +8362,7 @@ export interface paths {
                         "application/json": components["schemas"]["EarningRule"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The request is invalid; `error.details.fields` names each field and what is wrong with it */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -8386,7 +8371,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Not signed in, or the API key is missing, not valid or revoked */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -8395,7 +8380,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Refused: the caller lacks the `customers:read` permission (named in `error.details.permission`) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -8404,35 +8389,8 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Not found in the caller's organization (another organization's id answers 404 too) */
                 404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Default Response */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Default Response */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Default Response */
-                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -8448,7 +8406,10 @@ export interface paths {
         delete: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description Makes the change safe to retry: a retry with the same key and body gets the first reply; another body with the same key is 409. Keys live 7 days. */
+                    "idempotency-key"?: string;
+                };
                 path: {
                     id: string;
                 };
@@ -8456,14 +8417,14 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description Done; nothing to return */
                 204: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content?: never;
                 };
-                /** @description Default Response */
+                /** @description The request is invalid; `error.details.fields` names each field and what is wrong with it */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -8472,7 +8433,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Not signed in, or the API key is missing, not valid or revoked */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -8481,7 +8442,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Refused: the caller lacks the `settings:manage` permission (named in `error.details.permission`); or a signed-in session sent a change without the `x-csrf-token` header from `GET /api/v1/me` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -8490,7 +8451,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Not found in the caller's organization (another organization's id answers 404 too) */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -8499,7 +8460,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Conflict: the Idempotency-Key was used with a different request or its first request is still running, or the change conflicts with the current state or a simultaneous change; `error.code` says which */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -8508,8 +8469,8 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
-                422: {
+                /** @description The body is larger than 1 MB */
+                413: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -8517,8 +8478,17 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
-                429: {
+                /** @description The body is not sent as application/json */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A business rule refused the change; `error.message` says why and what to do instead */
+                422: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -8534,7 +8504,10 @@ export interface paths {
         patch: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description Makes the change safe to retry: a retry with the same key and body gets the first reply; another body with the same key is 409. Keys live 7 days. */
+                    "idempotency-key"?: string;
+                };
                 path: {
                     id: string;
                 };
@@ -8554,7 +8527,7 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
+                /** @description Done */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -8563,7 +8536,7 @@ export interface paths {
                         "application/json": components["schemas"]["EarningRule"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The request is invalid; `error.details.fields` names each field and what is wrong with it */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -8572,7 +8545,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Not signed in, or the API key is missing, not valid or revoked */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -8581,7 +8554,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Refused: the caller lacks the `settings:manage` permission (named in `error.details.permission`); or a signed-in session sent a change without the `x-csrf-token` header from `GET /api/v1/me` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -8590,7 +8563,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Not found in the caller's organization (another organization's id answers 404 too) */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -8599,7 +8572,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Conflict: the Idempotency-Key was used with a different request or its first request is still running, or the change conflicts with the current state or a simultaneous change; `error.code` says which */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -8608,8 +8581,8 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
-                422: {
+                /** @description The body is larger than 1 MB */
+                413: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -8617,8 +8590,17 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
-                429: {
+                /** @description The body is not sent as application/json */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A business rule refused the change; `error.message` says why and what to do instead */
+                422: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -8643,7 +8625,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description Makes the change safe to retry: a retry with the same key and body gets the first reply; another body with the same key is 409. Keys live 7 days. */
+                    "idempotency-key"?: string;
+                };
                 path: {
                     id: string;
                 };
@@ -8657,7 +8642,7 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
+                /** @description Created */
                 201: {
                     headers: {
                         [name: string]: unknown;
@@ -8666,7 +8651,7 @@ export interface paths {
                         "application/json": components["schemas"]["CustomActionResult"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The request is invalid; `error.details.fields` names each field and what is wrong with it */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -8675,7 +8660,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Not signed in, or the API key is missing, not valid or revoked */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -8684,7 +8669,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Refused: the caller lacks the `points:adjust` permission (named in `error.details.permission`); or a signed-in session sent a change without the `x-csrf-token` header from `GET /api/v1/me` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -8693,7 +8678,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Not found in the caller's organization (another organization's id answers 404 too) */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -8702,7 +8687,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Conflict: the Idempotency-Key was used with a different request or its first request is still running, or the change conflicts with the current state or a simultaneous change; `error.code` says which */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -8711,8 +8696,8 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
-                422: {
+                /** @description The body is larger than 1 MB */
+                413: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -8720,8 +8705,17 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
-                429: {
+                /** @description The body is not sent as application/json */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A business rule refused the change; `error.message` says why and what to do instead */
+                422: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -8751,7 +8745,10 @@ export interface paths {
         delete: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description Makes the change safe to retry: a retry with the same key and body gets the first reply; another body with the same key is 409. Keys live 7 days. */
+                    "idempotency-key"?: string;
+                };
                 path: {
                     id: string;
                     entryId: string;
@@ -8760,7 +8757,7 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description Done */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -8769,7 +8766,7 @@ export interface paths {
                         "application/json": components["schemas"]["CustomActionRemoval"];
                     };
                 };
-                /** @description Default Response */
+                /** @description The request is invalid; `error.details.fields` names each field and what is wrong with it */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -8778,7 +8775,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Not signed in, or the API key is missing, not valid or revoked */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -8787,7 +8784,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Refused: the caller lacks the `points:adjust` permission (named in `error.details.permission`); or a signed-in session sent a change without the `x-csrf-token` header from `GET /api/v1/me` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -8796,7 +8793,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Not found in the caller's organization (another organization's id answers 404 too) */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -8805,7 +8802,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Conflict: the Idempotency-Key was used with a different request or its first request is still running, or the change conflicts with the current state or a simultaneous change; `error.code` says which */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -8814,8 +8811,8 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
-                422: {
+                /** @description The body is larger than 1 MB */
+                413: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -8823,8 +8820,17 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
-                429: {
+                /** @description The body is not sent as application/json */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A business rule refused the change; `error.message` says why and what to do instead */
+                422: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -8902,6 +8908,21 @@ export interface components {
             timezone: string;
             createdAt: string;
         };
+        InvitationInput: {
+            id: string;
+            email: string;
+            /** @enum {string} */
+            role: "admin" | "staff";
+            permissions: string[];
+            /** @enum {string} */
+            status: "pending" | "expired" | "accepted" | "revoked";
+            invitedBy: {
+                id: string;
+                name: string;
+            } | null;
+            createdAt: string;
+            expiresAt: string;
+        };
         UserInput: {
             id: string;
             email: string;
@@ -8942,8 +8963,8 @@ export interface components {
             tier: {
                 id: string;
                 name: string;
-                /** @description Progress in the tier basis: points, minor currency units as a decimal string, or orders */
-                progress: string;
+                /** @description Progress in the current window: a decimal money string in the organization currency ("110.50") when the tier basis is amount_spent, an integer for points_earned and orders_count */
+                progress: number | string;
                 manual: boolean;
                 achievedAt: string | null;
                 qualifyingOrderId: string | null;
@@ -8951,7 +8972,8 @@ export interface components {
                 next: {
                     id: string;
                     name: string;
-                    missing: string;
+                    /** @description What the next tier still needs, in the same representation as progress */
+                    missing: number | string;
                     explanation: string;
                 } | null;
             } | null;
@@ -9333,13 +9355,14 @@ export interface components {
         ReferralLinkInput: {
             customerId: string;
             code: string | null;
-            /** @description PATRON_PUBLIC_URL (or the request origin) + /r/{code} */
+            /** @description {storefront URL or PATRON_PUBLIC_URL}/r/{code} (never built from the request's Host); null without a link or without a public address (unavailableReason says which) */
             link: string | null;
             /**
              * @description none: the customer has no link (only members get one)
              * @enum {string}
              */
             status: "active" | "disabled" | "none";
+            /** @description Why there is no link, or why the link starts no referral (its owner left the program); null otherwise */
             unavailableReason: string | null;
             friendDiscount: {
                 /** @description The discount code the friend uses at the store (editable per link) */
@@ -9376,7 +9399,10 @@ export interface components {
             completedAt: string | null;
         };
         ReferralSettingsInput: {
-            landingUrl: string;
+            /** @description Where visitors land (absolute http(s) URL); null: the storefront URL, else "/" */
+            landingUrl: string | null;
+            /** @description Public address serving /r/{code} for this organization; null: PATRON_PUBLIC_URL */
+            storefrontUrl: string | null;
             updatedAt: string | null;
         };
         ActivityEventInput: {
@@ -9422,6 +9448,13 @@ export interface components {
                 name: string;
             };
             profile: components["schemas"]["CustomerInput"];
+            /** @description Emails, phones and names the profile had before an edit, oldest first (kept only so an erasure can find them) */
+            previousValues: {
+                /** @enum {string} */
+                field: "email" | "phone" | "firstName" | "lastName";
+                value: string;
+                replacedAt: string;
+            }[];
             note: {
                 text: string;
                 updatedAt: string | null;
@@ -9502,8 +9535,8 @@ export interface components {
             name: string;
             /** @description 1 for the lowest tier */
             rank: number;
-            /** @description Progress needed, in the basis unit: points, an amount such as "500.00" in the organization currency, or orders */
-            threshold: string;
+            /** @description Progress needed to enter the tier. One representation per basis, everywhere (profile, grid, CSV, tiers, PUT .../tier): for amount_spent the decimal money string of the organization currency ("110.50"); for points_earned and orders_count an integer (1200). */
+            threshold: number | string;
             /** @description Order earnings are multiplied by this decimal, e.g. "1.5" */
             earnMultiplier: string;
             /** @description Replaces the birthday rule points for customers in this tier; null uses the rule */
@@ -9572,6 +9605,21 @@ export interface components {
             timezone: string;
             createdAt: string;
         };
+        Invitation: {
+            id: string;
+            email: string;
+            /** @enum {string} */
+            role: "admin" | "staff";
+            permissions: string[];
+            /** @enum {string} */
+            status: "pending" | "expired" | "accepted" | "revoked";
+            invitedBy: {
+                id: string;
+                name: string;
+            } | null;
+            createdAt: string;
+            expiresAt: string;
+        };
         User: {
             id: string;
             email: string;
@@ -9612,8 +9660,8 @@ export interface components {
             tier: {
                 id: string;
                 name: string;
-                /** @description Progress in the tier basis: points, minor currency units as a decimal string, or orders */
-                progress: string;
+                /** @description Progress in the current window: a decimal money string in the organization currency ("110.50") when the tier basis is amount_spent, an integer for points_earned and orders_count */
+                progress: number | string;
                 manual: boolean;
                 achievedAt: string | null;
                 qualifyingOrderId: string | null;
@@ -9621,7 +9669,8 @@ export interface components {
                 next: {
                     id: string;
                     name: string;
-                    missing: string;
+                    /** @description What the next tier still needs, in the same representation as progress */
+                    missing: number | string;
                     explanation: string;
                 } | null;
             } | null;
@@ -10003,13 +10052,14 @@ export interface components {
         ReferralLink: {
             customerId: string;
             code: string | null;
-            /** @description PATRON_PUBLIC_URL (or the request origin) + /r/{code} */
+            /** @description {storefront URL or PATRON_PUBLIC_URL}/r/{code} (never built from the request's Host); null without a link or without a public address (unavailableReason says which) */
             link: string | null;
             /**
              * @description none: the customer has no link (only members get one)
              * @enum {string}
              */
             status: "active" | "disabled" | "none";
+            /** @description Why there is no link, or why the link starts no referral (its owner left the program); null otherwise */
             unavailableReason: string | null;
             friendDiscount: {
                 /** @description The discount code the friend uses at the store (editable per link) */
@@ -10046,7 +10096,10 @@ export interface components {
             completedAt: string | null;
         };
         ReferralSettings: {
-            landingUrl: string;
+            /** @description Where visitors land (absolute http(s) URL); null: the storefront URL, else "/" */
+            landingUrl: string | null;
+            /** @description Public address serving /r/{code} for this organization; null: PATRON_PUBLIC_URL */
+            storefrontUrl: string | null;
             updatedAt: string | null;
         };
         ActivityEvent: {
@@ -10092,6 +10145,13 @@ export interface components {
                 name: string;
             };
             profile: components["schemas"]["Customer"];
+            /** @description Emails, phones and names the profile had before an edit, oldest first (kept only so an erasure can find them) */
+            previousValues: {
+                /** @enum {string} */
+                field: "email" | "phone" | "firstName" | "lastName";
+                value: string;
+                replacedAt: string;
+            }[];
             note: {
                 text: string;
                 updatedAt: string | null;
@@ -10172,8 +10232,8 @@ export interface components {
             name: string;
             /** @description 1 for the lowest tier */
             rank: number;
-            /** @description Progress needed, in the basis unit: points, an amount such as "500.00" in the organization currency, or orders */
-            threshold: string;
+            /** @description Progress needed to enter the tier. One representation per basis, everywhere (profile, grid, CSV, tiers, PUT .../tier): for amount_spent the decimal money string of the organization currency ("110.50"); for points_earned and orders_count an integer (1200). */
+            threshold: number | string;
             /** @description Order earnings are multiplied by this decimal, e.g. "1.5" */
             earnMultiplier: string;
             /** @description Replaces the birthday rule points for customers in this tier; null uses the rule */

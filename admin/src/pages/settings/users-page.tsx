@@ -1,8 +1,20 @@
-import { Badge, Button, Card, Checkbox, Group, Menu, Modal, PasswordInput, SegmentedControl, SimpleGrid, Skeleton, Stack, Table, Text, TextInput, VisuallyHidden } from '@mantine/core';
+import { Alert, Badge, Button, Card, Checkbox, Code, CopyButton, Group, Menu, Modal, SegmentedControl, SimpleGrid, Skeleton, Stack, Table, Text, TextInput, Title, VisuallyHidden } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { useState, type FormEvent } from 'react';
-import { createUser, updateUser, usersKey, useUsers, type NewUser } from '../../api/access.js';
-import type { Permission, User } from '../../api/models.js';
+import {
+  createInvitation,
+  invitationLink,
+  invitationsKey,
+  revokeInvitation,
+  updateUser,
+  useInvitations,
+  usersKey,
+  useUsers,
+  type CreatedInvitation,
+  type NewInvitation,
+} from '../../api/access.js';
+import type { Invitation, Permission, User } from '../../api/models.js';
+import { ConfirmDialog } from '../../components/confirm-dialog.js';
 import { ErrorAlert } from '../../components/feedback.js';
 import { Icon } from '../../components/icons.js';
 import { PageHeader } from '../../components/page-header.js';
@@ -35,67 +47,80 @@ function PermissionPicker({ value, onChange }: { value: Permission[]; onChange: 
   );
 }
 
-function UserDialog({ user, onClose }: { user: User | null; onClose: () => void }) {
-  const editing = user !== null;
-  const [email, setEmail] = useState(user?.email ?? '');
-  const [name, setName] = useState(user?.name ?? '');
-  const [password, setPassword] = useState('');
-  const [role, setRole] = useState<'admin' | 'staff'>(user?.role ?? 'staff');
-  const [permissions, setPermissions] = useState<Permission[]>((user?.permissions as Permission[] | undefined) ?? TEMPLATES.support!.permissions);
+function RoleAndPermissions({
+  role,
+  onRole,
+  permissions,
+  onPermissions,
+  error,
+}: {
+  role: 'admin' | 'staff';
+  onRole: (r: 'admin' | 'staff') => void;
+  permissions: Permission[];
+  onPermissions: (p: Permission[]) => void;
+  error: string | null;
+}) {
+  return (
+    <>
+      <Stack gap={4}>
+        <Text size="sm" fw={500} id="role-label">
+          Role
+        </Text>
+        <SegmentedControl
+          aria-labelledby="role-label"
+          value={role}
+          onChange={(v) => onRole(v as 'admin' | 'staff')}
+          data={[
+            { value: 'staff', label: 'Staff' },
+            { value: 'admin', label: 'Admin (everything)' },
+          ]}
+        />
+      </Stack>
+      {role === 'staff' && <PermissionPicker value={permissions} onChange={onPermissions} />}
+      {error && (
+        <Text c="var(--patron-negative)" size="sm">
+          {error}
+        </Text>
+      )}
+    </>
+  );
+}
+
+/** Role and permissions in this organization; the person's name, email and password are theirs. */
+function EditMembershipDialog({ user, onClose }: { user: User; onClose: () => void }) {
+  const [role, setRole] = useState<'admin' | 'staff'>(user.role);
+  const [permissions, setPermissions] = useState<Permission[]>(user.role === 'staff' ? (user.permissions as Permission[]) : TEMPLATES.support!.permissions);
   const [touched, setTouched] = useState(false);
   const action = useAction({
-    run: (input: NewUser, key) => (editing ? updateUser(user.id, { name: input.name, role: input.role, permissions: input.permissions }, key) : createUser(input, key)),
+    run: (input: { role: 'admin' | 'staff'; permissions?: string[] }, key) => updateUser(user.id, input, key),
     invalidate: [usersKey],
     onSuccess: (u) => {
-      notifications.show({ color: 'green', message: editing ? `Saved ${u.email}.` : `${u.email} can now sign in.` });
+      notifications.show({ color: 'green', message: `Saved ${u.email}.` });
       onClose();
     },
   });
-  const emailError = !editing && touched && !/^\S+@\S+\.\S+$/.test(email) ? 'Enter an email address' : null;
-  const passwordError = !editing && touched && password.length < 10 ? 'Use at least 10 characters' : null;
   const permError = touched && role === 'staff' && permissions.length === 0 ? 'Pick at least one permission' : null;
   const submit = (e: FormEvent) => {
     e.preventDefault();
     setTouched(true);
-    if ((!editing && (!/^\S+@\S+\.\S+$/.test(email) || password.length < 10)) || (role === 'staff' && !permissions.length)) return;
-    void action.submit({ email: email.trim(), password, name: name.trim() || undefined, role, permissions: role === 'staff' ? permissions : undefined });
+    if (role === 'staff' && !permissions.length) return;
+    void action.submit({ role, permissions: role === 'staff' ? permissions : undefined });
   };
   return (
-    <Modal opened onClose={onClose} title={editing ? `Edit ${user.email}` : 'Add a user'} size="lg">
+    <Modal opened onClose={onClose} title={`Edit ${user.email}`} size="lg">
       <form onSubmit={submit} noValidate>
         <Stack>
           <ErrorAlert error={action.error} />
-          {!editing && <TextInput label="Email" type="email" required value={email} onChange={(e) => setEmail(e.currentTarget.value)} error={emailError} data-autofocus />}
-          <TextInput label="Name" value={name} onChange={(e) => setName(e.currentTarget.value)} />
-          {!editing && (
-            <PasswordInput label="Initial password" description="Share it privately; at least 10 characters" required value={password} onChange={(e) => setPassword(e.currentTarget.value)} error={passwordError} />
-          )}
-          <Stack gap={4}>
-            <Text size="sm" fw={500} id="role-label">
-              Role
-            </Text>
-            <SegmentedControl
-              aria-labelledby="role-label"
-              value={role}
-              onChange={(v) => setRole(v as 'admin' | 'staff')}
-              data={[
-                { value: 'staff', label: 'Staff' },
-                { value: 'admin', label: 'Admin (everything)' },
-              ]}
-            />
-          </Stack>
-          {role === 'staff' && <PermissionPicker value={permissions} onChange={setPermissions} />}
-          {permError && (
-            <Text c="var(--patron-negative)" size="sm">
-              {permError}
-            </Text>
-          )}
+          <Text size="sm" c="dimmed">
+            What {user.name || user.email} may do in this organization. Their name, email and password are their own.
+          </Text>
+          <RoleAndPermissions role={role} onRole={setRole} permissions={permissions} onPermissions={setPermissions} error={permError} />
           <Group justify="flex-end">
             <Button variant="default" onClick={onClose}>
               Cancel
             </Button>
             <Button type="submit" loading={action.pending}>
-              {editing ? 'Save changes' : 'Add user'}
+              Save changes
             </Button>
           </Group>
         </Stack>
@@ -104,24 +129,191 @@ function UserDialog({ user, onClose }: { user: User | null; onClose: () => void 
   );
 }
 
+function InviteDialog({ onClose, onCreated }: { onClose: () => void; onCreated: (created: CreatedInvitation) => void }) {
+  const [email, setEmail] = useState('');
+  const [role, setRole] = useState<'admin' | 'staff'>('staff');
+  const [permissions, setPermissions] = useState<Permission[]>(TEMPLATES.support!.permissions);
+  const [touched, setTouched] = useState(false);
+  const action = useAction({
+    run: (input: NewInvitation, key) => createInvitation(input, key),
+    invalidate: [invitationsKey],
+    onSuccess: (created) => onCreated(created),
+  });
+  const validEmail = /^\S+@\S+\.\S+$/.test(email.trim());
+  const emailError = touched && !validEmail ? 'Enter an email address' : null;
+  const permError = touched && role === 'staff' && permissions.length === 0 ? 'Pick at least one permission' : null;
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    setTouched(true);
+    if (!validEmail || (role === 'staff' && !permissions.length)) return;
+    void action.submit({ email: email.trim(), role, permissions: role === 'staff' ? permissions : undefined });
+  };
+  return (
+    <Modal opened onClose={onClose} title="Invite someone" size="lg">
+      <form onSubmit={submit} noValidate>
+        <Stack>
+          <ErrorAlert error={action.error} />
+          <TextInput
+            label="Email"
+            description="They accept with this email: someone new chooses a password, someone with a Patron sign-in signs in and accepts."
+            type="email"
+            required
+            value={email}
+            onChange={(e) => setEmail(e.currentTarget.value)}
+            error={emailError}
+            data-autofocus
+          />
+          <RoleAndPermissions role={role} onRole={setRole} permissions={permissions} onPermissions={setPermissions} error={permError} />
+          <Group justify="flex-end">
+            <Button variant="default" onClick={onClose}>
+              Cancel
+            </Button>
+            <Button type="submit" loading={action.pending}>
+              Create invitation
+            </Button>
+          </Group>
+        </Stack>
+      </form>
+    </Modal>
+  );
+}
+
+function LinkShownOnce({ created, onClose }: { created: CreatedInvitation; onClose: () => void }) {
+  const link = invitationLink(created);
+  return (
+    <Modal opened onClose={onClose} title={`Invitation for ${created.invitation.email}`} closeOnClickOutside={false} size="lg">
+      <Stack>
+        <Alert color="yellow" icon={<Icon name="alert" />} title="Copy the link now">
+          Patron does not send email: pass this link to {created.invitation.email} privately. It is shown only now, works once, and expires on{' '}
+          {new Date(created.invitation.expiresAt).toLocaleDateString()}. If it is lost, invite them again; the old link stops working.
+        </Alert>
+        <Group gap="xs" wrap="nowrap" align="center">
+          <Code block style={{ flex: 1, wordBreak: 'break-all' }} data-testid="invitation-link">
+            {link}
+          </Code>
+          <CopyButton value={link}>
+            {({ copied, copy }) => (
+              <Button onClick={copy} color={copied ? 'green' : 'brand'} leftSection={<Icon name={copied ? 'check' : 'copy'} size={16} />}>
+                {copied ? 'Copied' : 'Copy'}
+              </Button>
+            )}
+          </CopyButton>
+        </Group>
+        <Group justify="flex-end">
+          <Button onClick={onClose}>Done</Button>
+        </Group>
+      </Stack>
+    </Modal>
+  );
+}
+
+function PendingInvitations() {
+  const invitations = useInvitations();
+  const fmt = useFormat();
+  const [revoking, setRevoking] = useState<Invitation | null>(null);
+  const revoke = useAction({
+    run: (id: string, key) => revokeInvitation(id, key),
+    invalidate: [invitationsKey],
+    onSuccess: (i) => {
+      notifications.show({ message: `Revoked the invitation for ${i.email}; its link no longer works.` });
+      setRevoking(null);
+    },
+  });
+  if (invitations.isError) return <ErrorAlert error={invitations.error} onRetry={() => void invitations.refetch()} />;
+  if (!invitations.data?.length) return null;
+  return (
+    <>
+      <Title order={2} size="h4" mt="xl" mb="sm">
+        Pending invitations
+      </Title>
+      <Card p={0}>
+        <Table.ScrollContainer minWidth={640}>
+          <Table verticalSpacing="sm" aria-label="Pending invitations">
+            <Table.Thead>
+              <Table.Tr>
+                <Table.Th>Email</Table.Th>
+                <Table.Th>Role</Table.Th>
+                <Table.Th>Invited</Table.Th>
+                <Table.Th>Expires</Table.Th>
+                <Table.Th>
+                  <VisuallyHidden>Actions</VisuallyHidden>
+                </Table.Th>
+              </Table.Tr>
+            </Table.Thead>
+            <Table.Tbody>
+              {invitations.data.map((i) => (
+                <Table.Tr key={i.id}>
+                  <Table.Td>
+                    <Text size="sm">{i.email}</Text>
+                  </Table.Td>
+                  <Table.Td>
+                    <Group gap={6}>
+                      <Badge color={i.role === 'admin' ? 'brand' : 'gray'}>{i.role === 'admin' ? 'Admin' : 'Staff'}</Badge>
+                      {i.status === 'expired' && <Badge color="red">Expired</Badge>}
+                    </Group>
+                  </Table.Td>
+                  <Table.Td>
+                    <Text size="sm">{fmt.date(i.createdAt)}</Text>
+                    {i.invitedBy && (
+                      <Text size="xs" c="dimmed">
+                        by {i.invitedBy.name}
+                      </Text>
+                    )}
+                  </Table.Td>
+                  <Table.Td>
+                    <Text size="sm">{fmt.date(i.expiresAt)}</Text>
+                  </Table.Td>
+                  <Table.Td ta="right">
+                    <Button variant="subtle" color="red" size="compact-sm" onClick={() => setRevoking(i)} aria-label={`Revoke invitation for ${i.email}`}>
+                      Revoke
+                    </Button>
+                  </Table.Td>
+                </Table.Tr>
+              ))}
+            </Table.Tbody>
+          </Table>
+        </Table.ScrollContainer>
+      </Card>
+      {revoking && (
+        <ConfirmDialog
+          title={`Revoke the invitation for ${revoking.email}?`}
+          confirmLabel="Revoke invitation"
+          color="red"
+          pending={revoke.pending}
+          error={revoke.error}
+          onConfirm={() => void revoke.submit(revoking.id)}
+          onClose={() => {
+            revoke.clear();
+            setRevoking(null);
+          }}
+        >
+          The link stops working at once. You can invite them again later.
+        </ConfirmDialog>
+      )}
+    </>
+  );
+}
+
 export function UsersPage() {
   const users = useUsers();
   const fmt = useFormat();
   const { me } = useSession();
-  const [dialog, setDialog] = useState<{ user: User | null } | null>(null);
+  const [editing, setEditing] = useState<User | null>(null);
+  const [inviting, setInviting] = useState(false);
+  const [created, setCreated] = useState<CreatedInvitation | null>(null);
   const toggle = useAction({
     run: (u: User, key) => updateUser(u.id, { disabled: !u.disabled }, key),
     invalidate: [usersKey],
-    onSuccess: (u) => notifications.show({ message: u.disabled ? `${u.email} can no longer sign in.` : `${u.email} can sign in again.` }),
+    onSuccess: (u) => notifications.show({ message: u.disabled ? `${u.email} no longer has access to this organization.` : `${u.email} has access again.` }),
   });
   return (
     <>
       <PageHeader
         title="Users"
-        description="People who can sign in to this organization, and what they may do."
+        description="People with access to this organization, and what they may do here. People join by accepting an invitation."
         actions={
-          <Button leftSection={<Icon name="plus" size={16} />} onClick={() => setDialog({ user: null })}>
-            Add user
+          <Button leftSection={<Icon name="plus" size={16} />} onClick={() => setInviting(true)}>
+            Invite someone
           </Button>
         }
       />
@@ -185,9 +377,9 @@ export function UsersPage() {
                             </Button>
                           </Menu.Target>
                           <Menu.Dropdown>
-                            <Menu.Item onClick={() => setDialog({ user: u })}>Edit role and permissions</Menu.Item>
+                            <Menu.Item onClick={() => setEditing(u)}>Edit role and permissions</Menu.Item>
                             <Menu.Item color={u.disabled ? undefined : 'red'} onClick={() => void toggle.submit(u)}>
-                              {u.disabled ? 'Re-enable access' : 'Disable access'}
+                              {u.disabled ? 'Re-enable access here' : 'Disable access here'}
                             </Menu.Item>
                           </Menu.Dropdown>
                         </Menu>
@@ -200,7 +392,18 @@ export function UsersPage() {
           </Table.ScrollContainer>
         )}
       </Card>
-      {dialog && <UserDialog user={dialog.user} onClose={() => setDialog(null)} />}
+      <PendingInvitations />
+      {editing && <EditMembershipDialog user={editing} onClose={() => setEditing(null)} />}
+      {inviting && (
+        <InviteDialog
+          onClose={() => setInviting(false)}
+          onCreated={(c) => {
+            setInviting(false);
+            setCreated(c);
+          }}
+        />
+      )}
+      {created && <LinkShownOnce created={created} onClose={() => setCreated(null)} />}
     </>
   );
 }
