@@ -18,7 +18,8 @@ export async function createRule(f: OrgFixture, body: Record<string, unknown>): 
 
 export interface TierSpec {
   name: string;
-  threshold: string;
+  /** In the basis representation: "250.00" for amount spent, an integer for points and orders. */
+  threshold: string | number;
   earnMultiplier?: string;
   entryPoints?: number;
   birthdayPoints?: number | null;

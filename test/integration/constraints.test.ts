@@ -64,7 +64,7 @@ const usd = (amount: string) => ({ amount, currency: 'USD' });
 const reward = (extra: Record<string, unknown>) => (api: Client) => api.post('/api/v1/rewards', { name: 'R', type: 'fixed_amount', pointsCost: 100, value: usd('5.00'), ...extra });
 const rule = (extra: Record<string, unknown>) => (api: Client) => api.post('/api/v1/earning-rules', { kind: 'custom_action', key: unique('k').replace(/-/g, '_'), name: 'Rule', points: 10, ...extra });
 let thresholds = 100;
-const tier = (extra: Record<string, unknown>) => (api: Client) => api.post('/api/v1/tiers', { name: unique('Tier'), threshold: String((thresholds += 100)), ...extra });
+const tier = (extra: Record<string, unknown>) => (api: Client) => api.post('/api/v1/tiers', { name: unique('Tier'), threshold: (thresholds += 100), ...extra });
 const tierSettings = (extra: Record<string, unknown>) => (api: Client) => api.put('/api/v1/tiers/settings', { basis: 'points_earned', window: 'lifetime', graceDays: 0, ...extra });
 const program = (body: Record<string, unknown>) => (api: Client) => api.patch('/api/v1/program', body);
 const newOrder = (extra: Record<string, unknown>) => (api: Client) => api.post('/api/v1/orders', { externalId: unique('o'), customerId: fx.customerId, total: usd('10.00'), ...extra });
@@ -136,7 +136,7 @@ const REQUESTS: Record<string, RequestCase> = {
   tiers_earn_multiplier_check: { tables: ['tiers'], ok: tier({ earnMultiplier: '0.0001' }), sends: [tier({ earnMultiplier: '0' }), tier({ earnMultiplier: '0.0000' }), tier({ earnMultiplier: '100.5' })] },
   tiers_entry_points_check: { tables: ['tiers'], ok: tier({ entryPoints: 10_000_000 }), sends: [tier({ entryPoints: -1 }), tier({ entryPoints: 10_000_001 })] },
   tiers_name_check: { tables: ['tiers'], ok: tier({ name: `${unique('t')}${'n'.repeat(80)}` }), sends: [tier({ name: '' }), tier({ name: '  ' }), tier({ name: 'n'.repeat(101) })] },
-  tiers_threshold_check: { tables: ['tiers'], ok: tier({ threshold: '0' }), sends: [tier({ threshold: '-1' })] },
+  tiers_threshold_check: { tables: ['tiers'], ok: tier({ threshold: 0 }), sends: [tier({ threshold: -1 })] },
 };
 
 /** Reachable only through the operator CLI, which goes through these service functions. */

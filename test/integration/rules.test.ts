@@ -127,7 +127,7 @@ describe(`dates on ${ENGINE}`, () => {
     const f = await createOrgFixture(h);
     await createRule(f, { kind: 'birthday', points: 200 });
     await createRule(f, { kind: 'anniversary', points: 80 });
-    const ids = await setupTiers(f, { basis: 'points_earned', window: 'lifetime', graceDays: 0 }, [{ name: 'Gold', threshold: '1000', birthdayPoints: 500 }]);
+    const ids = await setupTiers(f, { basis: 'points_earned', window: 'lifetime', graceDays: 0 }, [{ name: 'Gold', threshold: 1000, birthdayPoints: 500 }]);
     const gold = await createCustomer(f.api, { birthday: '1980-06-20' });
     await f.api.put(`/api/v1/customers/${gold.id}/tier`, { tierId: ids.Gold });
     const plain = await createCustomer(f.api, { birthday: '1980-06-20', anniversary: '2020-06-20' });

@@ -134,13 +134,13 @@ describe(`tiers on customers on ${ENGINE}`, () => {
 
   it('counts points earned toward tier only from orders and flagged adjustments', async () => {
     const f = await createOrgFixture(h);
-    await setupTiers(f, { basis: 'points_earned', window: 'lifetime', graceDays: 0 }, [{ name: 'Silver', threshold: '100' }]);
+    await setupTiers(f, { basis: 'points_earned', window: 'lifetime', graceDays: 0 }, [{ name: 'Silver', threshold: 100 }]);
     const c = await createCustomer(f.api);
     await adjust(f.api, c.id, 'add', 150);
     expect(await tierOf(f, c.id)).toBeNull();
     await adjust(f.api, c.id, 'add', 40, { countsTowardTier: true });
     const o = (await order(f.api, c.id, '60.00')).json();
-    expect(await tierOf(f, c.id)).toMatchObject({ name: 'Silver', progress: '100', qualifyingOrderId: o.id });
+    expect(await tierOf(f, c.id)).toMatchObject({ name: 'Silver', progress: 100, qualifyingOrderId: o.id });
     const [change] = (await timeline(h, f.org.id, c.id)).filter((e) => e.type === 'tier.changed');
     expect(change!.payload).toMatchObject({ cause: 'points', previousTier: null, tier: 'Silver' });
   });
@@ -155,13 +155,13 @@ describe(`tiers on customers on ${ENGINE}`, () => {
     expect(assigned.json().tier).toMatchObject({ name: 'Gold', manual: true, progress: '900.00', next: null });
     const events = await timeline(h, f.org.id, c.id);
     expect(events.find((e) => e.type === 'tier.changed')).toMatchObject({ actor_type: 'user', payload: { cause: 'manual', previousTier: 'Bronze', tier: 'Gold' } });
-    expect(events.find((e) => e.type === 'tier.progress_set')?.payload).toMatchObject({ previousProgress: 12000, progress: 90000 });
+    expect(events.find((e) => e.type === 'tier.progress_set')?.payload).toMatchObject({ previousProgress: '120.00', progress: '900.00' });
     expect((await entries(f.api, c.id)).find((e) => e.source?.type === 'tier')?.points).toBe(250);
 
     const recalculated = await f.api.post(`/api/v1/customers/${c.id}/tier/recalculate`, {});
     expect(recalculated.statusCode).toBe(200);
     expect(recalculated.json().tier).toMatchObject({ name: 'Gold', progress: '120.00', manual: true });
-    expect((await timeline(h, f.org.id, c.id))[0]).toMatchObject({ type: 'tier.recalculated', payload: { previousProgress: 90000, progress: 12000 } });
+    expect((await timeline(h, f.org.id, c.id))[0]).toMatchObject({ type: 'tier.recalculated', payload: { previousProgress: '900.00', progress: '120.00' } });
 
     const o = (await f.api.post('/api/v1/orders', { externalId: 'refund-me', customerId: c.id, total: { amount: '50.00', currency: 'USD' } })).json();
     await f.api.post(`/api/v1/orders/${o.id}/refunds`, { amount: { amount: '20.00', currency: 'USD' } });
@@ -177,7 +177,7 @@ describe(`tiers on customers on ${ENGINE}`, () => {
 
   it('needs tiers:manage for tier actions and keeps organizations apart', async () => {
     const f = await createOrgFixture(h);
-    const ids = await setupTiers(f, { basis: 'orders_count', window: 'lifetime', graceDays: 0 }, [{ name: 'Silver', threshold: '2' }]);
+    const ids = await setupTiers(f, { basis: 'orders_count', window: 'lifetime', graceDays: 0 }, [{ name: 'Silver', threshold: 2 }]);
     const c = await createCustomer(f.api);
     const staff = await staffClient(h, f.org.id, ['customers:read', 'customers:write', 'points:adjust']);
     for (const res of [
@@ -192,7 +192,7 @@ describe(`tiers on customers on ${ENGINE}`, () => {
     const support = await staffClient(h, f.org.id, ['support']);
     expect((await support.put(`/api/v1/customers/${c.id}/tier`, { tierId: ids.Silver })).json().tier.name).toBe('Silver');
     const other = await createOrgFixture(h);
-    const otherIds = await setupTiers(other, { basis: 'orders_count', window: 'lifetime', graceDays: 0 }, [{ name: 'Gold', threshold: '5' }]);
+    const otherIds = await setupTiers(other, { basis: 'orders_count', window: 'lifetime', graceDays: 0 }, [{ name: 'Gold', threshold: 5 }]);
     expect((await other.api.put(`/api/v1/customers/${c.id}/tier`, { tierId: otherIds.Gold })).statusCode).toBe(404);
     expect((await f.api.put(`/api/v1/customers/${c.id}/tier`, { tierId: otherIds.Gold })).statusCode).toBe(404);
   });
@@ -248,7 +248,7 @@ describe(`tier assessment on ${ENGINE}`, () => {
   it('downgrades a rolling-12-months tier once the progress has been short for the grace days (scheduled job)', async () => {
     h.clock.set('2026-03-10T12:00:00Z');
     const f = await createOrgFixture(h);
-    await setupTiers(f, { basis: 'orders_count', window: 'rolling_12_months', graceDays: 5 }, [{ name: 'Silver', threshold: '2' }]);
+    await setupTiers(f, { basis: 'orders_count', window: 'rolling_12_months', graceDays: 5 }, [{ name: 'Silver', threshold: 2 }]);
     const c = await createCustomer(f.api);
     await order(f.api, c.id, '5.00');
     await order(f.api, c.id, '5.00');

@@ -100,7 +100,7 @@ export function useTierSettings(enabled = true) {
   });
 }
 
-export function setTier(id: string, body: { tierId: string; tierProgress?: string; reason?: string }, key: string): Promise<Customer> {
+export function setTier(id: string, body: { tierId: string; tierProgress?: string | number; reason?: string }, key: string): Promise<Customer> {
   return unwrap(api.PUT('/api/v1/customers/{id}/tier', { params: { path: { id } }, body, headers: idem(key) }));
 }
 

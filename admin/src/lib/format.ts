@@ -17,8 +17,8 @@ export interface Formatter {
   /** A calendar date (birthday, anniversary) stored as YYYY-MM-DD: never shifted by time zones. */
   calendarDate(ymd: string | null | undefined): string;
   relative(iso: string | null | undefined): string;
-  /** Tier progress in its basis: points, an amount (minor units when `minor`), or orders. */
-  tierProgress(value: string | number | null | undefined, basis: string | undefined, minor?: boolean): string;
+  /** Tier progress or a threshold as the API gives it: an amount ("110.50") for amount_spent, an integer of points or orders. */
+  tierProgress(value: string | number | null | undefined, basis: string | undefined): string;
 }
 
 const DASH = '—';
@@ -76,14 +76,11 @@ export function createFormatter(currency: string, timeZone: string, locale?: str
       const v = valid(`${ymd.slice(0, 10)}T00:00:00Z`);
       return v ? cal.format(v) : ymd;
     },
-    tierProgress: (value, basis, minor = false) => {
+    tierProgress: (value, basis) => {
       if (value === null || value === undefined || value === '') return DASH;
       const n = Number(value);
       if (Number.isNaN(n)) return String(value);
-      if (basis === 'amount_spent') {
-        const digits = cur.resolvedOptions().maximumFractionDigits ?? 2;
-        return cur.format(minor ? n / 10 ** digits : n);
-      }
+      if (basis === 'amount_spent') return cur.format(n);
       if (basis === 'orders_count') return `${num.format(n)} ${n === 1 ? 'order' : 'orders'}`;
       return `${num.format(n)} pts`;
     },

@@ -46,3 +46,27 @@ select org_id, gen_random_uuid()::text, customer_id, 'referral.discount_code_cha
        jsonb_build_object('previous', code, 'code', null, 'reason', 'held by another customer'), now()
   from cleared;
 create unique index referral_links_friend_code_key on referral_links (org_id, upper(friend_discount_code)) where friend_discount_code is not null;
+
+-- Tier progress has one representation everywhere the API shows it: for an amount-spent basis
+-- the decimal money string of the organization currency ("110.50"), not minor units (11050).
+-- Timeline payloads written before keep the change in that representation too.
+with exponents as (
+  select id as org_id,
+         case
+           when trim(currency) in ('BIF', 'CLP', 'DJF', 'GNF', 'ISK', 'JPY', 'KMF', 'KRW', 'PYG', 'RWF', 'UGX', 'UYI', 'VND', 'VUV', 'XAF', 'XOF', 'XPF') then 0
+           when trim(currency) in ('BHD', 'IQD', 'JOD', 'KWD', 'LYD', 'OMR', 'TND') then 3
+           when trim(currency) in ('CLF', 'UYW') then 4
+           else 2
+         end as e
+    from organizations
+)
+update activity_events a
+   set payload = a.payload || jsonb_build_object(
+         'previousProgress', round((a.payload ->> 'previousProgress')::numeric / power(10::numeric, x.e), x.e)::text,
+         'progress', round((a.payload ->> 'progress')::numeric / power(10::numeric, x.e), x.e)::text)
+  from exponents x
+ where a.org_id = x.org_id
+   and a.type in ('tier.progress_set', 'tier.recalculated')
+   and a.payload ->> 'basis' = 'amount_spent'
+   and jsonb_typeof(a.payload -> 'progress') = 'number'
+   and jsonb_typeof(a.payload -> 'previousProgress') = 'number';

@@ -33,12 +33,21 @@ export const customerSchema = z
       .object({
         id: z.string(),
         name: z.string(),
-        progress: z.string().describe('Progress in the tier basis: points, minor currency units as a decimal string, or orders'),
+        progress: z
+          .union([z.number().int(), z.string()])
+          .describe('Progress in the current window: a decimal money string in the organization currency ("110.50") when the tier basis is amount_spent, an integer for points_earned and orders_count'),
         manual: z.boolean(),
         achievedAt: z.string().nullable(),
         qualifyingOrderId: z.string().nullable(),
         updatedAt: z.string().nullable(),
-        next: z.object({ id: z.string(), name: z.string(), missing: z.string(), explanation: z.string() }).nullable(),
+        next: z
+          .object({
+            id: z.string(),
+            name: z.string(),
+            missing: z.union([z.number().int(), z.string()]).describe('What the next tier still needs, in the same representation as progress'),
+            explanation: z.string(),
+          })
+          .nullable(),
       })
       .nullable(),
     orders: z.object({ count: z.number().int(), lifetimeValue: moneySchema }),

@@ -7,10 +7,13 @@ const iso = (col: string): RawBuilder<string | null> => sql<string | null>`to_ch
 /**
  * The export columns as text formatted by PostgreSQL (ISO times, decimal money), in the
  * order of the CSV header, read as arrays (no per-row object). The tier name and the
- * currency are inserted by the service after `tier_id` and `lifetime_value`.
+ * currency are inserted by the service after `tier_id` and `lifetime_value`. Tier progress
+ * is written as the API shows it: an amount ("110.50") when the basis is amount spent
+ * (`progressIsMoney`), else an integer of points or orders.
  */
-export function exportQuery(db: Executor, where: CustomerWhere, currencyExponent: number, afterId: string | null, limit: number | null) {
+export function exportQuery(db: Executor, where: CustomerWhere, currencyExponent: number, afterId: string | null, limit: number | null, progressIsMoney = false) {
   const scale = sql.raw(String(Math.max(0, Math.min(4, Math.trunc(currencyExponent)))));
+  const progress = progressIsMoney ? sql<string>`(tier_progress::numeric / 10 ^ ${scale})::numeric(24, ${scale})::text` : sql<string>`tier_progress::text`;
   let q = db
     .selectFrom('customers')
     .select([
@@ -25,7 +28,7 @@ export function exportQuery(db: Executor, where: CustomerWhere, currencyExponent
       sql<string>`points_active::text`.as('points'),
       sql<string>`points_pending::text`.as('pending'),
       'tier_id',
-      sql<string>`tier_progress::text`.as('tier_progress'),
+      progress.as('tier_progress'),
       iso('tier_updated_at').as('tier_updated_at'),
       sql<string | null>`birthday::text`.as('birthday'),
       sql<string | null>`anniversary::text`.as('anniversary'),

@@ -2,6 +2,7 @@ import type { AppContext } from '../../context.js';
 import { currencyExponent } from '../../core/money.js';
 import type { CustomerFilter } from '../grid/grid.schemas.js';
 import { resolveCustomerFilter, type ResolvedCustomerFilter } from '../grid/grid.service.js';
+import { getTierSettings } from '../tiers/tiers.service.js';
 import { csvLine, textCell } from './csv.js';
 import { COL, exportQuery, TEXT_COLUMNS, tiersOf } from './exports.repo.js';
 
@@ -52,8 +53,8 @@ function rowLine(r: Row, currency: string, tierNames: Map<string, string>): stri
 }
 
 /** PostgreSQL: one read-only transaction, a server-side cursor, FETCH in batches; memory stays flat. */
-async function* cursorBatches(ctx: AppContext, resolved: ResolvedCustomerFilter, exponent: number): AsyncGenerator<Row[]> {
-  const compiled = exportQuery(ctx.db, resolved.where, exponent, null, null).compile();
+async function* cursorBatches(ctx: AppContext, resolved: ResolvedCustomerFilter, exponent: number, progressIsMoney: boolean): AsyncGenerator<Row[]> {
+  const compiled = exportQuery(ctx.db, resolved.where, exponent, null, null, progressIsMoney).compile();
   const client = await ctx.database.pool!.connect();
   let ok = false;
   try {
@@ -76,10 +77,10 @@ async function* cursorBatches(ctx: AppContext, resolved: ResolvedCustomerFilter,
 }
 
 /** PGlite: keyset pages on id (one session, so no long-lived cursor holding it). */
-async function* keysetBatches(ctx: AppContext, resolved: ResolvedCustomerFilter, exponent: number): AsyncGenerator<Row[]> {
+async function* keysetBatches(ctx: AppContext, resolved: ResolvedCustomerFilter, exponent: number, progressIsMoney: boolean): AsyncGenerator<Row[]> {
   let after: string | null = null;
   for (;;) {
-    const rows = await exportQuery(ctx.db, resolved.where, exponent, after, BATCH).execute();
+    const rows = await exportQuery(ctx.db, resolved.where, exponent, after, BATCH, progressIsMoney).execute();
     if (rows.length === 0) return;
     yield rows.map((r): Row => Object.values(r));
     if (rows.length < BATCH) return;
@@ -102,7 +103,8 @@ export async function exportCustomersCsv(ctx: AppContext, orgId: string, opts: E
   const currency = org.currency.trim();
   const exponent = currencyExponent(currency);
   const tierNames = new Map((await tiersOf(ctx.db, orgId)).map((t) => [t.id, t.name]));
-  const batches = ctx.database.pool ? cursorBatches(ctx, resolved, exponent) : keysetBatches(ctx, resolved, exponent);
+  const progressIsMoney = (await getTierSettings(ctx.db, orgId)).basis === 'amount_spent';
+  const batches = ctx.database.pool ? cursorBatches(ctx, resolved, exponent, progressIsMoney) : keysetBatches(ctx, resolved, exponent, progressIsMoney);
   return (async function* () {
     yield '\uFEFF' + csvLine(EXPORT_HEADER);
     for await (const rows of batches) {

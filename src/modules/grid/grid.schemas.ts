@@ -84,7 +84,9 @@ export const gridRowSchema = z
     accountState: z.enum(['registered', 'guest']),
     points: z.number().int().describe('Active (spendable) points'),
     tier: z.object({ id: z.string(), name: z.string().nullable() }).nullable(),
-    tierProgress: z.number().int().describe('Tier progress in the tier basis unit (points, minor currency units, or orders)'),
+    tierProgress: z
+      .union([z.number().int(), z.string()])
+      .describe('Tier progress in the current window, as in the profile: a decimal money string in the organization currency ("110.50") when the tier basis is amount_spent, an integer for points_earned and orders_count. Sorting on it is numeric.'),
     birthday: z.string().nullable(),
     tierUpdatedAt: z.string().nullable(),
     lastActivityAt: z.string().nullable(),

@@ -5,6 +5,8 @@ import { AppError } from '../../errors.js';
 import { encodeCursor, readCursor } from '../../http/cursor.js';
 import { findSegment } from '../segments/segments.repo.js';
 import { displayName } from '../customers/customers.service.js';
+import { basisValue, progressUnit } from '../tiers/tiers.service.js';
+import type { TierBasis } from '../../core/tiers.js';
 import * as repo from './grid.repo.js';
 import type { CustomerWhere } from './grid.repo.js';
 import { ACTIVE_DAYS, type CustomerFilter, type GridRow, type SortKey, SORT_KEYS } from './grid.schemas.js';
@@ -116,7 +118,7 @@ export interface GridQuery {
   cursor?: string | undefined;
 }
 
-export function toGridRow(r: repo.GridDbRow, tierNames: Map<string, string>): GridRow {
+export function toGridRow(r: repo.GridDbRow, tierNames: Map<string, string>, unit: { basis: TierBasis; currency: string }): GridRow {
   return {
     id: r.id,
     name: displayName(r),
@@ -126,7 +128,7 @@ export function toGridRow(r: repo.GridDbRow, tierNames: Map<string, string>): Gr
     accountState: r.account_state,
     points: r.points_active,
     tier: r.tier_id ? { id: r.tier_id, name: tierNames.get(r.tier_id) ?? null } : null,
-    tierProgress: r.tier_progress,
+    tierProgress: basisValue(unit.basis, r.tier_progress, unit.currency),
     birthday: r.birthday,
     tierUpdatedAt: r.tier_updated_at?.toISOString() ?? null,
     lastActivityAt: r.last_activity_at?.toISOString() ?? null,
@@ -156,8 +158,9 @@ export async function listGrid(ctx: AppContext, orgId: string, q: GridQuery) {
   const last = page[page.length - 1];
   const tierIds = [...new Set(page.map((r) => r.tier_id).filter((t): t is string => t !== null))];
   const names = tierIds.length > 0 ? await repo.tierNames(ctx.db, orgId, tierIds) : new Map<string, string>();
+  const unit = await progressUnit(ctx.db, orgId);
   return {
-    items: page.map((r) => toGridRow(r, names)),
+    items: page.map((r) => toGridRow(r, names, unit)),
     nextCursor: rows.length > q.limit && last ? encodeCursor(ctx, scope, { s: key, d: desc, v: last.sort_value, id: last.id }) : null,
     // A first page that holds every match is its own exact total.
     total: counted === null ? null : rows.length <= q.limit ? { value: rows.length, exact: true } : counted,

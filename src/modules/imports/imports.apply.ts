@@ -39,7 +39,9 @@ export async function applyRow(a: ApplyContext, p: ParsedRow, row: number): Prom
     return await applyParsed(a, p, row);
   } catch (err) {
     if (err instanceof AppError && err.status < 500) {
-      const column = err.code === 'POINTS_INSUFFICIENT' ? 'points' : typeof err.details.field === 'string' ? err.details.field : null;
+      const fields = err.details.fields as { field?: unknown }[] | undefined;
+      const named = typeof err.details.field === 'string' ? err.details.field : typeof fields?.[0]?.field === 'string' ? fields[0].field : null;
+      const column = err.code === 'POINTS_INSUFFICIENT' ? 'points' : named;
       return { row, column, problem: `${err.code}: ${err.message}` };
     }
     throw err;
@@ -101,7 +103,7 @@ async function applyParsed(a: ApplyContext, p: ParsedRow, row: number): Promise<
       const c = await customerOf(a, p.ref, row);
       if (!('id' in c)) return c;
       if (c.tier_id === tierId && c.tier_manual && p.tierProgress === undefined) return 'unchanged';
-      await assignTier(ctx, orgId, c.id, { tierId, tierProgress: p.tierProgress, reason: 'CSV import' }, actor);
+      await assignTier(ctx, orgId, c.id, { tierId, tierProgress: p.tierProgress, reason: 'CSV import' }, actor, { text: true });
       return 'applied';
     }
   }

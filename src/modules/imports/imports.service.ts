@@ -8,6 +8,8 @@ import type { JobHelpers, JobRecord } from '../../jobs/worker.js';
 import { getProgram } from '../program/program.service.js';
 import { CsvSyntaxError, parseCsv, type CsvRecord } from './csv-parse.js';
 import { applyRow, tierIdOf, type ApplyContext } from './imports.apply.js';
+import { parseBasisValue, progressUnit } from '../tiers/tiers.service.js';
+import type { TierBasis } from '../../core/tiers.js';
 import * as repo from './imports.repo.js';
 import { customerKey, parseRow, readHeader, type Header, type ImportKind, type ParsedRow, type RowError } from './imports.rows.js';
 
@@ -56,7 +58,14 @@ async function tiersOf(ctx: AppContext, orgId: string): Promise<ApplyContext['ti
 }
 
 /** Database checks a dry run can make for a batch of valid rows: the customers and tiers exist. */
-async function checkBatch(ctx: AppContext, orgId: string, batch: { row: number; parsed: ParsedRow }[], tiers: ApplyContext['tiers'], errors: RowError[]) {
+async function checkBatch(
+  ctx: AppContext,
+  orgId: string,
+  batch: { row: number; parsed: ParsedRow }[],
+  tiers: ApplyContext['tiers'],
+  errors: RowError[],
+  unit: { basis: TierBasis; currency: string } | null = null,
+) {
   const refs = batch.map((b) => b.parsed).filter((p) => p.kind !== 'customers');
   if (refs.length === 0) return 0;
   const ids = refs.flatMap((p) => ('ref' in p && 'customerId' in p.ref ? [p.ref.customerId] : []));
@@ -72,6 +81,15 @@ async function checkBatch(ctx: AppContext, orgId: string, batch: { row: number; 
       rowErrors.push({ row, column: col, problem: `no customer with ${v} in this organization` });
     }
     if (p.kind === 'tiers' && !tierIdOf({ tiers } as ApplyContext, p.tier)) rowErrors.push({ row, column: 'tier', problem: `no tier named or with id "${p.tier}"` });
+    if (p.kind === 'tiers' && p.tierProgress !== undefined && unit) {
+      // The same representation as the API: an amount for amount spent, a whole number of points or orders.
+      try {
+        parseBasisValue('tierProgress', unit.basis, p.tierProgress, unit.currency, { text: true });
+      } catch (err) {
+        if (!(err instanceof AppError)) throw err;
+        rowErrors.push({ row, column: 'tierProgress', problem: `"${p.tierProgress}" ${err.message.replace(/^tierProgress: /, '')}` });
+      }
+    }
     if (rowErrors.length > 0) bad++;
     errors.push(...rowErrors);
   }
@@ -93,6 +111,7 @@ export async function dryRunImport(ctx: AppContext, orgId: string, file: ImportF
   const records = rows(decode(file.bytes));
   const header = headerOf(file.kind, records);
   const tiers = file.kind === 'tiers' ? await tiersOf(ctx, orgId) : { byId: new Map<string, string>(), byName: new Map<string, string>() };
+  const unit = file.kind === 'tiers' ? await progressUnit(ctx.db, orgId) : null;
   const errors: RowError[] = [];
   let total = 0;
   let invalid = 0;
@@ -106,11 +125,11 @@ export async function dryRunImport(ctx: AppContext, orgId: string, file: ImportF
       errors.push(...r.errors);
     }
     if (batch.length >= BATCH) {
-      invalid += await checkBatch(ctx, orgId, batch, tiers, errors);
+      invalid += await checkBatch(ctx, orgId, batch, tiers, errors, unit);
       batch = [];
     }
   }
-  invalid += await checkBatch(ctx, orgId, batch, tiers, errors);
+  invalid += await checkBatch(ctx, orgId, batch, tiers, errors, unit);
   errors.sort((x, y) => x.row - y.row);
   return { dryRun: true, kind: file.kind, rowsTotal: total, rowsValid: total - invalid, errorCount: errors.length, errors: errors.slice(0, MAX_REPORTED_ERRORS), ignoredColumns: header.ignored };
 }

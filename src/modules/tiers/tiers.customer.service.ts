@@ -10,7 +10,7 @@ import { orderHooks } from '../orders/orders.service.js';
 import { ledgerHooks, lockForChange } from '../points/points.service.js';
 import * as repo from './tiers.repo.js';
 import { CAUSE_OF_BASIS, changeTier, currentWindow, defOf, evaluateUpgrade, loadTierContext, progressIn, upgradeIfQualified } from './tiers.progress.js';
-import { formatProgress, multiplierOf, parseBasisValue } from './tiers.service.js';
+import { basisValue, formatProgress, multiplierOf, parseBasisValue } from './tiers.service.js';
 
 // Hooks: tiers react to earnings and counted orders in the same transaction, and set the order multiplier.
 ledgerHooks.afterTierRelevantChange = async (tx, ctx, customer, cause, actor) => {
@@ -46,7 +46,7 @@ export function tierProfileLoader(clock: Clock): TierViewLoader {
     return {
       id: current.id,
       name: current.name,
-      progress: formatProgress(tc.settings.basis, progress, tc.currency),
+      progress: basisValue(tc.settings.basis, progress, tc.currency),
       manual: row.tier_manual,
       achievedAt: row.tier_achieved_at?.toISOString() ?? null,
       qualifyingOrderId: row.tier_qualifying_order_id,
@@ -55,7 +55,7 @@ export function tierProfileLoader(clock: Clock): TierViewLoader {
         ? {
             id: next.tier.id,
             name: next.tier.name,
-            missing: formatProgress(tc.settings.basis, Number(next.missing), tc.currency),
+            missing: basisValue(tc.settings.basis, Number(next.missing), tc.currency),
             explanation: progressExplanation({
               basis: tc.settings.basis,
               missing: next.missing,
@@ -89,8 +89,9 @@ export async function assignTier(
   ctx: AppContext,
   orgId: string,
   customerId: string,
-  input: { tierId: string; tierProgress?: string | undefined; reason?: string | undefined },
+  input: { tierId: string; tierProgress?: string | number | undefined; reason?: string | undefined },
   actor: Actor,
+  opts: { text?: boolean } = {},
 ): Promise<CustomerView> {
   const row = await withTx(ctx.db, async (tx) => {
     const customer = await lockForChange(tx, orgId, customerId);
@@ -102,7 +103,7 @@ export async function assignTier(
     const computed = await progressIn(tx, tc, customerId, w);
     let progress = computed;
     if (input.tierProgress !== undefined) {
-      progress = parseBasisValue('tierProgress', tc.settings.basis, input.tierProgress, tc.currency);
+      progress = parseBasisValue('tierProgress', tc.settings.basis, input.tierProgress, tc.currency, opts);
       if (progress !== computed) {
         await repo.insertProgressAdjustment(tx, {
           org_id: orgId,
@@ -141,7 +142,12 @@ export async function assignTier(
         type: 'tier.progress_set',
         actor,
         summary: `Tier progress set to ${formatProgress(tc.settings.basis, progress, tc.currency)} (was ${formatProgress(tc.settings.basis, previousProgress, tc.currency)})`,
-        payload: { previousProgress, progress, basis: tc.settings.basis, reason: input.reason ?? null },
+        payload: {
+          previousProgress: basisValue(tc.settings.basis, previousProgress, tc.currency),
+          progress: basisValue(tc.settings.basis, progress, tc.currency),
+          basis: tc.settings.basis,
+          reason: input.reason ?? null,
+        },
         at: now,
       });
     }
@@ -212,7 +218,12 @@ export async function recalculateTier(ctx: AppContext, orgId: string, customerId
       type: 'tier.recalculated',
       actor,
       summary: `Tier progress recalculated from history: ${fmt(fromHistory)} (was ${fmt(previous)})`,
-      payload: { previousProgress: previous, progress: fromHistory, basis: tc.settings.basis, window: tc.settings.window },
+      payload: {
+        previousProgress: basisValue(tc.settings.basis, previous, tc.currency),
+        progress: basisValue(tc.settings.basis, fromHistory, tc.currency),
+        basis: tc.settings.basis,
+        window: tc.settings.window,
+      },
       at: now,
     });
     await upgradeIfQualified(tx, ctx, tc, customer, fromHistory, { cause: CAUSE_OF_BASIS[tc.settings.basis], orderId: null, actor, at: now });

@@ -3,6 +3,28 @@ import { z } from 'zod';
 export const TIER_BASES = ['points_earned', 'amount_spent', 'orders_count'] as const;
 export const TIER_WINDOWS = ['lifetime', 'calendar_year', 'rolling_12_months'] as const;
 
+const BASIS_UNITS =
+  'One representation per basis, everywhere (profile, grid, CSV, tiers, PUT .../tier): for amount_spent the decimal money string of the organization currency ("110.50"); for points_earned and orders_count an integer (1200).';
+
+/** Tier progress, a threshold or what is missing, in the basis representation (see tier settings). */
+export const basisValueSchema = z
+  .union([z.number().int(), z.string().regex(/^-?\d{1,15}(\.\d{1,4})?$/)])
+  .describe(BASIS_UNITS);
+
+export type BasisValue = number | string;
+
+/** Input: the same representation; the tier basis decides which one is accepted (400 names the field otherwise). */
+const basisInput = (what: string) =>
+  z
+    .union(
+      [
+        z.number().int('must be a whole number'),
+        z.string().regex(/^\d{1,13}(\.\d{1,4})?$/, 'must be a non-negative decimal string such as "500.00"'),
+      ],
+      `must be ${what} in the tier basis: a decimal money string such as "500.00" (amount_spent) or an integer such as 1000 (points_earned, orders_count)`,
+    )
+    .describe(`${what}. ${BASIS_UNITS}`);
+
 export const tierSettingsSchema = z
   .object({
     basis: z.enum(TIER_BASES).describe('What tier progress counts: points earned, amount spent (net of refunds) or orders'),
@@ -23,7 +45,7 @@ export const tierSchema = z
     id: z.string(),
     name: z.string(),
     rank: z.number().int().describe('1 for the lowest tier'),
-    threshold: z.string().describe('Progress needed, in the basis unit: points, an amount such as "500.00" in the organization currency, or orders'),
+    threshold: basisValueSchema.describe(`Progress needed to enter the tier. ${BASIS_UNITS}`),
     earnMultiplier: z.string().describe('Order earnings are multiplied by this decimal, e.g. "1.5"'),
     birthdayPoints: z.number().int().nullable().describe('Replaces the birthday rule points for customers in this tier; null uses the rule'),
     entryPoints: z.number().int().describe('Points credited once per customer on first entering this tier'),
@@ -35,9 +57,7 @@ export const tierSchema = z
 export type TierView = z.infer<typeof tierSchema>;
 
 const points = z.number('must be a number of points').int('must be a whole number of points').min(0, 'must be 0 or more').max(10_000_000, 'must be at most 10,000,000');
-const threshold = z
-  .string('must be a string such as "1000" (points, orders) or "500.00" (amount spent)')
-  .regex(/^\d{1,13}(\.\d{1,4})?$/, 'must be a non-negative number as a string, such as "1000" or "500.00"');
+const threshold = basisInput('Progress needed to enter the tier');
 const multiplier = z
   .string('must be a decimal string such as "1.5"')
   .regex(/^\d{1,2}(\.\d{1,4})?$/, 'must be a decimal string such as "1.5" (up to 4 decimals)');
@@ -57,6 +77,6 @@ export type TierPatch = z.infer<typeof tierPatchSchema>;
 
 export const customerTierBodySchema = z.object({
   tierId: z.string('is required: the id of the tier to assign').min(1, 'is required').max(64),
-  tierProgress: threshold.optional().describe('Set the progress too, in the basis unit (points, amount, orders)'),
+  tierProgress: basisInput('Set the progress too').optional(),
   reason: z.string().trim().max(500, 'must be at most 500 characters').optional(),
 });

@@ -4,10 +4,10 @@ import { isUniqueViolation, withTx, type Executor } from '../../db/tx.js';
 import { enqueue } from '../../jobs/queue.js';
 import { AppError } from '../../errors.js';
 import type { TierBasis, TierDef, TierWindow } from '../../core/tiers.js';
-import { formatDecimal, formatMoney, MoneyFormatError, normalizeDecimal, parseDecimal, parseMoney } from '../../core/money.js';
+import { currencyExponent, formatDecimal, formatMoney, MoneyFormatError, normalizeDecimal, parseDecimal, parseMoney, pow10 } from '../../core/money.js';
 import * as repo from './tiers.repo.js';
 import type { TierRow } from './tiers.repo.js';
-import type { TierCreate, TierPatch, TierView } from './tiers.schemas.js';
+import type { BasisValue, TierCreate, TierPatch, TierView } from './tiers.schemas.js';
 
 export interface TierSettings {
   basis: TierBasis;
@@ -54,26 +54,59 @@ export async function putTierSettings(ctx: AppContext, orgId: string, input: { b
   });
 }
 
+/** Progress or a threshold as text, for timeline summaries: "110.50" (amount spent), "1200" (points, orders). */
 export function formatProgress(basis: TierBasis, value: number, currency: string): string {
   return basis === 'amount_spent' ? formatMoney(BigInt(value), currency) : String(value);
 }
 
-/** Parses a threshold or progress given in the basis unit into the stored integer. */
-export function parseBasisValue(field: string, basis: TierBasis, value: string, currency: string): number {
+/**
+ * Progress or a threshold as the API shows it, one representation per basis everywhere
+ * (profile, grid, CSV, tiers, timeline): amount spent as the API's decimal money string
+ * in the organization currency ("110.50"), points and orders as integers (1200).
+ */
+export function basisValue(basis: TierBasis, value: number, currency: string): BasisValue {
+  return basis === 'amount_spent' ? formatMoney(BigInt(value), currency) : value;
+}
+
+const MAX_BASIS_VALUE = 1_000_000_000_000;
+
+/**
+ * Parses a threshold or progress given in the basis representation into the stored integer
+ * (minor units for amount spent). JSON input must use that representation exactly: a
+ * decimal string for amount spent, an integer for points and orders. `text` (a CSV cell)
+ * is the same value written as text.
+ */
+export function parseBasisValue(field: string, basis: TierBasis, value: string | number, currency: string, opts: { text?: boolean } = {}): number {
   if (basis === 'amount_spent') {
+    const example = formatMoney(500n * pow10(currencyExponent(currency)), currency);
+    if (typeof value !== 'string') {
+      throw AppError.validation(field, `must be an amount in ${currency} as a decimal string such as "${example}" (the tier basis is amount_spent; money is never a JSON number)`);
+    }
     try {
       const minor = parseMoney(value, currency);
-      if (minor > BigInt(Number.MAX_SAFE_INTEGER)) throw AppError.validation(field, 'is too large');
+      if (minor < 0n) throw AppError.validation(field, 'must be 0 or more');
+      if (minor > BigInt(MAX_BASIS_VALUE)) throw AppError.validation(field, 'is too large');
       return Number(minor);
     } catch (err) {
-      if (err instanceof MoneyFormatError) throw AppError.validation(field, err.reason);
+      if (err instanceof MoneyFormatError) throw AppError.validation(field, `${err.reason} (the tier basis is amount_spent: give an amount such as "${example}")`);
       throw err;
     }
   }
-  if (!/^\d{1,12}$/.test(value)) {
-    throw AppError.validation(field, `must be a whole number of ${basis === 'points_earned' ? 'points' : 'orders'} (the tier basis is ${basis})`);
+  const unit = basis === 'points_earned' ? 'points' : 'orders';
+  const problem = `must be a whole number of ${unit}${opts.text ? '' : ' as a JSON integer'}, such as ${basis === 'points_earned' ? 1000 : 5} (the tier basis is ${basis})`;
+  if (typeof value === 'string') {
+    if (!opts.text || !/^\d{1,13}$/.test(value)) throw AppError.validation(field, problem);
+    value = Number(value);
   }
-  return Number(value);
+  if (!Number.isSafeInteger(value) || value < 0) throw AppError.validation(field, problem);
+  if (value > MAX_BASIS_VALUE) throw AppError.validation(field, 'is too large');
+  return value;
+}
+
+/** How the organization's tier progress is shown: its basis and currency (grid, export). */
+export async function progressUnit(db: Executor, orgId: string): Promise<{ basis: TierBasis; currency: string }> {
+  const [settings, org] = await Promise.all([getTierSettings(db, orgId), repo.orgFacts(db, orgId)]);
+  return { basis: settings.basis, currency: org.currency.trim() };
 }
 
 export function multiplierOf(row: Pick<TierRow, 'earn_multiplier'>): string {
@@ -85,7 +118,7 @@ export function toTierView(row: TierRow, rank: number, basis: TierBasis, currenc
     id: row.id,
     name: row.name,
     rank,
-    threshold: formatProgress(basis, row.threshold, currency),
+    threshold: basisValue(basis, row.threshold, currency),
     earnMultiplier: multiplierOf(row),
     birthdayPoints: row.birthday_points,
     entryPoints: row.entry_points,
@@ -114,7 +147,7 @@ function checkMultiplier(value: string | undefined): void {
   if (value !== undefined && parseDecimal(value).digits === 0n) throw AppError.validation('earnMultiplier', 'must be greater than 0 (use "1" for no bonus)');
 }
 
-async function refuseDuplicates(tx: Executor, orgId: string, id: string | null, name: string | undefined, threshold: number | undefined, shown: string | undefined) {
+async function refuseDuplicates(tx: Executor, orgId: string, id: string | null, name: string | undefined, threshold: number | undefined, shown: string | number | undefined) {
   if (name !== undefined) {
     const same = await repo.findTierByName(tx, orgId, name);
     if (same && same.id !== id) throw new AppError('ALREADY_EXISTS', `A tier named "${same.name}" already exists`, { field: 'name', tierId: same.id });

@@ -97,7 +97,7 @@ export function GridTable({ rows, loading, sort, onSort, selected, onSelect }: G
               </Table.Td>
               <Table.Td>{r.tier ? <Badge color="violet" variant="outline" style={{ overflow: "visible" }} styles={{ label: { overflow: "visible" } }}>{tierName(r.tier)}</Badge> : <Text size="sm" c="dimmed">—</Text>}</Table.Td>
               <Table.Td className="patron-tabular" ta="right">
-                {fmt.tierProgress(r.tierProgress, basis, true)}
+                {fmt.tierProgress(r.tierProgress, basis)}
               </Table.Td>
               <Table.Td>
                 <Text size="sm">{fmt.calendarDate(r.birthday)}</Text>

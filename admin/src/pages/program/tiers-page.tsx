@@ -12,12 +12,13 @@ import { Icon } from '../../components/icons.js';
 import { PageHeader } from '../../components/page-header.js';
 import { useFormat } from '../../lib/format.js';
 import { useSession } from '../../lib/session.js';
+import { basisHint, basisTextOk, toBasisValue } from '../../lib/tier-units.js';
 import { useAction } from '../../lib/use-action.js';
 
-const DECIMAL = /^\d{1,13}(\.\d{1,4})?$/;
+type TierForm = Omit<TierInput, 'threshold'> & { threshold: string };
 
-function TierDialog({ tier, onClose }: { tier: Tier | null; onClose: () => void }) {
-  const [f, setF] = useState<TierInput>(tier ?? { name: '', threshold: '', earnMultiplier: '1', birthdayPoints: null, entryPoints: 0 });
+function TierDialog({ tier, basis, onClose }: { tier: Tier | null; basis: TierSettings['basis'] | undefined; onClose: () => void }) {
+  const [f, setF] = useState<TierForm>(tier ? { ...tier, threshold: String(tier.threshold) } : { name: '', threshold: '', earnMultiplier: '1', birthdayPoints: null, entryPoints: 0 });
   const [touched, setTouched] = useState(false);
   const action = useAction({
     run: (body: TierInput, key) => saveTier(tier?.id ?? null, body, key),
@@ -27,16 +28,17 @@ function TierDialog({ tier, onClose }: { tier: Tier | null; onClose: () => void 
       onClose();
     },
   });
-  const ok = f.name.trim() !== '' && DECIMAL.test(f.threshold) && /^\d{1,2}(\.\d{1,4})?$/.test(f.earnMultiplier);
+  const ok = f.name.trim() !== '' && basisTextOk(f.threshold, basis) && /^\d{1,2}(\.\d{1,4})?$/.test(f.earnMultiplier);
   const submit = () => {
     setTouched(true);
-    if (ok) void action.submit({ ...f, name: f.name.trim() });
+    const { name, earnMultiplier, birthdayPoints, entryPoints } = f;
+    if (ok) void action.submit({ name: name.trim(), threshold: toBasisValue(f.threshold, basis), earnMultiplier, birthdayPoints, entryPoints });
   };
   return (
     <FormDialog title={tier ? `Edit ${tier.name}` : 'Add a tier'} submitLabel="Save tier" pending={action.pending} error={action.error} onClose={onClose} onSubmit={submit}>
       <TextInput label="Name" value={f.name} onChange={(e) => setF({ ...f, name: e.currentTarget.value })} error={touched && !f.name.trim() ? 'Required' : null} data-autofocus />
       <SimpleGrid cols={2}>
-        <TextInput label="Threshold" description="In the tier basis: points, amount or orders" value={f.threshold} onChange={(e) => setF({ ...f, threshold: e.currentTarget.value })} error={touched && !DECIMAL.test(f.threshold) ? 'A number such as 500 or 250.00' : null} inputMode="decimal" />
+        <TextInput label="Threshold" description="In the tier basis: points, amount or orders" value={f.threshold} onChange={(e) => setF({ ...f, threshold: e.currentTarget.value })} error={touched && !basisTextOk(f.threshold, basis) ? basisHint(basis) : null} inputMode="decimal" />
         <TextInput label="Earn multiplier" description="e.g. 1.5 earns 50% more on orders" value={f.earnMultiplier} onChange={(e) => setF({ ...f, earnMultiplier: e.currentTarget.value })} inputMode="decimal" />
         <NumberInput label="Entry reward (points)" min={0} allowDecimal={false} value={f.entryPoints} onChange={(v) => setF({ ...f, entryPoints: Number(v) || 0 })} />
         <NumberInput label="Birthday points override" description="Empty uses the birthday rule" min={0} allowDecimal={false} value={f.birthdayPoints ?? ''} onChange={(v) => setF({ ...f, birthdayPoints: v === '' ? null : Number(v) })} />
@@ -109,7 +111,7 @@ export function TiersPage() {
           { label: 'Birthday points', render: (t) => (t.birthdayPoints === null ? 'Rule default' : fmt.points(t.birthdayPoints)), align: 'right' },
         ]}
       />
-      {editing && <TierDialog tier={editing.tier} onClose={() => setEditing(null)} />}
+      {editing && <TierDialog tier={editing.tier} basis={basis} onClose={() => setEditing(null)} />}
       {deleting && (
         <ConfirmDialog title={`Delete ${deleting.name}?`} confirmLabel="Delete tier" color="red" pending={remove.pending} error={remove.error} onConfirm={() => void remove.submit(deleting.id)} onClose={() => setDeleting(null)}>
           Customers in this tier move to the tier their progress qualifies for.

@@ -3,19 +3,22 @@ import { notifications } from '@mantine/notifications';
 import { useState, type FormEvent } from 'react';
 import { customerKeys } from '../../../api/customers.js';
 import type { Customer } from '../../../api/models.js';
-import { customerScope, recalculateTier, releaseManualTier, setTier, useTiers } from '../../../api/profile.js';
+import { customerScope, recalculateTier, releaseManualTier, setTier, useTierSettings, useTiers } from '../../../api/profile.js';
 import { ConfirmDialog } from '../../../components/confirm-dialog.js';
 import { ErrorAlert } from '../../../components/feedback.js';
+import { basisHint, basisTextOk, toBasisValue, type BasisValue } from '../../../lib/tier-units.js';
 import { useAction } from '../../../lib/use-action.js';
 
 export function ChangeTierDialog({ customer, onClose }: { customer: Customer; onClose: () => void }) {
   const tiers = useTiers();
   const [tierId, setTierId] = useState<string | null>(customer.tier?.id ?? null);
-  const [progress, setProgress] = useState(customer.tier?.progress ?? '');
+  const basis = useTierSettings().data?.basis;
+  const shown = customer.tier ? String(customer.tier.progress) : '';
+  const [progress, setProgress] = useState(shown);
   const [touched, setTouched] = useState(false);
-  const progressOk = progress.trim() === '' || /^\d+(\.\d+)?$/.test(progress.trim());
+  const progressOk = progress.trim() === '' || basisTextOk(progress, basis);
   const action = useAction({
-    run: (body: { tierId: string; tierProgress?: string }, key) => setTier(customer.id, body, key),
+    run: (body: { tierId: string; tierProgress?: BasisValue }, key) => setTier(customer.id, body, key),
     invalidate: [customerScope(customer.id), customerKeys.all],
     onSuccess: () => {
       const name = tiers.data?.find((t) => t.id === tierId)?.name ?? 'the tier';
@@ -27,8 +30,8 @@ export function ChangeTierDialog({ customer, onClose }: { customer: Customer; on
     e.preventDefault();
     setTouched(true);
     if (!tierId || !progressOk) return;
-    const changedProgress = progress.trim() !== '' && progress.trim() !== (customer.tier?.progress ?? '');
-    void action.submit({ tierId, ...(changedProgress ? { tierProgress: progress.trim() } : {}) });
+    const changedProgress = progress.trim() !== '' && progress.trim() !== shown;
+    void action.submit({ tierId, ...(changedProgress ? { tierProgress: toBasisValue(progress, basis) } : {}) });
   };
   return (
     <Modal opened onClose={onClose} title="Change tier" size="lg">
@@ -39,7 +42,7 @@ export function ChangeTierDialog({ customer, onClose }: { customer: Customer; on
             A manually assigned tier is a floor: the customer still moves up when they qualify, and is not moved down until you release it.
           </Text>
           <Select label="Tier" placeholder={tiers.isPending ? 'Loading tiers…' : 'Choose a tier'} data={(tiers.data ?? []).map((t) => ({ value: t.id, label: t.name }))} value={tierId} onChange={setTierId} error={touched && !tierId ? 'Choose a tier' : null} required data-autofocus />
-          <TextInput label="Tier progress" description="Points, amount spent or orders, depending on how tiers are measured; leave as is to keep it" value={progress} onChange={(e) => setProgress(e.currentTarget.value)} error={!progressOk ? 'Enter a number' : null} inputMode="decimal" />
+          <TextInput label="Tier progress" description="Points, amount spent or orders, depending on how tiers are measured; leave as is to keep it" value={progress} onChange={(e) => setProgress(e.currentTarget.value)} error={!progressOk ? basisHint(basis) : null} inputMode="decimal" />
           <Group justify="flex-end">
             <Button variant="default" onClick={onClose}>
               Cancel
