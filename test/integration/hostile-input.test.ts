@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
-import { createHarness, createOrgFixture, ENGINE, TEST_PASSWORD, type Client, type Harness, type OrgFixture } from '../helpers/harness.js';
+import { createHarness, createOrgFixture, ENGINE, TEST_PASSWORD, unique, type Client, type Harness, type OrgFixture } from '../helpers/harness.js';
 import { adjust, createCustomer } from '../helpers/factories.js';
 
 let h: Harness;
@@ -249,6 +249,44 @@ describe(`hostile input on ${ENGINE}`, () => {
       const mixed = await a.api.get(`/api/v1/customers/${c.id}/points/entries?limit=1&cursor=${otherCursor}`);
       expect(mixed.statusCode).toBe(400);
       expect(fieldsOf(mixed.body)).toEqual(['cursor']);
+    });
+
+    it('every paged list accepts the cursor it handed out (a second, different page)', async () => {
+      const f = await createOrgFixture(h);
+      const c = await createCustomer(f.api, { accountState: 'registered' });
+      await createCustomer(f.api);
+      await adjust(f.api, c.id, 'add', 1000);
+      for (let i = 0; i < 2; i++) {
+        expect((await f.api.post('/api/v1/orders', { externalId: unique('po'), customerId: c.id, total: { amount: '5.00', currency: 'USD' } })).statusCode).toBe(201);
+        expect((await f.api.post('/api/v1/earning-rules', { kind: 'custom_action', key: `paged_${i}`, name: `Paged ${i}`, points: 1 })).statusCode).toBe(201);
+        expect((await f.api.post('/api/v1/tiers', { name: `Paged tier ${i}`, threshold: 100 * (i + 1) })).statusCode).toBe(201);
+        expect((await f.api.post('/api/v1/segments', { name: `Paged ${i}`, filter: {} })).statusCode).toBe(201);
+        expect((await upload(f.api, { kind: 'customers', dryRun: 'false' }, `externalId\npaged-import-${i}\n`)).statusCode).toBe(202);
+      }
+      const reward = await f.api.post('/api/v1/rewards', { name: 'Paged reward', type: 'free_shipping', pointsCost: 10 });
+      await f.api.post('/api/v1/rewards', { name: 'Paged reward 2', type: 'free_shipping', pointsCost: 10 });
+      for (let i = 0; i < 2; i++) expect((await f.api.post(`/api/v1/customers/${c.id}/coupons`, { rewardId: reward.json().id, deductPoints: false })).statusCode).toBe(201);
+      const lists = [
+        '/api/v1/customers',
+        '/api/v1/rewards',
+        '/api/v1/earning-rules',
+        '/api/v1/tiers',
+        '/api/v1/segments',
+        '/api/v1/imports',
+        `/api/v1/customers/${c.id}/activity`,
+        `/api/v1/customers/${c.id}/points/entries`,
+        `/api/v1/customers/${c.id}/coupons`,
+        `/api/v1/customers/${c.id}/orders`,
+      ];
+      for (const url of lists) {
+        const first = await f.api.get(`${url}?limit=1`);
+        expect(first.statusCode, `${url}: ${first.body}`).toBe(200);
+        const cursor = first.json().nextCursor as string | null;
+        expect(cursor, url).toBeTruthy();
+        const next = await f.api.get(`${url}?limit=1&cursor=${encodeURIComponent(cursor!)}`);
+        expect(next.statusCode, `${url}: ${next.body}`).toBe(200);
+        expect(next.json().items[0].id, url).not.toBe(first.json().items[0].id);
+      }
     });
 
     it('lists that are not paged refuse any cursor', async () => {

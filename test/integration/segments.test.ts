@@ -47,8 +47,8 @@ describe(`segments on ${ENGINE}`, () => {
       [{ name: 'X' }, 'filter'],
       [{ name: 'X', filter: { membership: ['vip'] } }, 'filter.membership.0'],
       [{ name: 'X', filter: { activity: 'sometimes' } }, 'filter.activity'],
-      [{ name: 'X', filter: { segment: '01900000-0000-7000-8000-000000000000' } }, 'filter'],
-      [{ name: 'X', filter: { colour: 'red' } }, 'filter'],
+      [{ name: 'X', filter: { segment: '01900000-0000-7000-8000-000000000000' } }, 'filter.segment'],
+      [{ name: 'X', filter: { colour: 'red' } }, 'filter.colour'],
     ];
     for (const [body, field] of cases) {
       const res = await a.api.post('/api/v1/segments', body);
