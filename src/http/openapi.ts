@@ -32,6 +32,58 @@ export interface RouteFacts {
   schema?: FastifySchema;
 }
 
+/**
+ * Body or query fields that name another resource by id, code or token (`customerId`,
+ * `segmentId`, `ids`, `code`, `token`, `segment`): a name that matches nothing is a 404.
+ * `externalId` is the record's own key (create or update), not a reference.
+ */
+const REFERENCE = /^(ids?|code|token|segment)$|.(Id|Ids)$/;
+
+type Def = { type: string } & Record<string, unknown>;
+
+/** The field names anywhere in a zod schema (objects, arrays, unions, optional and piped parts). */
+function fieldNames(schema: unknown, out = new Set<string>(), seen = new Set<unknown>()): Set<string> {
+  if (!schema || typeof schema !== 'object' || !('_zod' in schema) || seen.has(schema)) return out;
+  seen.add(schema);
+  const def = (schema as { _zod: { def: Def } })._zod.def;
+  const walk = (s: unknown) => fieldNames(s, out, seen);
+  switch (def.type) {
+    case 'object':
+      for (const [k, v] of Object.entries(def.shape as Record<string, unknown>)) {
+        out.add(k);
+        walk(v);
+      }
+      break;
+    case 'array':
+      walk(def.element);
+      break;
+    case 'union':
+      for (const o of def.options as unknown[]) walk(o);
+      break;
+    case 'pipe':
+      walk(def.in);
+      break;
+    case 'optional':
+    case 'nullable':
+    case 'default':
+    case 'prefault':
+    case 'catch':
+    case 'readonly':
+    case 'nonoptional':
+      walk(def.innerType);
+      break;
+    default:
+      break;
+  }
+  return out;
+}
+
+export function referencedFields(schema: FastifySchema): string[] {
+  const names = new Set<string>();
+  for (const part of [schema.body, schema.querystring, schema.multipartBody]) fieldNames(part, names);
+  return [...names].filter((n) => n !== 'externalId' && REFERENCE.test(n)).sort();
+}
+
 /** Error statuses a route can answer, with what each means for that route. */
 export function errorStatuses(route: RouteFacts): Map<number, string> {
   const out = new Map<number, string>();
@@ -41,6 +93,7 @@ export function errorStatuses(route: RouteFacts): Map<number, string> {
   const mutation = MUTATIONS.has(route.method.toUpperCase());
   const multipart = (schema.consumes ?? []).some((c) => c.startsWith('multipart/'));
   const hasParams = route.url.includes(':');
+  const references = referencedFields(schema);
 
   // Every route reads at least its path and query string (a NUL character is refused anywhere).
   out.set(
@@ -61,8 +114,11 @@ export function errorStatuses(route: RouteFacts): Map<number, string> {
     if (config.permission) why.push(`the caller lacks the \`${config.permission}\` permission (named in \`error.details.permission\`)`);
     if (mutation) why.push('a signed-in session sent a change without the `x-csrf-token` header from `GET /api/v1/me`');
     if (why.length > 0) out.set(403, `Refused: ${why.join('; or ')}`);
-    if (hasParams) out.set(404, "Not found in the caller's organization (another organization's id answers 404 too)");
   }
+  const notFound: string[] = [];
+  if (hasParams && !isPublic) notFound.push("what the path names is not in the caller's organization (another organization's id answers 404 too)");
+  if (references.length > 0) notFound.push(`nothing matches ${references.map((f) => `\`${f}\``).join(', ')}`);
+  if (notFound.length > 0) out.set(404, `Not found: ${notFound.join('; or ')}`);
   if (mutation) {
     out.set(
       409,
@@ -71,7 +127,7 @@ export function errorStatuses(route: RouteFacts): Map<number, string> {
     );
     out.set(413, multipart ? 'The uploaded file is larger than the upload limit' : `The body is larger than ${BODY_LIMIT_BYTES / 1024 / 1024} MB`);
     out.set(415, `The body is not sent as ${multipart ? 'multipart/form-data' : 'application/json'}`);
-    if (!isPublic && (hasParams || schema.body !== undefined || multipart)) {
+    if (hasParams || schema.body !== undefined || multipart) {
       out.set(422, 'A business rule refused the change; `error.message` says why and what to do instead');
     }
   }

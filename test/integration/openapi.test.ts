@@ -135,6 +135,17 @@ describe(`the OpenAPI document on ${ENGINE}`, () => {
     expectDocumented('get', '/r/{code}', referral, visit, 'anonymous referral visit');
   });
 
+  it('documents 404 where a query or body field names something that may not exist', async () => {
+    for (const path of ['/api/v1/customers', '/api/v1/customers/export.csv']) {
+      const res = await a.api.get(`${path}?segment=${newId()}`);
+      expect(res.statusCode, path).toBe(404);
+      expectDocumented('get', path, doc.paths[path]!.get!, res, 'unknown segment');
+    }
+    expect(doc.paths['/api/v1/orders']!.post!.responses['404']!.description).toContain('customerId');
+    // A list that names nothing cannot answer 404.
+    expect(doc.paths['/api/v1/rewards']!.get!.responses['404']).toBeUndefined();
+  });
+
   it('answers a tour of hostile requests over every operation only with documented statuses', async () => {
     const ops = operations();
     expect(ops.length).toBeGreaterThan(60);
