@@ -47,6 +47,13 @@ describe('users and API keys (admins)', () => {
     await invited.page.getByRole('button', { name: /Account menu/ }).waitFor();
     const me = (await (await invited.context.request.get('/api/v1/me')).json()) as { role: string; permissions: string[]; user: { name: string } };
     expect(me).toMatchObject({ role: 'staff', permissions: ['customers:read'], user: { name: 'Vera Viewer' } });
+    // Their name is theirs to change.
+    await invited.page.getByRole('button', { name: /Account menu/ }).click();
+    await invited.page.getByRole('menuitem', { name: 'Your profile' }).click();
+    await invited.page.getByRole('dialog').getByLabel('Name').fill('Vera V. Viewer');
+    await invited.page.getByRole('dialog').getByRole('button', { name: 'Save' }).click();
+    await invited.page.getByText('Your details are saved.').waitFor();
+    await invited.page.getByRole('button', { name: /Account menu/ }).filter({ hasText: 'Vera V. Viewer' }).waitFor();
     await invited.context.close();
 
     const list = (await (await context.request.get('/api/v1/users')).json()) as { items: { email: string; permissions: string[] }[] };

@@ -60,6 +60,18 @@ export async function registerWithInvitation(body: { token: string; name?: strin
   return me;
 }
 
+export interface MeChanges {
+  name?: string;
+  email?: string;
+  currentPassword?: string;
+  newPassword?: string;
+}
+
+/** The signed-in person changes their own name, email or password. */
+export function updateMe(body: MeChanges, key: string): Promise<Me> {
+  return unwrap(api.PATCH('/api/v1/me', { body, headers: idem(key) }));
+}
+
 /** Changes this organization's membership of a person (never their name, email or password). */
 export function updateUser(id: string, body: { role?: 'admin' | 'staff'; permissions?: string[]; disabled?: boolean }, key: string): Promise<User> {
   return unwrap(api.PATCH('/api/v1/users/{id}', { params: { path: { id } }, body, headers: idem(key) }));

@@ -1,11 +1,12 @@
 import { AppShell, Avatar, Burger, Group, Menu, NavLink, ScrollArea, Stack, Text, UnstyledButton, VisuallyHidden } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
 import { notifications } from '@mantine/notifications';
-import type { ReactNode } from 'react';
+import { useState, type ReactNode } from 'react';
 import { Link, useLocation, useNavigate } from 'react-router-dom';
 import { errorMessage } from '../api/errors.js';
 import type { Permission } from '../api/models.js';
 import { useSession } from '../lib/session.js';
+import { ProfileDialog } from '../pages/settings/profile-dialog.js';
 import { Icon, type IconName } from './icons.js';
 
 interface NavItem {
@@ -91,34 +92,39 @@ function OrganizationSwitcher() {
 
 function UserMenu() {
   const { me, logout } = useSession();
+  const [profile, setProfile] = useState(false);
   const name = me.user?.name || me.user?.email || me.actor.name;
   return (
-    <Menu position="bottom-end" width={240} shadow="md">
-      <Menu.Target>
-        <UnstyledButton p={4} style={{ borderRadius: 999 }}>
-          <Group gap={8} wrap="nowrap">
-            <VisuallyHidden>Account menu for</VisuallyHidden>
-            <Avatar size={32} radius="xl" color="brand" aria-hidden="true">
-              {name.slice(0, 1).toUpperCase()}
-            </Avatar>
-            <Stack gap={0} visibleFrom="sm">
-              <Text size="sm" fw={500} lh={1.2}>
-                {name}
-              </Text>
-              <Text size="xs" c="dimmed" lh={1.2}>
-                {me.role === 'admin' ? 'Admin' : 'Staff'}
-              </Text>
-            </Stack>
-          </Group>
-        </UnstyledButton>
-      </Menu.Target>
-      <Menu.Dropdown>
-        <Menu.Label>{me.user?.email}</Menu.Label>
-        <Menu.Item leftSection={<Icon name="logout" size={16} />} onClick={() => void logout()}>
-          Sign out
-        </Menu.Item>
-      </Menu.Dropdown>
-    </Menu>
+    <>
+      {profile && <ProfileDialog me={me} onClose={() => setProfile(false)} />}
+      <Menu position="bottom-end" width={240} shadow="md">
+        <Menu.Target>
+          <UnstyledButton p={4} style={{ borderRadius: 999 }}>
+            <Group gap={8} wrap="nowrap">
+              <VisuallyHidden>Account menu for</VisuallyHidden>
+              <Avatar size={32} radius="xl" color="brand" aria-hidden="true">
+                {name.slice(0, 1).toUpperCase()}
+              </Avatar>
+              <Stack gap={0} visibleFrom="sm">
+                <Text size="sm" fw={500} lh={1.2}>
+                  {name}
+                </Text>
+                <Text size="xs" c="dimmed" lh={1.2}>
+                  {me.role === 'admin' ? 'Admin' : 'Staff'}
+                </Text>
+              </Stack>
+            </Group>
+          </UnstyledButton>
+        </Menu.Target>
+        <Menu.Dropdown>
+          <Menu.Label>{me.user?.email}</Menu.Label>
+          {me.user && <Menu.Item onClick={() => setProfile(true)}>Your profile</Menu.Item>}
+          <Menu.Item leftSection={<Icon name="logout" size={16} />} onClick={() => void logout()}>
+            Sign out
+          </Menu.Item>
+        </Menu.Dropdown>
+      </Menu>
+    </>
   );
 }
 

@@ -49,7 +49,7 @@ export function LoginPage() {
             <TextInput label="Email" type="email" autoComplete="username" required value={email} onChange={(e) => setEmail(e.currentTarget.value)} data-autofocus autoFocus />
             <PasswordInput label="Password" autoComplete="current-password" required value={password} onChange={(e) => setPassword(e.currentTarget.value)} />
             {showOrg ? (
-              <TextInput label="Organization" description="The organization's short name (slug); leave empty for your first one" value={organization} onChange={(e) => setOrganization(e.currentTarget.value)} />
+              <TextInput label="Organization" description="The organization's short name (slug); leave empty for the one you used last" value={organization} onChange={(e) => setOrganization(e.currentTarget.value)} />
             ) : (
               <Anchor component="button" type="button" size="sm" onClick={() => setShowOrg(true)} style={{ alignSelf: 'flex-start' }}>
                 Sign in to a specific organization
