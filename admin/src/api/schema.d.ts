@@ -82,6 +82,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description A business rule refused the change; `error.message` says why and what to do instead */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
                 /** @description Too many attempts; retry after the number of seconds in the Retry-After header */
                 429: {
                     headers: {
@@ -401,6 +410,15 @@ export interface paths {
                 };
                 /** @description Refused: a signed-in session sent a change without the `x-csrf-token` header from `GET /api/v1/me` */
                 403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found: nothing matches `organizationId` */
+                404: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -743,7 +761,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not found in the caller's organization (another organization's id answers 404 too) */
+                /** @description Not found: what the path names is not in the caller's organization (another organization's id answers 404 too) */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -1025,7 +1043,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not found in the caller's organization (another organization's id answers 404 too) */
+                /** @description Not found: what the path names is not in the caller's organization (another organization's id answers 404 too) */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -1139,6 +1157,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description Not found: nothing matches `token` */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
                 /** @description Conflict: the Idempotency-Key was used with a different request or its first request is still running, or the change conflicts with the current state or a simultaneous change; `error.code` says which */
                 409: {
                     headers: {
@@ -1159,6 +1186,15 @@ export interface paths {
                 };
                 /** @description The body is not sent as application/json */
                 415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A business rule refused the change; `error.message` says why and what to do instead */
+                422: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -1232,6 +1268,15 @@ export interface paths {
                 };
                 /** @description Refused: a signed-in session sent a change without the `x-csrf-token` header from `GET /api/v1/me` */
                 403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found: nothing matches `token` */
+                404: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -1342,6 +1387,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description Not found: nothing matches `token` */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
                 /** @description Conflict: the Idempotency-Key was used with a different request or its first request is still running, or the change conflicts with the current state or a simultaneous change; `error.code` says which */
                 409: {
                     headers: {
@@ -1362,6 +1416,15 @@ export interface paths {
                 };
                 /** @description The body is not sent as application/json */
                 415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A business rule refused the change; `error.message` says why and what to do instead */
+                422: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -1600,7 +1663,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not found in the caller's organization (another organization's id answers 404 too) */
+                /** @description Not found: what the path names is not in the caller's organization (another organization's id answers 404 too) */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -1889,6 +1952,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description Not found: nothing matches `segment` */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         put?: never;
@@ -2068,7 +2140,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not found in the caller's organization (another organization's id answers 404 too) */
+                /** @description Not found: what the path names is not in the caller's organization (another organization's id answers 404 too) */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -2149,7 +2221,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not found in the caller's organization (another organization's id answers 404 too) */
+                /** @description Not found: what the path names is not in the caller's organization (another organization's id answers 404 too) */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -2270,7 +2342,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not found in the caller's organization (another organization's id answers 404 too) */
+                /** @description Not found: what the path names is not in the caller's organization (another organization's id answers 404 too) */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -2385,7 +2457,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not found in the caller's organization (another organization's id answers 404 too) */
+                /** @description Not found: what the path names is not in the caller's organization (another organization's id answers 404 too) */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -2475,7 +2547,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not found in the caller's organization (another organization's id answers 404 too) */
+                /** @description Not found: what the path names is not in the caller's organization (another organization's id answers 404 too) */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -2691,6 +2763,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description Not found: nothing matches `customerExternalId`, `customerId` */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
                 /** @description Conflict: the Idempotency-Key was used with a different request or its first request is still running, or the change conflicts with the current state or a simultaneous change; `error.code` says which */
                 409: {
                     headers: {
@@ -2808,7 +2889,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not found in the caller's organization (another organization's id answers 404 too) */
+                /** @description Not found: what the path names is not in the caller's organization (another organization's id answers 404 too) */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -2916,7 +2997,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not found in the caller's organization (another organization's id answers 404 too) */
+                /** @description Not found: what the path names is not in the caller's organization (another organization's id answers 404 too); or nothing matches `refundId` */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -3035,7 +3116,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not found in the caller's organization (another organization's id answers 404 too) */
+                /** @description Not found: what the path names is not in the caller's organization (another organization's id answers 404 too) */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -3148,7 +3229,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not found in the caller's organization (another organization's id answers 404 too) */
+                /** @description Not found: what the path names is not in the caller's organization (another organization's id answers 404 too) */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -3262,7 +3343,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not found in the caller's organization (another organization's id answers 404 too) */
+                /** @description Not found: what the path names is not in the caller's organization (another organization's id answers 404 too) */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -3336,7 +3417,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not found in the caller's organization (another organization's id answers 404 too) */
+                /** @description Not found: what the path names is not in the caller's organization (another organization's id answers 404 too) */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -3588,7 +3669,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not found in the caller's organization (another organization's id answers 404 too) */
+                /** @description Not found: what the path names is not in the caller's organization (another organization's id answers 404 too) */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -3650,7 +3731,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not found in the caller's organization (another organization's id answers 404 too) */
+                /** @description Not found: what the path names is not in the caller's organization (another organization's id answers 404 too) */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -3773,7 +3854,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not found in the caller's organization (another organization's id answers 404 too) */
+                /** @description Not found: what the path names is not in the caller's organization (another organization's id answers 404 too) */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -3888,6 +3969,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description Not found: nothing matches `segment` */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         put?: never;
@@ -3969,6 +4059,15 @@ export interface paths {
                 };
                 /** @description Refused: the caller lacks the `points:adjust` permission (named in `error.details.permission`); or a signed-in session sent a change without the `x-csrf-token` header from `GET /api/v1/me` */
                 403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found: nothing matches `ids`, `segment`, `segmentId` */
+                404: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -4082,7 +4181,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not found in the caller's organization (another organization's id answers 404 too) */
+                /** @description Not found: what the path names is not in the caller's organization (another organization's id answers 404 too) */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -4404,7 +4503,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not found in the caller's organization (another organization's id answers 404 too) */
+                /** @description Not found: what the path names is not in the caller's organization (another organization's id answers 404 too) */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -4657,7 +4756,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not found in the caller's organization (another organization's id answers 404 too) */
+                /** @description Not found: what the path names is not in the caller's organization (another organization's id answers 404 too) */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -4719,7 +4818,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not found in the caller's organization (another organization's id answers 404 too) */
+                /** @description Not found: what the path names is not in the caller's organization (another organization's id answers 404 too) */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -4841,7 +4940,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not found in the caller's organization (another organization's id answers 404 too) */
+                /** @description Not found: what the path names is not in the caller's organization (another organization's id answers 404 too) */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -4961,7 +5060,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not found in the caller's organization (another organization's id answers 404 too) */
+                /** @description Not found: what the path names is not in the caller's organization (another organization's id answers 404 too); or nothing matches `rewardId` */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -5075,7 +5174,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not found in the caller's organization (another organization's id answers 404 too) */
+                /** @description Not found: what the path names is not in the caller's organization (another organization's id answers 404 too) */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -5148,7 +5247,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not found in the caller's organization (another organization's id answers 404 too) */
+                /** @description Not found: what the path names is not in the caller's organization (another organization's id answers 404 too); or nothing matches `rewardId` */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -5256,7 +5355,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not found in the caller's organization (another organization's id answers 404 too) */
+                /** @description Not found: what the path names is not in the caller's organization (another organization's id answers 404 too) */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -5341,7 +5440,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not found in the caller's organization (another organization's id answers 404 too) */
+                /** @description Not found: what the path names is not in the caller's organization (another organization's id answers 404 too) */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -5449,7 +5548,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not found in the caller's organization (another organization's id answers 404 too) */
+                /** @description Not found: what the path names is not in the caller's organization (another organization's id answers 404 too) */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -5528,7 +5627,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not found in the caller's organization (another organization's id answers 404 too) */
+                /** @description Not found: what the path names is not in the caller's organization (another organization's id answers 404 too) */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -5641,7 +5740,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not found in the caller's organization (another organization's id answers 404 too) */
+                /** @description Not found: what the path names is not in the caller's organization (another organization's id answers 404 too) */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -5754,7 +5853,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not found in the caller's organization (another organization's id answers 404 too) */
+                /** @description Not found: what the path names is not in the caller's organization (another organization's id answers 404 too) */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -5875,7 +5974,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not found in the caller's organization (another organization's id answers 404 too) */
+                /** @description Not found: what the path names is not in the caller's organization (another organization's id answers 404 too); or nothing matches `code` */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -6161,6 +6260,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description Not found: nothing matches `clickId`, `code`, `friendCustomerId` */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
                 /** @description Conflict: the Idempotency-Key was used with a different request or its first request is still running, or the change conflicts with the current state or a simultaneous change; `error.code` says which */
                 409: {
                     headers: {
@@ -6327,7 +6435,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not found in the caller's organization (another organization's id answers 404 too) */
+                /** @description Not found: what the path names is not in the caller's organization (another organization's id answers 404 too) */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -6411,7 +6519,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not found in the caller's organization (another organization's id answers 404 too) */
+                /** @description Not found: what the path names is not in the caller's organization (another organization's id answers 404 too) */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -6534,7 +6642,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not found in the caller's organization (another organization's id answers 404 too) */
+                /** @description Not found: what the path names is not in the caller's organization (another organization's id answers 404 too) */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -6652,7 +6760,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not found in the caller's organization (another organization's id answers 404 too) */
+                /** @description Not found: what the path names is not in the caller's organization (another organization's id answers 404 too) */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -6761,7 +6869,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not found in the caller's organization (another organization's id answers 404 too) */
+                /** @description Not found: what the path names is not in the caller's organization (another organization's id answers 404 too) */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -6835,7 +6943,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not found in the caller's organization (another organization's id answers 404 too) */
+                /** @description Not found: what the path names is not in the caller's organization (another organization's id answers 404 too) */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -6910,7 +7018,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not found in the caller's organization (another organization's id answers 404 too) */
+                /** @description Not found: what the path names is not in the caller's organization (another organization's id answers 404 too) */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -7043,6 +7151,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description Not found: nothing matches `ids`, `segment` */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
                 /** @description Conflict: the Idempotency-Key was used with a different request or its first request is still running, or the change conflicts with the current state or a simultaneous change; `error.code` says which */
                 409: {
                     headers: {
@@ -7157,7 +7274,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not found in the caller's organization (another organization's id answers 404 too) */
+                /** @description Not found: what the path names is not in the caller's organization (another organization's id answers 404 too) */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -7593,7 +7710,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not found in the caller's organization (another organization's id answers 404 too) */
+                /** @description Not found: what the path names is not in the caller's organization (another organization's id answers 404 too) */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -7655,7 +7772,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not found in the caller's organization (another organization's id answers 404 too) */
+                /** @description Not found: what the path names is not in the caller's organization (another organization's id answers 404 too) */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -7766,7 +7883,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not found in the caller's organization (another organization's id answers 404 too) */
+                /** @description Not found: what the path names is not in the caller's organization (another organization's id answers 404 too) */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -7883,7 +8000,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not found in the caller's organization (another organization's id answers 404 too) */
+                /** @description Not found: what the path names is not in the caller's organization (another organization's id answers 404 too); or nothing matches `tierId` */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -7998,7 +8115,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not found in the caller's organization (another organization's id answers 404 too) */
+                /** @description Not found: what the path names is not in the caller's organization (another organization's id answers 404 too) */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -8110,7 +8227,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not found in the caller's organization (another organization's id answers 404 too) */
+                /** @description Not found: what the path names is not in the caller's organization (another organization's id answers 404 too) */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -8389,7 +8506,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not found in the caller's organization (another organization's id answers 404 too) */
+                /** @description Not found: what the path names is not in the caller's organization (another organization's id answers 404 too) */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -8451,7 +8568,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not found in the caller's organization (another organization's id answers 404 too) */
+                /** @description Not found: what the path names is not in the caller's organization (another organization's id answers 404 too) */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -8563,7 +8680,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not found in the caller's organization (another organization's id answers 404 too) */
+                /** @description Not found: what the path names is not in the caller's organization (another organization's id answers 404 too) */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -8678,7 +8795,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not found in the caller's organization (another organization's id answers 404 too) */
+                /** @description Not found: what the path names is not in the caller's organization (another organization's id answers 404 too) */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -8793,7 +8910,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not found in the caller's organization (another organization's id answers 404 too) */
+                /** @description Not found: what the path names is not in the caller's organization (another organization's id answers 404 too) */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -9137,8 +9254,8 @@ export interface components {
                 id: string;
                 name: string | null;
             } | null;
-            /** @description Tier progress in the tier basis unit (points, minor currency units, or orders) */
-            tierProgress: number;
+            /** @description Tier progress in the current window, as in the profile: a decimal money string in the organization currency ("110.50") when the tier basis is amount_spent, an integer for points_earned and orders_count. Sorting on it is numeric. */
+            tierProgress: number | string;
             birthday: string | null;
             tierUpdatedAt: string | null;
             lastActivityAt: string | null;
@@ -9834,8 +9951,8 @@ export interface components {
                 id: string;
                 name: string | null;
             } | null;
-            /** @description Tier progress in the tier basis unit (points, minor currency units, or orders) */
-            tierProgress: number;
+            /** @description Tier progress in the current window, as in the profile: a decimal money string in the organization currency ("110.50") when the tier basis is amount_spent, an integer for points_earned and orders_count. Sorting on it is numeric. */
+            tierProgress: number | string;
             birthday: string | null;
             tierUpdatedAt: string | null;
             lastActivityAt: string | null;
