@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHash, createHmac, randomBytes } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest, RouteHandlerMethod } from 'fastify';
 import type { AppContext } from '../context.js';
 import type { Scope } from '../db/request-scope.js';
@@ -17,6 +17,35 @@ declare module 'fastify' {
   interface FastifyRequest {
     idempotency: IdempotentRequest | null;
   }
+  interface FastifyContextConfig {
+    /**
+     * The reply carries a secret shown once (an API key, an invitation link): its stored
+     * copy for Idempotency-Key replays is encrypted at rest.
+     */
+    secretReply?: boolean;
+  }
+}
+
+const SEALED = 'sealed:v1:';
+
+/** AES-256-GCM with a key derived from the session secret, for replies that carry secrets. */
+function replySealer(secret: string) {
+  const key = createHmac('sha256', secret).update('patron idempotency reply v1').digest();
+  return {
+    seal(plain: string): string {
+      const iv = randomBytes(12);
+      const cipher = createCipheriv('aes-256-gcm', key, iv);
+      const body = Buffer.concat([cipher.update(plain, 'utf8'), cipher.final()]);
+      return SEALED + Buffer.concat([iv, cipher.getAuthTag(), body]).toString('base64');
+    },
+    open(stored: string): string {
+      if (!stored.startsWith(SEALED)) return stored;
+      const raw = Buffer.from(stored.slice(SEALED.length), 'base64');
+      const decipher = createDecipheriv('aes-256-gcm', key, raw.subarray(0, 12));
+      decipher.setAuthTag(raw.subarray(12, 28));
+      return Buffer.concat([decipher.update(raw.subarray(28)), decipher.final()]).toString('utf8');
+    },
+  };
 }
 
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
@@ -41,6 +70,7 @@ function requestHash(request: FastifyRequest): string {
 export function registerIdempotency(app: FastifyInstance, ctx: AppContext): void {
   app.decorateRequest('idempotency', null);
   const scopes = ctx.database.scopes;
+  const sealer = replySealer(ctx.config.sessionSecret);
 
   // Every handler runs inside its request's scope, so all of its queries join that transaction.
   app.addHook('onRoute', (route) => {
@@ -102,7 +132,13 @@ export function registerIdempotency(app: FastifyInstance, ctx: AppContext): void
       // Only rows written before claims became transactional can be unfinished.
       throw new AppError('IDEMPOTENCY_REQUEST_IN_PROGRESS', 'The first request with this Idempotency-Key did not finish; use a new key', { key });
     }
-    const body = existing.response_raw ?? JSON.stringify(existing.response_body);
+    let body: string;
+    try {
+      body = existing.response_raw !== null ? sealer.open(existing.response_raw) : JSON.stringify(existing.response_body);
+    } catch {
+      // Sealed under another SESSION_SECRET: the reply cannot be shown again.
+      throw new AppError('IDEMPOTENCY_KEY_REUSED', 'The first reply under this Idempotency-Key can no longer be shown; use a new key', { key });
+    }
     await reply
       .status(existing.response_status)
       .header('idempotent-replayed', 'true')
@@ -127,7 +163,7 @@ export function registerIdempotency(app: FastifyInstance, ctx: AppContext): void
           .set({
             status: 'done',
             response_status: reply.statusCode,
-            response_raw: payload,
+            response_raw: request.routeOptions.config.secretReply ? sealer.seal(payload) : payload,
             response_content_type: ct || null,
           })
           .where('org_id', '=', idem.orgId)

@@ -86,4 +86,18 @@ describe(`Idempotency-Key on ${ENGINE}`, () => {
     expect((await balances(a.api, c.id)).active).toBe(3);
     expect((await balances(b.api, cb.id)).active).toBe(3);
   });
+
+  it('keeps a reply that carries a secret encrypted at rest, and replays it', async () => {
+    const key = { 'idempotency-key': 'api-key-create-1' };
+    const body = { name: 'till', scopes: ['customers:read'] };
+    const first = await a.admin.post('/api/v1/api-keys', body, key);
+    expect(first.statusCode).toBe(201);
+    const secret = (first.json() as { secret: string }).secret;
+    const stored = await h.ctx.db.selectFrom('idempotency_keys').select('response_raw').where('org_id', '=', a.org.id).where('key', '=', 'api-key-create-1').executeTakeFirstOrThrow();
+    expect(stored.response_raw).not.toContain(secret);
+    expect(stored.response_raw).not.toContain('till');
+    const again = await a.admin.post('/api/v1/api-keys', body, key);
+    expect(again.body).toBe(first.body);
+    expect(again.headers['idempotent-replayed']).toBe('true');
+  });
 });

@@ -28,7 +28,7 @@ export async function apiKeysRoutes(app: ZodApp, ctx: AppContext): Promise<void>
   app.post(
     '/api/v1/api-keys',
     {
-      config,
+      config: { ...config, secretReply: true },
       schema: {
         tags,
         summary: 'Create an API key; the secret is in this reply only',

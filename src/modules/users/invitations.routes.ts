@@ -42,7 +42,7 @@ export async function invitationsRoutes(app: ZodApp, ctx: AppContext): Promise<v
   app.post(
     '/api/v1/invitations',
     {
-      config,
+      config: { ...config, secretReply: true },
       schema: {
         tags,
         summary: 'Invite someone to this organization; the link is in this reply only',
