@@ -38,18 +38,16 @@ describe('customer grid', () => {
     await context.close();
   });
 
-  it('renders the first page quickly and stays readable at tablet width', async () => {
+  it('renders the first page from the navigation and stays readable at tablet width', async () => {
     const { context, page, api } = await openPage(browser, DEMO_ADMIN, { width: 820, height: 1100 });
     await createCustomer(api);
     await page.goto('/program/points');
     await page.getByRole('heading', { name: 'Points', exact: true }).waitFor();
     // Grid first render: from opening Customers in the app to the first row on screen.
+    // How fast is measured by `npm run bench` (grid first render in Chromium), not asserted here.
     await page.getByRole('button', { name: 'Open navigation' }).click();
-    const started = Date.now();
     await page.getByRole('navigation', { name: 'Main navigation' }).getByRole('link', { name: 'Customers' }).click();
     await page.getByRole('table', { name: 'Customers' }).getByRole('link').first().waitFor();
-    // Under 1 s on an idle machine (about 0.7 s measured); the margin absorbs a busy CI runner and the worker's jobs.
-    expect(Date.now() - started).toBeLessThan(1500);
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     expect(overflow).toBeLessThanOrEqual(0);
     await context.close();
