@@ -37,6 +37,8 @@ export interface DatabaseOptions {
   /** PGlite data directory; `memory://` for an in-memory database. */
   dataDir?: string | undefined;
   poolSize?: number;
+  /** Embedded only: start from this dump of a data folder (`PGlite.dumpDataDir`) instead of an empty one. */
+  loadDataDir?: Blob | undefined;
 }
 
 export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
@@ -69,6 +71,7 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
   if (!dir.startsWith('memory://')) mkdirSync(dir, { recursive: true });
   const pglite = await PGlite.create({
     dataDir: dir,
+    ...(opts.loadDataDir ? { loadDataDir: opts.loadDataDir } : {}),
     extensions: { pg_trgm },
     parsers: {
       [INT8]: parseInt8,

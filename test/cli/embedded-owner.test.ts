@@ -31,11 +31,18 @@ describe('one owner per embedded data folder', () => {
     expect(org.stdout).toContain('Created organization acme');
     expect(migrate.code).toBe(0);
     expect(migrate.stdout).toContain('up to date');
-    const user = await cliAsync(env, ['user', 'create', '--org', 'acme', '--email', 'ops@acme.test', '--password', 'a-long-password', '--role', 'admin']);
-    expect(user.code).toBe(0);
-    const keyRun = await cliAsync(env, ['api-key', 'create', '--org', 'acme', '--name', 'shop', '--scopes', 'customers:read']);
-    expect(keyRun.code).toBe(0);
-    const key = keyRun.stdout.trim().split('\n').pop()!;
+    // The rest at once: writes that run in the server, a refusal from inside it, and a
+    // second server and a separate worker, which would diverge and must refuse.
+    const [user, keyRun, dup, ...refused] = await Promise.all([
+      cliAsync(env, ['user', 'create', '--org', 'acme', '--email', 'ops@acme.test', '--password', 'a-long-password', '--role', 'admin']),
+      cliAsync(env, ['api-key', 'create', '--org', 'acme', '--name', 'shop', '--scopes', 'customers:read']),
+      cliAsync(env, ['org', 'create', '--slug', 'acme', '--name', 'Again']),
+      cliAsync(env, ['worker', '--once']),
+      cliAsync(env, ['serve', '--port', '0']),
+    ]);
+    expect(user!.code).toBe(0);
+    expect(keyRun!.code).toBe(0);
+    const key = keyRun!.stdout.trim().split('\n').pop()!;
     expect(await me(server.baseUrl, key)).toMatchObject({ status: 200, body: { organization: { slug: 'acme' } } });
     const login = await fetch(`${server.baseUrl}/api/v1/auth/login`, {
       method: 'POST',
@@ -44,14 +51,11 @@ describe('one owner per embedded data folder', () => {
     });
     expect(login.status).toBe(200);
     // Refusals inside the server come back with the command's own exit code and message.
-    const dup = await cliAsync(env, ['org', 'create', '--slug', 'acme', '--name', 'Again']);
-    expect(dup.code).toBe(1);
-    expect(dup.stderr).toContain('already exists');
-
-    // A second server or a separate worker would diverge: one line naming the owner, non-zero.
+    expect(dup!.code).toBe(1);
+    expect(dup!.stderr).toContain('already exists');
+    // One line naming the owner, non-zero.
     const pid = String(server.child.pid);
-    for (const args of [['worker', '--once'], ['serve', '--port', '0']]) {
-      const r = await cliAsync(env, args);
+    for (const r of refused) {
       expect(r.code).toBe(1);
       const lines = r.stderr.trim().split('\n');
       expect(lines).toHaveLength(1);

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import pg from 'pg';
 import { loadConfig } from '../../src/config.js';
@@ -27,6 +28,17 @@ export interface Harness {
   worker: Worker;
   scheduler: Scheduler;
   close(): Promise<void>;
+}
+
+/**
+ * On the embedded engine, every test file starts from one migrated data folder dumped by
+ * `test/global-setup.ts` (creating and migrating an empty one costs seconds per file).
+ * `migrate` still runs on it and finds nothing to apply unless the migrations changed.
+ */
+function migratedTemplate(): Blob | undefined {
+  const file = process.env.PATRON_TEST_PGLITE_TEMPLATE;
+  if (process.env.DATABASE_URL || !file || !existsSync(file)) return undefined;
+  return new Blob([readFileSync(file)]);
 }
 
 /** A fresh database for one test file: in-memory PGlite, or a new database on the PostgreSQL server. */
@@ -68,7 +80,7 @@ export async function createHarness(opts: { now?: string; poolSize?: number } = 
     databaseUrl: fresh.url,
     poolSize: opts.poolSize ?? 20,
   };
-  const database = await openDatabase({ databaseUrl: fresh.url, dataDir: 'memory://', poolSize: config.poolSize });
+  const database = await openDatabase({ databaseUrl: fresh.url, dataDir: 'memory://', poolSize: config.poolSize, loadDataDir: migratedTemplate() });
   await migrate(database);
   const clock = new FixedClock(new Date(opts.now ?? '2026-03-10T12:00:00Z'));
   const ctx: AppContext = { database, db: database.db, clock, logger: createLogger(process.env.TEST_LOG ?? 'silent'), config };
