@@ -1,9 +1,10 @@
-import { Alert, Badge, Button, Card, Checkbox, Code, CopyButton, Group, Modal, SimpleGrid, Skeleton, Stack, Table, Text, TextInput, VisuallyHidden } from '@mantine/core';
+import { Alert, Badge, Button, Card, Checkbox, Code, Group, Modal, SimpleGrid, Skeleton, Stack, Table, Text, TextInput, VisuallyHidden } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { useState, type FormEvent } from 'react';
 import { apiKeysKey, createApiKey, revokeApiKey, useApiKeys } from '../../api/access.js';
 import type { ApiKey, Permission } from '../../api/models.js';
 import { EmptyState, ErrorAlert } from '../../components/feedback.js';
+import { CopyableValue } from '../../components/copyable-value.js';
 import { Icon } from '../../components/icons.js';
 import { PageHeader } from '../../components/page-header.js';
 import { useFormat } from '../../lib/format.js';
@@ -17,18 +18,7 @@ function SecretShownOnce({ name, secret, onClose }: { name: string; secret: stri
         <Alert color="yellow" icon={<Icon name="alert" />} title="Copy the secret now">
           This is the only time Patron shows it. It is stored hashed; if you lose it, revoke the key and create a new one.
         </Alert>
-        <Group gap="xs" wrap="nowrap" align="center">
-          <Code block style={{ flex: 1, wordBreak: 'break-all' }} data-testid="api-key-secret">
-            {secret}
-          </Code>
-          <CopyButton value={secret}>
-            {({ copied, copy }) => (
-              <Button onClick={copy} color={copied ? 'green' : 'brand'} leftSection={<Icon name={copied ? 'check' : 'copy'} size={16} />}>
-                {copied ? 'Copied' : 'Copy'}
-              </Button>
-            )}
-          </CopyButton>
-        </Group>
+        <CopyableValue value={secret} testId="api-key-secret" />
         <Text size="sm" c="dimmed">
           Send it as <Code>Authorization: Bearer &lt;secret&gt;</Code>.
         </Text>

@@ -1,4 +1,4 @@
-import { Alert, Badge, Button, Card, Checkbox, Code, CopyButton, Group, Menu, Modal, SegmentedControl, SimpleGrid, Skeleton, Stack, Table, Text, TextInput, Title, VisuallyHidden } from '@mantine/core';
+import { Alert, Badge, Button, Card, Checkbox, Group, Menu, Modal, SegmentedControl, SimpleGrid, Skeleton, Stack, Table, Text, TextInput, Title, VisuallyHidden } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { useState, type FormEvent } from 'react';
 import {
@@ -16,6 +16,7 @@ import {
 import type { Invitation, Permission, User } from '../../api/models.js';
 import { ConfirmDialog } from '../../components/confirm-dialog.js';
 import { ErrorAlert } from '../../components/feedback.js';
+import { CopyableValue } from '../../components/copyable-value.js';
 import { Icon } from '../../components/icons.js';
 import { PageHeader } from '../../components/page-header.js';
 import { useFormat } from '../../lib/format.js';
@@ -187,18 +188,7 @@ function LinkShownOnce({ created, onClose }: { created: CreatedInvitation; onClo
           Patron does not send email: pass this link to {created.invitation.email} privately. It is shown only now, works once, and expires on{' '}
           {new Date(created.invitation.expiresAt).toLocaleDateString()}. If it is lost, invite them again; the old link stops working.
         </Alert>
-        <Group gap="xs" wrap="nowrap" align="center">
-          <Code block style={{ flex: 1, wordBreak: 'break-all' }} data-testid="invitation-link">
-            {link}
-          </Code>
-          <CopyButton value={link}>
-            {({ copied, copy }) => (
-              <Button onClick={copy} color={copied ? 'green' : 'brand'} leftSection={<Icon name={copied ? 'check' : 'copy'} size={16} />}>
-                {copied ? 'Copied' : 'Copy'}
-              </Button>
-            )}
-          </CopyButton>
-        </Group>
+        <CopyableValue value={link} testId="invitation-link" />
         <Group justify="flex-end">
           <Button onClick={onClose}>Done</Button>
         </Group>
