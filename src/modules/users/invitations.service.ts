@@ -58,21 +58,26 @@ function toView(row: InvitationRow & { inviter_name: string | null; inviter_emai
   };
 }
 
+/** The invitation's own columns, as every query of it reads them. */
+const INVITATION_COLUMNS = [
+  'i.org_id',
+  'i.id',
+  'i.email',
+  'i.role',
+  'i.permissions',
+  'i.invited_by',
+  'i.created_at',
+  'i.expires_at',
+  'i.accepted_at',
+  'i.revoked_at',
+] as const;
+
 function selectInvitations(db: Executor, orgId: string) {
   return db
     .selectFrom('invitations as i')
     .leftJoin('users as u', 'u.id', 'i.invited_by')
     .select([
-      'i.org_id',
-      'i.id',
-      'i.email',
-      'i.role',
-      'i.permissions',
-      'i.invited_by',
-      'i.created_at',
-      'i.expires_at',
-      'i.accepted_at',
-      'i.revoked_at',
+      ...INVITATION_COLUMNS,
       'u.name as inviter_name',
       'u.email as inviter_email',
     ])
@@ -199,16 +204,7 @@ async function openInvitation(tx: Tx, token: string, now: Date) {
     .selectFrom('invitations as i')
     .innerJoin('organizations as o', 'o.id', 'i.org_id')
     .select([
-      'i.org_id',
-      'i.id',
-      'i.email',
-      'i.role',
-      'i.permissions',
-      'i.invited_by',
-      'i.created_at',
-      'i.expires_at',
-      'i.accepted_at',
-      'i.revoked_at',
+      ...INVITATION_COLUMNS,
       'o.name as org_name',
       'o.slug as org_slug',
     ])
