@@ -21,6 +21,14 @@ async function me(baseUrl: string, key: string) {
   return { status: res.status, body: (await res.json()) as { organization?: { slug: string } } };
 }
 
+function signIn(baseUrl: string) {
+  return fetch(`${baseUrl}/api/v1/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email: 'ops@acme.test', password: 'a-long-password' }),
+  });
+}
+
 describe('one owner per embedded data folder', () => {
   it('runs CLI commands inside the running server, refuses a second server or worker, and survives restarts and kill -9', async () => {
     server = await startServerProcess(env);
@@ -44,12 +52,7 @@ describe('one owner per embedded data folder', () => {
     expect(keyRun!.code).toBe(0);
     const key = keyRun!.stdout.trim().split('\n').pop()!;
     expect(await me(server.baseUrl, key)).toMatchObject({ status: 200, body: { organization: { slug: 'acme' } } });
-    const login = await fetch(`${server.baseUrl}/api/v1/auth/login`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ email: 'ops@acme.test', password: 'a-long-password' }),
-    });
-    expect(login.status).toBe(200);
+    expect((await signIn(server.baseUrl)).status).toBe(200);
     // Refusals inside the server come back with the command's own exit code and message.
     expect(dup!.code).toBe(1);
     expect(dup!.stderr).toContain('already exists');
@@ -68,6 +71,7 @@ describe('one owner per embedded data folder', () => {
     expect(existsSync(join(dataDir, 'patron.lock'))).toBe(false);
     server = await startServerProcess(env);
     expect((await me(server.baseUrl, key)).status).toBe(200);
+    expect((await signIn(server.baseUrl)).status).toBe(200);
 
     // kill -9 leaves the lock file behind; the next start takes over at once.
     await server.kill();
