@@ -3,6 +3,7 @@ import { newId } from '../../db/ids.js';
 import { AppError } from '../../errors.js';
 import { randomToken, sha256 } from '../auth/passwords.js';
 import { resolvePermissionList } from '../auth/permissions.js';
+import * as repo from './api-keys.repo.js';
 
 export interface ApiKeyView {
   id: string;
@@ -48,37 +49,25 @@ export async function createApiKey(
   const id = newId();
   const secretPart = randomToken(32);
   const secret = `pk_${id}_${secretPart}`;
-  const row = await ctx.db
-    .insertInto('api_keys')
-    .values({
-      org_id: orgId,
-      id,
-      name,
-      prefix: `pk_${id.slice(0, 8)}`,
-      secret_hash: sha256(secretPart),
-      scopes: resolved.value,
-      created_by: input.createdBy,
-      last_used_at: null,
-      revoked_at: null,
-    })
-    .returningAll()
-    .executeTakeFirstOrThrow();
+  const row = await repo.insertApiKey(ctx.db, {
+    org_id: orgId,
+    id,
+    name,
+    prefix: `pk_${id.slice(0, 8)}`,
+    secret_hash: sha256(secretPart),
+    scopes: resolved.value,
+    created_by: input.createdBy,
+  });
   return { apiKey: toView(row), secret };
 }
 
 export async function listApiKeys(ctx: AppContext, orgId: string): Promise<ApiKeyView[]> {
-  const rows = await ctx.db.selectFrom('api_keys').selectAll().where('org_id', '=', orgId).orderBy('created_at', 'desc').execute();
+  const rows = await repo.listApiKeys(ctx.db, orgId);
   return rows.map(toView);
 }
 
 export async function revokeApiKey(ctx: AppContext, orgId: string, id: string): Promise<ApiKeyView> {
-  const row = await ctx.db
-    .updateTable('api_keys')
-    .set((eb) => ({ revoked_at: eb.fn.coalesce('revoked_at', eb.val(ctx.clock.now())) }))
-    .where('org_id', '=', orgId)
-    .where('id', '=', id)
-    .returningAll()
-    .executeTakeFirst();
+  const row = await repo.revokeApiKey(ctx.db, orgId, id, ctx.clock.now());
   if (!row) throw AppError.notFound('API key', id);
   return toView(row);
 }

@@ -3,6 +3,7 @@ import type { AppContext } from '../../context.js';
 import type { Executor } from '../../db/tx.js';
 import { AppError } from '../../errors.js';
 import { compareDecimal } from '../../core/money.js';
+import * as repo from './program.repo.js';
 
 export interface ProgramSettings {
   earnRate: string;
@@ -68,7 +69,7 @@ function trimRate(rate: string): string {
 }
 
 export async function getProgram(db: Executor, orgId: string): Promise<ProgramSettings> {
-  const row = await db.selectFrom('program_settings').selectAll().where('org_id', '=', orgId).executeTakeFirst();
+  const row = await repo.findProgramSettings(db, orgId);
   if (!row) return { ...DEFAULTS };
   return {
     earnRate: trimRate(row.earn_rate),
@@ -107,10 +108,6 @@ export async function updateProgram(ctx: AppContext, orgId: string, patch: Progr
     guest_earning: next.guestEarning,
     updated_at: ctx.clock.now(),
   };
-  await ctx.db
-    .insertInto('program_settings')
-    .values(values)
-    .onConflict((oc) => oc.column('org_id').doUpdateSet(values))
-    .execute();
+  await repo.upsertProgramSettings(ctx.db, values);
   return getProgram(ctx.db, orgId);
 }
