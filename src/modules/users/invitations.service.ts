@@ -1,13 +1,15 @@
 import type { AppContext } from '../../context.js';
 import { newId } from '../../db/ids.js';
-import { isUniqueViolation, withTx, type Executor, type Tx } from '../../db/tx.js';
+import { isUniqueViolation, withTx, type Tx } from '../../db/tx.js';
 import { AppError } from '../../errors.js';
 import type { InvitationsTable } from '../../db/types.js';
 import * as authRepo from '../auth/auth.repo.js';
 import type { AuthContext } from '../auth/auth.service.js';
 import { hashPassword, randomToken, sha256 } from '../auth/passwords.js';
 import type { Role } from '../auth/permissions.js';
-import { findPersonIdByEmail, normalizeEmail, normalizeName, validatePassword } from './people.js';
+import * as repo from './invitations.repo.js';
+import { normalizeEmail, normalizeName, validatePassword } from './people.js';
+import * as usersRepo from './users.repo.js';
 import { resolvePermissions } from './users.service.js';
 
 /**
@@ -58,46 +60,15 @@ function toView(row: InvitationRow & { inviter_name: string | null; inviter_emai
   };
 }
 
-/** The invitation's own columns, as every query of it reads them. */
-const INVITATION_COLUMNS = [
-  'i.org_id',
-  'i.id',
-  'i.email',
-  'i.role',
-  'i.permissions',
-  'i.invited_by',
-  'i.created_at',
-  'i.expires_at',
-  'i.accepted_at',
-  'i.revoked_at',
-] as const;
-
-function selectInvitations(db: Executor, orgId: string) {
-  return db
-    .selectFrom('invitations as i')
-    .leftJoin('users as u', 'u.id', 'i.invited_by')
-    .select([
-      ...INVITATION_COLUMNS,
-      'u.name as inviter_name',
-      'u.email as inviter_email',
-    ])
-    .where('i.org_id', '=', orgId);
-}
-
 /** Open invitations of this organization (pending or expired; not accepted or revoked), newest first. */
 export async function listInvitations(ctx: AppContext, orgId: string): Promise<InvitationView[]> {
   const now = ctx.clock.now();
-  const rows = await selectInvitations(ctx.db, orgId)
-    .where('i.accepted_at', 'is', null)
-    .where('i.revoked_at', 'is', null)
-    .orderBy('i.created_at', 'desc')
-    .orderBy('i.id', 'desc')
-    .execute();
+  const rows = await repo.listOpenInvitations(ctx.db, orgId);
   return rows.map((r) => toView(r, now));
 }
 
 async function getInvitation(ctx: AppContext, orgId: string, id: string): Promise<InvitationView> {
-  const row = await selectInvitations(ctx.db, orgId).where('i.id', '=', id).executeTakeFirst();
+  const row = await repo.findInvitation(ctx.db, orgId, id);
   if (!row) throw AppError.notFound('Invitation', id);
   return toView(row, ctx.clock.now());
 }
@@ -126,13 +97,7 @@ export async function createInvitation(
   const token = randomToken(32);
   const id = newId();
   await withTx(ctx.db, async (tx) => {
-    const member = await tx
-      .selectFrom('org_members as m')
-      .innerJoin('users as u', 'u.id', 'm.user_id')
-      .select(['m.disabled_at'])
-      .where('m.org_id', '=', orgId)
-      .where((eb) => eb(eb.fn('lower', ['u.email']), '=', email.toLowerCase()))
-      .executeTakeFirst();
+    const member = await usersRepo.findMemberByEmail(tx, orgId, email);
     if (member) {
       throw new AppError(
         'ALREADY_EXISTS',
@@ -142,29 +107,19 @@ export async function createInvitation(
         { field: 'email' },
       );
     }
-    await tx
-      .updateTable('invitations')
-      .set({ revoked_at: now })
-      .where('org_id', '=', orgId)
-      .where((eb) => eb(eb.fn('lower', ['email']), '=', email.toLowerCase()))
-      .where('accepted_at', 'is', null)
-      .where('revoked_at', 'is', null)
-      .execute();
+    await repo.revokeOpenInvitationsFor(tx, orgId, email, now);
     try {
-      await tx
-        .insertInto('invitations')
-        .values({
-          org_id: orgId,
-          id,
-          email,
-          role: input.role,
-          permissions,
-          token_hash: sha256(token),
-          invited_by: invitedBy,
-          created_at: now,
-          expires_at: new Date(now.getTime() + INVITATION_TTL_MS),
-        })
-        .execute();
+      await repo.insertInvitation(tx, {
+        org_id: orgId,
+        id,
+        email,
+        role: input.role,
+        permissions,
+        token_hash: sha256(token),
+        invited_by: invitedBy,
+        created_at: now,
+        expires_at: new Date(now.getTime() + INVITATION_TTL_MS),
+      });
     } catch (err) {
       if (isUniqueViolation(err)) {
         throw new AppError('CONFLICT', `Another invitation for ${email} was created at the same moment; list the invitations and retry if needed`, {
@@ -186,31 +141,14 @@ export async function revokeInvitation(ctx: AppContext, orgId: string, id: strin
     throw new AppError('CONFLICT', 'This invitation was already accepted; to remove that access, disable the user instead', { id });
   }
   if (current.status !== 'revoked') {
-    await ctx.db
-      .updateTable('invitations')
-      .set({ revoked_at: ctx.clock.now() })
-      .where('org_id', '=', orgId)
-      .where('id', '=', id)
-      .where('accepted_at', 'is', null)
-      .where('revoked_at', 'is', null)
-      .execute();
+    await repo.revokeInvitation(ctx.db, orgId, id, ctx.clock.now());
   }
   return getInvitation(ctx, orgId, id);
 }
 
 /** Finds the invitation of a token, locked, and checks it can still be redeemed. */
 async function openInvitation(tx: Tx, token: string, now: Date) {
-  const row = await tx
-    .selectFrom('invitations as i')
-    .innerJoin('organizations as o', 'o.id', 'i.org_id')
-    .select([
-      ...INVITATION_COLUMNS,
-      'o.name as org_name',
-      'o.slug as org_slug',
-    ])
-    .where('i.token_hash', '=', sha256(token))
-    .forUpdate('i')
-    .executeTakeFirst();
+  const row = await repo.lockInvitationByTokenHash(tx, sha256(token));
   if (!row) {
     throw new AppError('NOT_FOUND', 'This invitation link is not valid; check that it was copied whole, or ask for a new invitation', {
       field: 'token',
@@ -250,12 +188,8 @@ export async function previewInvitation(ctx: AppContext, token: string): Promise
 }
 
 async function joinOrganization(tx: Tx, row: { org_id: string; id: string; role: Role; permissions: string[] }, userId: string, now: Date): Promise<void> {
-  await tx
-    .insertInto('org_members')
-    .values({ org_id: row.org_id, user_id: userId, role: row.role, permissions: row.permissions, disabled_at: null })
-    .onConflict((oc) => oc.columns(['org_id', 'user_id']).doNothing())
-    .execute();
-  await tx.updateTable('invitations').set({ accepted_at: now, accepted_by: userId }).where('org_id', '=', row.org_id).where('id', '=', row.id).execute();
+  await usersRepo.insertMembership(tx, { org_id: row.org_id, user_id: userId, role: row.role, permissions: row.permissions }, { ifAbsent: true });
+  await repo.markAccepted(tx, row.org_id, row.id, userId, now);
 }
 
 /**
@@ -272,7 +206,8 @@ export async function acceptInvitation(ctx: AppContext, auth: AuthContext, token
   const now = ctx.clock.now();
   return withTx(ctx.db, async (tx) => {
     const row = await openInvitation(tx, token, now);
-    const person = await tx.selectFrom('users').select('email').where('id', '=', userId).executeTakeFirstOrThrow();
+    const person = await usersRepo.findPersonCredentials(tx, userId);
+    if (!person) throw AppError.notFound('User', userId);
     if (person.email.toLowerCase() !== row.email.toLowerCase()) {
       throw new AppError(
         'PERMISSION_DENIED',
@@ -304,9 +239,9 @@ export async function registerWithInvitation(
   try {
     return await withTx(ctx.db, async (tx) => {
       const row = await openInvitation(tx, input.token, now);
-      if (await findPersonIdByEmail(tx, row.email)) throw alreadyHasSignIn();
+      if (await usersRepo.findPersonIdByEmail(tx, row.email)) throw alreadyHasSignIn();
       const userId = newId();
-      await tx.insertInto('users').values({ id: userId, email: row.email, name, password_hash: passwordHash, last_org_id: row.org_id }).execute();
+      await usersRepo.insertPerson(tx, { id: userId, email: row.email, name, password_hash: passwordHash, last_org_id: row.org_id });
       await joinOrganization(tx, row, userId, now);
       return { userId, orgId: row.org_id };
     });

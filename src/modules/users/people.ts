@@ -1,8 +1,9 @@
 import type { AppContext } from '../../context.js';
-import { isUniqueViolation, withTx, type Executor } from '../../db/tx.js';
+import { isUniqueViolation, withTx } from '../../db/tx.js';
 import { AppError } from '../../errors.js';
 import * as authRepo from '../auth/auth.repo.js';
 import { hashPassword, verifyPassword } from '../auth/passwords.js';
+import * as repo from './users.repo.js';
 
 /**
  * A person: one sign-in (email, password, name) that may belong to several organizations.
@@ -31,14 +32,6 @@ export function normalizeName(raw: string, field = 'name'): string {
   return name;
 }
 
-export function findPersonIdByEmail(db: Executor, email: string) {
-  return db
-    .selectFrom('users')
-    .select('id')
-    .where((eb) => eb(eb.fn('lower', ['email']), '=', email.toLowerCase()))
-    .executeTakeFirst();
-}
-
 /**
  * The signed-in person changes their own name, email or password. Email and password
  * need the current password (counted against the same limit as sign-in attempts); either
@@ -50,7 +43,7 @@ export async function updatePerson(
   currentSessionHash: string | null,
   patch: { name?: string | undefined; email?: string | undefined; currentPassword?: string | undefined; newPassword?: string | undefined },
 ): Promise<void> {
-  const person = await ctx.db.selectFrom('users').select(['id', 'email', 'password_hash']).where('id', '=', userId).executeTakeFirst();
+  const person = await repo.findPersonCredentials(ctx.db, userId);
   if (!person) throw AppError.notFound('User', userId);
   const name = patch.name === undefined ? undefined : normalizeName(patch.name);
   const email = patch.email === undefined ? undefined : normalizeEmail(patch.email);
@@ -82,7 +75,7 @@ export async function updatePerson(
   set.updated_at = ctx.clock.now();
   try {
     await withTx(ctx.db, async (tx) => {
-      await tx.updateTable('users').set(set).where('id', '=', userId).execute();
+      await repo.updatePersonRow(tx, userId, set);
       if (sensitive) await authRepo.deleteUserSessions(tx, userId, currentSessionHash ?? undefined);
     });
   } catch (err) {

@@ -6,6 +6,7 @@ import { deleteOrgSessions } from '../auth/auth.repo.js';
 import { hashPassword } from '../auth/passwords.js';
 import { DEFAULT_STAFF_PERMISSIONS, resolvePermissionList, type Role } from '../auth/permissions.js';
 import { normalizeEmail, normalizeName, validatePassword } from './people.js';
+import * as repo from './users.repo.js';
 
 export { validatePassword } from './people.js';
 
@@ -30,13 +31,7 @@ export function resolvePermissions(role: Role, permissions: string[] | undefined
 }
 
 export async function listUsers(ctx: AppContext, orgId: string): Promise<OrgUser[]> {
-  const rows = await ctx.db
-    .selectFrom('org_members as m')
-    .innerJoin('users as u', 'u.id', 'm.user_id')
-    .select(['u.id', 'u.email', 'u.name', 'm.role', 'm.permissions', 'm.disabled_at', 'm.created_at'])
-    .where('m.org_id', '=', orgId)
-    .orderBy('u.email')
-    .execute();
+  const rows = await repo.listMembers(ctx.db, orgId);
   return rows.map(toUser);
 }
 
@@ -53,13 +48,7 @@ function toUser(r: { id: string; email: string; name: string; role: Role; permis
 }
 
 async function getUser(ctx: AppContext, orgId: string, userId: string): Promise<OrgUser> {
-  const row = await ctx.db
-    .selectFrom('org_members as m')
-    .innerJoin('users as u', 'u.id', 'm.user_id')
-    .select(['u.id', 'u.email', 'u.name', 'm.role', 'm.permissions', 'm.disabled_at', 'm.created_at'])
-    .where('m.org_id', '=', orgId)
-    .where('m.user_id', '=', userId)
-    .executeTakeFirst();
+  const row = await repo.findMember(ctx.db, orgId, userId);
   if (!row) throw AppError.notFound('User', userId);
   return toUser(row);
 }
@@ -81,17 +70,13 @@ export async function createUser(
   const permissions = resolvePermissions(input.role, input.permissions);
   const passwordHash = await hashPassword(input.password);
   const userId = await withTx(ctx.db, async (tx) => {
-    const existing = await tx
-      .selectFrom('users')
-      .select('id')
-      .where((eb) => eb(eb.fn('lower', ['email']), '=', email.toLowerCase()))
-      .executeTakeFirst();
+    const existing = await repo.findPersonIdByEmail(tx, email);
     const id = existing?.id ?? newId();
     if (!existing) {
-      await tx.insertInto('users').values({ id, email, name, password_hash: passwordHash }).execute();
+      await repo.insertPerson(tx, { id, email, name, password_hash: passwordHash });
     }
     try {
-      await tx.insertInto('org_members').values({ org_id: orgId, user_id: id, role: input.role, permissions, disabled_at: null }).execute();
+      await repo.insertMembership(tx, { org_id: orgId, user_id: id, role: input.role, permissions });
     } catch (err) {
       if (isUniqueViolation(err)) {
         throw new AppError('ALREADY_EXISTS', `${email} is already a user of this organization`, { field: 'email' });
@@ -129,7 +114,7 @@ export async function updateUser(
   if (set.disabled_at === undefined) delete set.disabled_at;
   await withTx(ctx.db, async (tx) => {
     if (Object.keys(set).length > 0) {
-      await tx.updateTable('org_members').set(set).where('org_id', '=', orgId).where('user_id', '=', userId).execute();
+      await repo.updateMembership(tx, orgId, userId, set);
     }
     if (patch.disabled) await deleteOrgSessions(tx, orgId, userId);
   });
