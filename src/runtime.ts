@@ -7,19 +7,31 @@ import { openDatabase, type Database } from './db/database.js';
 import { migrate } from './db/migrate.js';
 import { buildApp } from './http/app.js';
 import { Metrics } from './http/metrics.js';
-import { JOB_HANDLERS, SCHEDULES } from './jobs/registry.js';
 import { Scheduler } from './jobs/scheduler.js';
 import { Worker } from './jobs/worker.js';
 import { createLogger } from './logger.js';
+import { MODULES } from './modules/index.js';
+import { buildModuleRegistry, type ModuleRegistry, type PatronModule } from './modules/module.js';
 import './modules/wiring.js';
 
 export interface Runtime {
   ctx: AppContext;
   metrics: Metrics;
+  /** What the feature modules contribute: jobs, schedules, commands, route verifiers. */
+  registry: ModuleRegistry;
   close(): Promise<void>;
 }
 
-export async function openRuntime(config: Config, opts: { clock?: Clock; logger?: Logger; migrate?: boolean } = {}): Promise<Runtime> {
+export interface RuntimeOptions {
+  clock?: Clock;
+  logger?: Logger;
+  migrate?: boolean;
+  /** The feature modules this process runs (all of them by default). */
+  modules?: readonly PatronModule[];
+}
+
+export async function openRuntime(config: Config, opts: RuntimeOptions = {}): Promise<Runtime> {
+  const registry = buildModuleRegistry(opts.modules ?? MODULES);
   const logger = opts.logger ?? createLogger(config.logLevel);
   const database: Database = await openDatabase({
     databaseUrl: config.databaseUrl,
@@ -31,13 +43,13 @@ export async function openRuntime(config: Config, opts: { clock?: Clock; logger?
     if (applied.length > 0) logger.info({ applied }, 'migrations applied');
   }
   const ctx: AppContext = { database, db: database.db, clock: opts.clock ?? systemClock, logger, config };
-  return { ctx, metrics: new Metrics(), close: () => database.close() };
+  return { ctx, metrics: new Metrics(), registry, close: () => database.close() };
 }
 
 export function createWorker(rt: Runtime): { worker: Worker; scheduler: Scheduler } {
-  const scheduler = new Scheduler(rt.ctx, SCHEDULES);
+  const scheduler = new Scheduler(rt.ctx, rt.registry.schedules);
   const worker = new Worker(rt.ctx, {
-    handlers: JOB_HANDLERS,
+    handlers: rt.registry.jobs,
     metrics: rt.metrics,
     beforeTick: async () => {
       await scheduler.tick();
@@ -47,5 +59,5 @@ export function createWorker(rt: Runtime): { worker: Worker; scheduler: Schedule
 }
 
 export async function createHttp(rt: Runtime, serveAdmin = true): Promise<FastifyInstance> {
-  return buildApp(rt.ctx, { metrics: rt.metrics, serveAdmin });
+  return buildApp(rt.ctx, { metrics: rt.metrics, serveAdmin, modules: rt.registry.modules });
 }

@@ -17,6 +17,8 @@ import type { Metrics } from './metrics.js';
 import { registerSecurity } from './security.js';
 import { registerSystemRoutes } from './system.routes.js';
 import { registerModules } from './modules.js';
+import { MODULES } from '../modules/index.js';
+import { buildModuleRegistry, type PatronModule } from '../modules/module.js';
 
 
 export const ADMIN_DIST = fileURLToPath(new URL('../../admin/dist/', import.meta.url));
@@ -31,6 +33,8 @@ export interface BuildAppOptions {
   metrics: Metrics;
   /** Serve the admin UI build when present (off in API tests). */
   serveAdmin?: boolean;
+  /** The feature modules whose routes and verifiers the app serves (all of them by default). */
+  modules?: readonly PatronModule[];
 }
 
 export async function buildApp(ctx: AppContext, opts: BuildAppOptions): Promise<FastifyInstance> {
@@ -50,6 +54,8 @@ export async function buildApp(ctx: AppContext, opts: BuildAppOptions): Promise<
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   opts.metrics.attachDatabase(ctx.db);
+  const modules = opts.modules ?? MODULES;
+  const registry = buildModuleRegistry(modules);
 
   app.addHook('onRequest', async (request, reply) => {
     void reply.header('x-request-id', request.id);
@@ -92,11 +98,11 @@ export async function buildApp(ctx: AppContext, opts: BuildAppOptions): Promise<
   });
   await app.register(fastifySwaggerUi, { routePrefix: '/api/docs', uiConfig: { docExpansion: 'list', validatorUrl: null } });
 
-  registerSecurity(app, ctx);
+  registerSecurity(app, ctx, registry.verifiers);
   registerInputGuard(app);
   registerIdempotency(app, ctx);
   await registerSystemRoutes(app, ctx, opts.metrics);
-  await registerModules(app, ctx);
+  await registerModules(app, ctx, modules);
 
   const serveAdmin = opts.serveAdmin ?? true;
   if (serveAdmin) {
