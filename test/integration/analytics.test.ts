@@ -55,7 +55,9 @@ describe(`analytics cards on ${ENGINE}`, () => {
     expect(res.statusCode, res.body).toBe(200);
     expect(res.json()).toMatchObject({
       totalCustomers: 4,
-      activeThisMonth: 2,
+      // Active this month = the customer did something since the 1st: only ids[3] ordered
+      // (yesterday); ids[2]'s order was cancelled and ids[0]'s was in February.
+      activeThisMonth: 1,
       customersWithOrders: 2,
       averageCustomerValue: { amount: '75.01', currency: 'USD' },
       retention: { rate: '33.3', returning: 1, base: 3 },
@@ -70,6 +72,38 @@ describe(`analytics cards on ${ENGINE}`, () => {
     expect((await none.get('/api/v1/analytics/customers')).statusCode).toBe(403);
   });
 
+  it('counts as active this month what customers did, never what staff did', async () => {
+    const f = await createOrgFixture(h, { timezone: 'UTC' });
+    const now = h.clock.now();
+    const c: Record<string, string> = {};
+    for (const k of ['ordered', 'redeemedInStore', 'customAction', 'staffAdjusted', 'staffRedeemed', 'storeAdjusted', 'birthday', 'cancelled', 'excluded', 'idle']) {
+      c[k] = (await gridCustomer(h, f.api, f.org.id, {}, { lastActivityAt: now })).id;
+    }
+    // Ledger entries as the points service writes them: who acted, what kind, what source.
+    const entry = async (customerId: string, kind: string, actorType: string, sourceType: string | null = null) => {
+      const id = `${customerId.slice(0, 20)}${Math.random().toString(16).slice(2, 14).padEnd(12, '0')}`;
+      const points = kind === 'redeem' ? -10 : 10;
+      await sql`insert into points_entries (org_id, id, customer_id, kind, points, active_delta, pending_delta, reason, explanation, source_type, actor_type, balance_after, created_at)
+        values (${f.org.id}, ${id}, ${customerId}, ${kind}, ${points}, ${points}, 0, 'test', 'test', ${sourceType}, ${actorType}, 0, ${now})`.execute(h.ctx.db);
+    };
+    await orderAt(f.org.id, c.ordered!, now);
+    await entry(c.redeemedInStore!, 'redeem', 'api_key', 'coupon');
+    await entry(c.customAction!, 'earn_rule', 'api_key', 'custom_action');
+    await entry(c.staffAdjusted!, 'manual_add', 'user');
+    await entry(c.staffRedeemed!, 'redeem', 'user', 'coupon');
+    await entry(c.storeAdjusted!, 'manual_add', 'api_key');
+    await entry(c.birthday!, 'earn_rule', 'system', 'earning_rule');
+    await orderAt(f.org.id, c.cancelled!, now, 'cancelled');
+    await orderAt(f.org.id, c.excluded!, now);
+    await h.ctx.db.updateTable('customers').set({ excluded_from_reports: true }).where('org_id', '=', f.org.id).where('id', '=', c.excluded!).execute();
+    const cards = (await f.api.get('/api/v1/analytics/customers')).json();
+    expect(cards).toMatchObject({ totalCustomers: 9, activeThisMonth: 3 });
+    // Every one of them is "active" for the grid's 30-day filter (any ledger activity), and the
+    // grid counts excluded customers too: the two rules the page explains next to each count.
+    expect((await f.api.get('/api/v1/customers?activity=active')).json().total).toEqual({ value: 10, exact: true });
+    expect((await f.api.get('/api/v1/customers?excluded=true')).json().total).toEqual({ value: 1, exact: true });
+  });
+
   it('serves large organizations from a snapshot the refresh job keeps current', async () => {
     const big = await createOrgFixture(h);
     const insert = (from: number, to: number) =>
@@ -78,7 +112,8 @@ describe(`analytics cards on ${ENGINE}`, () => {
         from generate_series(${from}::int, ${to}::int) g`.execute(h.ctx.db);
     await insert(1, 50_001);
     const first = (await big.api.get('/api/v1/analytics/customers')).json();
-    expect(first).toMatchObject({ totalCustomers: 50_001, activeThisMonth: 50_001, live: false });
+    // Nobody ordered or did anything: the last-activity column alone does not make a customer active.
+    expect(first).toMatchObject({ totalCustomers: 50_001, activeThisMonth: 0, live: false });
     await insert(50_002, 50_010);
     expect((await big.api.get('/api/v1/analytics/customers')).json().totalCustomers).toBe(50_001);
     h.clock.advance(16 * 60 * 1000);

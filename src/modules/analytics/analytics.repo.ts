@@ -13,13 +13,28 @@ export interface CardFigures {
   retention_kept: number;
 }
 
+/**
+ * Customer-originated activity since `since` (docs/grid.md, "Activity"): the customer placed
+ * an order (not cancelled), redeemed points, or did a custom action, themselves or through
+ * the store's integration. Staff actions (adjustments, manual rewards, imports, bulk
+ * changes, tier or membership changes) and the scheduler (expiry, activation, birthday and
+ * anniversary rewards) are not the customer's activity. A condition on `customers`.
+ */
+export function customerActiveSince(orgId: string, since: Date) {
+  return sql<boolean>`(
+    id in (select o.customer_id from orders o where o.org_id = ${orgId} and o.placed_at >= ${since} and o.status <> 'cancelled')
+    or id in (select e.customer_id from points_entries e where e.org_id = ${orgId} and e.created_at >= ${since}
+      and (e.actor_type = 'customer' or (e.actor_type = 'api_key' and (e.kind = 'redeem' or e.source_type = 'custom_action'))))
+  )`;
+}
+
 /** One pass over the organization's customers that are not excluded from reports. */
 export async function customerFigures(db: Executor, orgId: string, monthStart: Date) {
   const r = await db
     .selectFrom('customers')
     .select((eb) => [
       eb.fn.countAll<number>().as('total_customers'),
-      sql<number>`count(*) filter (where last_activity_at >= ${monthStart})`.as('active_this_month'),
+      sql<number>`count(*) filter (where ${customerActiveSince(orgId, monthStart)})`.as('active_this_month'),
       sql<number>`count(*) filter (where orders_count > 0)`.as('valued_customers'),
       sql<number>`coalesce(sum(lifetime_value_minor) filter (where orders_count > 0), 0)::int8`.as('value_sum_minor'),
     ])

@@ -2,16 +2,18 @@ import { sql, type Expression, type ExpressionBuilder, type RawBuilder, type Sql
 import type { Executor } from '../../db/tx.js';
 import type { DB } from '../../db/types.js';
 import type { SortKey } from './grid.schemas.js';
+import { foldSearch } from './search-fold.js';
 
 /*
- * The SQL expressions below are the exact expressions indexed by migration 0007_grid.sql:
- * change one only together with a new migration, or the planner stops using the index.
+ * The SQL expressions below are the exact expressions indexed by migrations 0007_grid.sql and
+ * 0016_grid_search_fold.sql: change one only together with a new migration, or the planner
+ * stops using the index.
  */
 
-/** Normalized search text: name, email, phone as typed and phone digits only (trigram GIN index). */
-export const SEARCH_TEXT = sql<string>`lower(coalesce(first_name, '') || ' ' || coalesce(last_name, '') || ' ' || coalesce(email, '') || ' ' || coalesce(phone, '') || ' ' || regexp_replace(coalesce(phone, ''), '[^0-9]', '', 'g'))`;
-const FIRST_NAME = sql<string>`lower(first_name)`;
-const LAST_NAME = sql<string>`lower(last_name)`;
+/** Folded search text: name, email, phone as typed, phone digits, external id (trigram GIN index). */
+export const SEARCH_TEXT = sql<string>`patron_customer_search_text(first_name, last_name, email, phone, external_id)`;
+const FIRST_NAME = sql<string>`patron_fold(first_name)`;
+const LAST_NAME = sql<string>`patron_fold(last_name)`;
 const EMAIL = sql<string>`lower(email)`;
 const PHONE_DIGITS = sql<string>`regexp_replace(coalesce(phone, ''), '[^0-9]', '', 'g')`;
 /** What the grid sorts "name" by: the display name, or the email when there is no name. */
@@ -39,9 +41,14 @@ export function likeEscape(s: string): string {
   return s.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
 
-/** Substring (3+ characters, trigram index) or prefix (1-2 characters, btree prefix indexes) search. */
+/**
+ * Substring (3+ characters, trigram index) or prefix (1-2 characters, btree prefix indexes)
+ * search, accent-insensitive (both sides folded: "zoe" finds "Zoë"). A short term also
+ * matches an external id exactly (unique index).
+ */
 export function searchCondition(term: string): CustomerWhere {
-  const t = term.trim().toLowerCase().replace(/\s+/g, ' ');
+  const raw = term.trim();
+  const t = foldSearch(raw).replace(/\s+/g, ' ');
   const digits = t.replace(/[^0-9]/g, '');
   const phoneLike = /^[+0-9 ().-]+$/.test(t) && digits.length > 0;
   if (t.length >= 3) {
@@ -55,6 +62,7 @@ export function searchCondition(term: string): CustomerWhere {
       eb(LAST_NAME, 'like', prefix),
       eb(EMAIL, 'like', prefix),
       ...(digits.length > 0 ? [eb(PHONE_DIGITS, 'like', likeEscape(digits) + '%')] : []),
+      eb('external_id', '=', raw),
     ]);
 }
 
