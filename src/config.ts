@@ -34,6 +34,7 @@ const envSchema = z.object({
       return parsed;
     }),
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+  PATRON_ENCRYPTION_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
 });
 
 export interface Config {
@@ -51,6 +52,12 @@ export interface Config {
    */
   trustProxy: TrustProxy;
   poolSize: number;
+  /**
+   * Secret from which the keys that encrypt stored credentials (a store's access token)
+   * are derived; unset only with DATABASE_URL and no PATRON_ENCRYPTION_KEY, and then
+   * nothing that needs it can be stored.
+   */
+  encryptionKey: string | undefined;
 }
 
 export class ConfigError extends Error {}
@@ -108,7 +115,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const name = String(issue?.path[0] ?? 'environment');
-    const shown = name === 'DATABASE_URL' || name === 'SESSION_SECRET' ? '(hidden)' : JSON.stringify(cleaned[name]);
+    const shown = name === 'DATABASE_URL' || name === 'SESSION_SECRET' || name === 'PATRON_ENCRYPTION_KEY' ? '(hidden)' : JSON.stringify(cleaned[name]);
     throw new ConfigError(`Invalid environment variable ${name}=${shown}: ${issue?.message ?? 'invalid value'}`);
   }
   const e = parsed.data;
@@ -120,6 +127,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     }
     sessionSecret = loadOrCreateSecret(dataDir);
   }
+  const encryptionKey = e.PATRON_ENCRYPTION_KEY ?? (e.DATABASE_URL ? undefined : loadOrCreateSecret(dataDir, 'encryption-key'));
   return {
     port: e.PORT,
     host: e.HOST,
@@ -131,12 +139,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     publicUrl: e.PATRON_PUBLIC_URL,
     trustProxy: e.PATRON_TRUST_PROXY,
     poolSize: e.DATABASE_POOL_SIZE,
+    encryptionKey,
   };
 }
 
-function loadOrCreateSecret(dataDir: string): string {
+function loadOrCreateSecret(dataDir: string, name = 'session-secret'): string {
   mkdirSync(dataDir, { recursive: true });
-  const file = join(dataDir, 'session-secret');
+  const file = join(dataDir, name);
   if (existsSync(file)) return readFileSync(file, 'utf8').trim();
   const secret = randomBytes(32).toString('base64url');
   writeFileSync(file, secret + '\n', { mode: 0o600 });
