@@ -1,0 +1,138 @@
+import { z } from 'zod';
+import type { AppContext } from '../../context.js';
+import { AppError } from '../../errors.js';
+import { encodeCursor, isTimeCursor, readCursor } from '../../http/cursor.js';
+import { errorResponses, idParam, listQuery, page } from '../../http/schemas.js';
+import { authOf } from '../../http/security.js';
+import type { ZodApp } from '../../http/types.js';
+import { disconnectStore, getConnection, WEBHOOK_PATH } from './shopify.connection.js';
+import { authenticateWebhook, listWebhooks, retryWebhook, storeWebhook } from './shopify.webhooks.js';
+
+const tags = ['integrations'];
+
+const subscriptionSchema = z.object({ topic: z.string(), id: z.string().nullable(), error: z.string().nullable() });
+
+const connectionSchema = z
+  .object({
+    status: z.enum(['not_connected', 'connected', 'uninstalled', 'disconnected']),
+    shop: z.string().nullable().describe('The store\'s permanent domain, name.myshopify.com'),
+    scopes: z.array(z.string()).describe('Access scopes granted to the app'),
+    customerAccounts: z.enum(['classic', 'new']).nullable().describe('The store\'s customer accounts version, read on connect'),
+    apiVersion: z.string().nullable(),
+    subscriptions: z.array(subscriptionSchema).describe('Webhook subscriptions registered on connect, with any error'),
+    statusReason: z.string().nullable(),
+    lastWebhookAt: z.string().nullable(),
+    connectedAt: z.string().nullable(),
+    updatedAt: z.string().nullable(),
+  })
+  .meta({ id: 'ShopifyConnection' });
+
+const webhookSchema = z
+  .object({
+    id: z.string(),
+    webhookId: z.string(),
+    eventId: z.string().nullable(),
+    topic: z.string(),
+    shop: z.string(),
+    status: z.enum(['received', 'processed', 'failed']),
+    attempts: z.number().int(),
+    error: z.string().nullable(),
+    result: z.record(z.string(), z.unknown()).nullable().describe('What processing did (ids exact, as strings)'),
+    triggeredAt: z.string().nullable(),
+    receivedAt: z.string(),
+    processedAt: z.string().nullable(),
+  })
+  .meta({ id: 'ShopifyWebhook' });
+
+/** The public endpoint Shopify delivers to: authenticated by the HMAC of its raw body. */
+async function webhookRoute(app: ZodApp, ctx: AppContext): Promise<void> {
+  // The signature covers the exact bytes sent: keep them unparsed (this plugin only).
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
+  app.post(
+    WEBHOOK_PATH,
+    {
+      config: { public: true },
+      schema: {
+        tags,
+        summary: 'Receive a Shopify webhook (signed with the app\'s client secret)',
+        description:
+          'Shopify calls this with `X-Shopify-Shop-Domain`, `X-Shopify-Hmac-Sha256` (base64 HMAC-SHA256 of the raw body with the client secret), `X-Shopify-Topic`, `X-Shopify-Webhook-Id` and `X-Shopify-Event-Id`. ' +
+          'The signature is checked before the body is read; a missing or wrong one is 401 and nothing is stored. A valid delivery is stored once (a repeat is the same row) and processed in the background.',
+        response: { 200: z.object({ received: z.literal(true), duplicate: z.boolean() }), ...errorResponses },
+      },
+    },
+    async (request) => {
+      const raw = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
+      const verified = await authenticateWebhook(ctx, request.headers, raw);
+      if ('refused' in verified) {
+        request.log.warn({ reason: verified.refused }, 'shopify webhook refused');
+        throw new AppError('UNAUTHENTICATED', 'The webhook signature is not valid for a connected store');
+      }
+      const stored = await storeWebhook(ctx, verified.connection, request.headers, raw);
+      return { received: true as const, duplicate: stored.duplicate };
+    },
+  );
+}
+
+export async function shopifyRoutes(app: ZodApp, ctx: AppContext): Promise<void> {
+  await app.register(async (inner) => webhookRoute(inner as ZodApp, ctx));
+
+  app.get(
+    '/api/v1/integrations/shopify',
+    {
+      config: { permission: 'settings:manage' },
+      schema: { tags, summary: 'The connected Shopify store: state, shop, scopes, subscriptions, last webhook (never secrets)', response: { 200: connectionSchema, ...errorResponses } },
+    },
+    async (request) => getConnection(ctx, authOf(request).orgId),
+  );
+  app.delete(
+    '/api/v1/integrations/shopify',
+    {
+      config: { permission: 'settings:manage' },
+      schema: {
+        tags,
+        summary: 'Disconnect the Shopify store',
+        description: 'Deletes the stored access token and client secret: Patron stops calling the store and refuses its webhooks until it is connected again. 404 when no store is connected.',
+        response: { 200: connectionSchema, ...errorResponses },
+      },
+    },
+    async (request) => {
+      const auth = authOf(request);
+      return disconnectStore(ctx, auth.orgId, auth.actor);
+    },
+  );
+  app.get(
+    '/api/v1/integrations/shopify/webhooks',
+    {
+      config: { permission: 'settings:manage' },
+      schema: {
+        tags,
+        summary: 'Webhooks received from the store, newest first',
+        querystring: listQuery.extend({ status: z.enum(['received', 'processed', 'failed']).optional() }),
+        response: { 200: page(webhookSchema), ...errorResponses },
+      },
+    },
+    async (request) => {
+      const auth = authOf(request);
+      const scope = { list: 'shopify-webhooks', orgId: auth.orgId };
+      const c = readCursor(ctx, scope, request.query.cursor, isTimeCursor);
+      const r = await listWebhooks(ctx, auth.orgId, { status: request.query.status, limit: request.query.limit, before: c ? { receivedAt: new Date(c.t), id: c.id } : null });
+      return { items: r.items, nextCursor: r.next ? encodeCursor(ctx, scope, { t: r.next.receivedAt, id: r.next.id }) : null };
+    },
+  );
+  app.post(
+    '/api/v1/integrations/shopify/webhooks/:id/retry',
+    {
+      config: { permission: 'settings:manage' },
+      schema: {
+        tags,
+        summary: 'Process a webhook that failed again, from its stored body',
+        description: '409 when it was already processed.',
+        params: idParam,
+        response: { 200: webhookSchema, ...errorResponses },
+      },
+    },
+    async (request) => retryWebhook(ctx, authOf(request).orgId, request.params.id),
+  );
+}

@@ -1,0 +1,133 @@
+import { createHmac } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/**
+ * A local stand-in for the parts of a Shopify store Patron calls: the Admin GraphQL API at
+ * `/admin/api/{version}/graphql.json` (the connect query, `webhookSubscriptionCreate`),
+ * authenticated by `X-Shopify-Access-Token`, with `THROTTLED` replies on demand. It answers
+ * like Shopify documents: `{ data }`, `{ errors: [{ message, extensions: { code } }] }` and
+ * `extensions.cost` with the throttle status.
+ */
+export interface FakeGraphqlCall {
+  version: string;
+  token: string | undefined;
+  query: string;
+  variables: Record<string, unknown>;
+}
+
+export class FakeShopify {
+  readonly calls: FakeGraphqlCall[] = [];
+  accessToken = 'shpat_test_token';
+  customerAccountsVersion: 'CLASSIC' | 'NEW_CUSTOMER_ACCOUNTS' = 'CLASSIC';
+  scopes = ['read_customers', 'read_orders', 'write_discounts'];
+  /** The next N GraphQL requests are answered THROTTLED. */
+  throttleNext = 0;
+  /** Topics whose subscription answers a userError. */
+  readonly failingTopics = new Map<string, string>();
+  private server: Server | null = null;
+  private nextId = 1000;
+
+  get url(): string {
+    const address = this.server?.address() as AddressInfo | null;
+    if (!address) throw new Error('the fake Shopify is not listening');
+    return `http://127.0.0.1:${address.port}`;
+  }
+
+  async start(): Promise<this> {
+    this.server = createServer((req, res) => {
+      void this.handle(req).then(
+        ({ status, body }) => {
+          res.writeHead(status, { 'content-type': 'application/json' });
+          res.end(JSON.stringify(body));
+        },
+        (err: unknown) => {
+          res.writeHead(500, { 'content-type': 'application/json' });
+          res.end(JSON.stringify({ errors: [{ message: String(err) }] }));
+        },
+      );
+    });
+    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
+    return this;
+  }
+
+  async stop(): Promise<void> {
+    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+  }
+
+  subscriptionCalls(): { topic: string; uri: string }[] {
+    return this.calls
+      .filter((c) => c.query.includes('webhookSubscriptionCreate'))
+      .map((c) => ({ topic: String(c.variables.topic), uri: String((c.variables.webhookSubscription as { uri?: unknown }).uri) }));
+  }
+
+  private async handle(req: IncomingMessage): Promise<{ status: number; body: unknown }> {
+    const m = /^\/admin\/api\/([\w-]+)\/graphql\.json$/.exec(req.url ?? '');
+    if (req.method !== 'POST' || !m) return { status: 404, body: { errors: 'Not Found' } };
+    const raw = await readAll(req);
+    const token = req.headers['x-shopify-access-token'];
+    const parsed = JSON.parse(raw) as { query: string; variables?: Record<string, unknown> };
+    this.calls.push({ version: m[1]!, token: typeof token === 'string' ? token : undefined, query: parsed.query, variables: parsed.variables ?? {} });
+    if (token !== this.accessToken) return { status: 401, body: { errors: '[API] Invalid API key or access token (unrecognized login or wrong password)' } };
+    const cost = (available: number) => ({
+      cost: { requestedQueryCost: 10, actualQueryCost: null, throttleStatus: { maximumAvailable: 2000, currentlyAvailable: available, restoreRate: 100 } },
+    });
+    if (this.throttleNext > 0) {
+      this.throttleNext -= 1;
+      return { status: 200, body: { errors: [{ message: 'Throttled', extensions: { code: 'THROTTLED' } }], extensions: cost(0) } };
+    }
+    if (parsed.query.includes('webhookSubscriptionCreate')) {
+      const topic = String(parsed.variables?.topic);
+      const failure = this.failingTopics.get(topic);
+      if (failure) {
+        return { status: 200, body: { data: { webhookSubscriptionCreate: { webhookSubscription: null, userErrors: [{ field: ['webhookSubscription'], message: failure }] } }, extensions: cost(1990) } };
+      }
+      const id = `gid://shopify/WebhookSubscription/${this.nextId++}`;
+      return { status: 200, body: { data: { webhookSubscriptionCreate: { webhookSubscription: { id }, userErrors: [] } }, extensions: cost(1990) } };
+    }
+    if (parsed.query.includes('customerAccountsV2')) {
+      return {
+        status: 200,
+        body: {
+          data: {
+            shop: { customerAccountsV2: { customerAccountsVersion: this.customerAccountsVersion } },
+            currentAppInstallation: { accessScopes: this.scopes.map((handle) => ({ handle })) },
+          },
+          extensions: cost(1990),
+        },
+      };
+    }
+    return { status: 200, body: { errors: [{ message: `Field not known to the fake: ${parsed.query.slice(0, 80)}` }] } };
+  }
+}
+
+function readAll(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+/** The X-Shopify-Hmac-Sha256 value Shopify sends for this raw body. */
+export function signWebhook(secret: string, rawBody: string): string {
+  return createHmac('sha256', secret).update(rawBody, 'utf8').digest('base64');
+}
+
+let deliveries = 0;
+
+/** Headers of one signed delivery, as Shopify sends them. */
+export function webhookHeaders(opts: { shop: string; secret: string; topic: string; body: string; webhookId?: string; eventId?: string }): Record<string, string> {
+  deliveries += 1;
+  return {
+    'content-type': 'application/json',
+    'x-shopify-shop-domain': opts.shop,
+    'x-shopify-topic': opts.topic,
+    'x-shopify-hmac-sha256': signWebhook(opts.secret, opts.body),
+    'x-shopify-webhook-id': opts.webhookId ?? `wh-${process.pid}-${deliveries}-${Date.now()}`,
+    'x-shopify-event-id': opts.eventId ?? `ev-${process.pid}-${deliveries}-${Date.now()}`,
+    'x-shopify-api-version': '2026-01',
+    'x-shopify-triggered-at': new Date().toISOString(),
+  };
+}
