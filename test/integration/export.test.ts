@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseCsv } from '../../src/modules/imports/csv-parse.js';
 import { createHarness, createOrgFixture, ENGINE, staffClient, type Harness, type OrgFixture } from '../helpers/harness.js';
-import { gridCustomer } from '../helpers/grid-factories.js';
+import { gridCustomer, insertTier } from '../helpers/grid-factories.js';
 
 let h: Harness;
 let a: OrgFixture;
@@ -66,6 +66,23 @@ describe(`CSV export on ${ENGINE}`, () => {
     const seg = await f.api.post('/api/v1/segments', { name: 'Guests', filter: { membership: ['guest'] } });
     expect(await ids(`?segment=${seg.json().id}`)).toEqual([guest.id]);
     expect((await a.api.get(`/api/v1/customers/export.csv?segment=${seg.json().id}`)).statusCode).toBe(404);
+  });
+
+  it('names the file after the filter it holds', async () => {
+    const f = await createOrgFixture(h);
+    const gold = await insertTier(h, f.org.id, 'Gold Élite', 1000);
+    await gridCustomer(h, f.api, f.org.id, { firstName: 'Zoë', lastName: 'Müller' }, { tierId: gold });
+    const seg = (await f.api.post('/api/v1/segments', { name: 'VIP Guests!', filter: { membership: ['guest'] } })).json();
+    const name = async (query: string) => {
+      const res = await f.api.get(`/api/v1/customers/export.csv${query}`);
+      expect(res.statusCode, res.body).toBe(200);
+      return /filename="([^"]+)"/.exec(String(res.headers['content-disposition']))![1]!.replace(/\d{4}-\d{2}-\d{2}/, 'DAY');
+    };
+    expect(await name('')).toBe('customers-DAY.csv');
+    expect(await name('?includeExcluded=true')).toBe('customers-with-excluded-DAY.csv');
+    expect(await name(`?membership=member,left&tier=${gold},none&search=${encodeURIComponent('Zoë M')}`)).toBe('customers-members-left-program_gold-elite-no-tier_search-zoe-m-DAY.csv');
+    expect(await name('?activity=inactive&accountState=guest&excluded=true')).toBe('customers-inactive-30-days_guest-checkout_excluded-from-reports-DAY.csv');
+    expect(await name(`?segment=${seg.id}`)).toBe('customers-segment-vip-guests-DAY.csv');
   });
 
   it('exports every row of a list larger than one batch exactly once', async () => {

@@ -60,10 +60,24 @@ describe(`CSV import on ${ENGINE}`, () => {
     expect(Number(count.n)).toBe(0);
   });
 
+  it('counts rows with errors, not errors: one row with two bad cells is one row', async () => {
+    const ann = await createCustomer(a.api, { externalId: 'rows-ann' });
+    const ben = await createCustomer(a.api, { externalId: 'rows-ben' });
+    const csv = `externalId,birthday,anniversary\n${ann.externalId},1990-02-03,\n${ben.externalId},1991-04-05,\nrows-ann,1990-13-01,not-a-date\n`;
+    const dry = (await upload(a.api, { kind: 'birthdays', dryRun: 'true' }, csv)).json();
+    expect(dry).toMatchObject({ rowsTotal: 3, rowsValid: 2, rowsWithErrors: 1, errorCount: 2 });
+    const done = await run(a.api, 'birthdays', csv);
+    expect(done).toMatchObject({ rowsTotal: 3, rowsDone: 3, rowsApplied: 2, rowsUnchanged: 0, rowsWithErrors: 1, errorCount: 2 });
+    expect(done.rowsApplied + done.rowsUnchanged + done.rowsWithErrors).toBe(done.rowsDone);
+    expect(done.errors.map((e: { row: number; column: string }) => `${e.row}:${e.column}`)).toEqual(['4:birthday', '4:anniversary']);
+    const job = (await a.api.get(`/api/v1/jobs/${done.jobId}`)).json();
+    expect(job.progress).toMatchObject({ done: 3, total: 3, rowsWithErrors: 1, errors: 2 });
+  });
+
   it('imports customers as a job with progress, upserting by externalId, and a re-run changes nothing', async () => {
     const csv = 'externalId,email,firstName,lastName,accountState\nimp-10,ten@example.com,Ten,Person,registered\nimp-11,eleven@example.com,Eleven,Person,guest\nimp-12,bad,Twelve,Person,\n';
     const first = await run(a.api, 'customers', csv);
-    expect(first).toMatchObject({ rowsTotal: 3, rowsDone: 3, rowsApplied: 2, rowsUnchanged: 0, errorCount: 1, errors: [{ row: 4, column: 'email' }] });
+    expect(first).toMatchObject({ rowsTotal: 3, rowsDone: 3, rowsApplied: 2, rowsUnchanged: 0, rowsWithErrors: 1, errorCount: 1, errors: [{ row: 4, column: 'email' }] });
     const job = (await a.api.get(`/api/v1/jobs/${first.jobId}`)).json();
     expect(job.progress).toMatchObject({ done: 3, total: 3 });
     const again = await run(a.api, 'customers', csv);

@@ -17,7 +17,8 @@ export async function exportsRoutes(app: ZodApp, ctx: AppContext): Promise<void>
         summary: 'Export the filtered customer list as CSV (streamed)',
         description:
           'Takes the grid filters. UTF-8 with a byte-order mark and a header row; text cells starting with = + - @, tab or carriage return ' +
-          'get a leading apostrophe so spreadsheets do not run them. Customers excluded from reports are left out unless includeExcluded=true.',
+          'get a leading apostrophe so spreadsheets do not run them. Customers excluded from reports are left out unless includeExcluded=true. ' +
+          'The file name names the filter: customers-<filter parts>-<day>.csv (e.g. customers-members_gold_search-zoe-2026-12-02.csv).',
         querystring: filterQuerySchema.extend({
           includeExcluded: z.enum(['true', 'false']).default('false').describe('Include customers excluded from reports'),
         }),
@@ -30,11 +31,11 @@ export async function exportsRoutes(app: ZodApp, ctx: AppContext): Promise<void>
     async (request, reply) => {
       const auth = authOf(request);
       const { includeExcluded, ...filter } = request.query;
-      const chunks = await exportCustomersCsv(ctx, auth.orgId, { filter: filterFromQuery(filter), includeExcluded: includeExcluded === 'true' });
-      const day = ctx.clock.now().toISOString().slice(0, 10);
+      const { fileName, chunks } = await exportCustomersCsv(ctx, auth.orgId, { filter: filterFromQuery(filter), includeExcluded: includeExcluded === 'true' });
       return reply
         .header('content-type', 'text/csv; charset=utf-8')
-        .header('content-disposition', `attachment; filename="customers-${day}.csv"`)
+        // The name says which filter the file holds (ASCII letters, digits, "-" and "_" only).
+        .header('content-disposition', `attachment; filename="${fileName}"`)
         .header('cache-control', 'no-store')
         // A stream is sent as it is (Fastify does not serialize streams); the schema above documents it as text.
         .send(Readable.from(chunks, { highWaterMark: 1 }) as unknown as string);

@@ -2,6 +2,8 @@ import type { AppContext } from '../../context.js';
 import { currencyExponent } from '../../core/money.js';
 import type { CustomerFilter } from '../grid/grid.schemas.js';
 import { resolveCustomerFilter, type ResolvedCustomerFilter } from '../grid/grid.service.js';
+import { findSegment } from '../segments/segments.repo.js';
+import { foldSearch } from '../grid/search-fold.js';
 import { getTierSettings } from '../tiers/tiers.service.js';
 import { csvLine, textCell } from './csv.js';
 import { COL, exportQuery, TEXT_COLUMNS, tiersOf } from './exports.repo.js';
@@ -93,8 +95,37 @@ export interface ExportOptions {
   includeExcluded: boolean;
 }
 
-/** Resolves the filter (so a bad segment is a 404 before any byte is sent) and returns the CSV chunks. */
-export async function exportCustomersCsv(ctx: AppContext, orgId: string, opts: ExportOptions): Promise<AsyncGenerator<string>> {
+/** A file-name part: accents folded, lower case, letters and digits joined by "-". */
+function slug(text: string): string {
+  return foldSearch(text)
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 40)
+    .replace(/-+$/, '');
+}
+
+const MEMBERSHIP_PART = { member: 'members', guest: 'guests', left: 'left-program' } as const;
+
+/**
+ * The download's file name says what it holds: customers-<filter parts>-<day>.csv, e.g.
+ * customers-segment-vip_members_gold_search-zoe-2026-12-02.csv; no filter: customers-<day>.csv.
+ */
+export function exportFileName(opts: ExportOptions, names: { segment?: string | null; tiers: Map<string, string> }, day: string): string {
+  const f = opts.filter;
+  const parts: string[] = [];
+  if (f.segment) parts.push(`segment-${slug(names.segment ?? '') || 'unnamed'}`);
+  if (f.membership) parts.push(f.membership.map((m) => MEMBERSHIP_PART[m]).join('-'));
+  if (f.tier) parts.push(f.tier.map((t) => (t === 'none' ? 'no-tier' : slug(names.tiers.get(t) ?? '') || 'tier')).join('-'));
+  if (f.activity) parts.push(f.activity === 'active' ? 'active-30-days' : 'inactive-30-days');
+  if (f.accountState) parts.push(f.accountState === 'registered' ? 'registered' : 'guest-checkout');
+  if (f.excluded !== undefined) parts.push(f.excluded ? 'excluded-from-reports' : 'included-in-reports');
+  if (f.search) parts.push(`search-${slug(f.search) || 'term'}`);
+  if (opts.includeExcluded && f.excluded === undefined) parts.push('with-excluded');
+  return `customers-${parts.length > 0 ? `${parts.join('_')}-` : ''}${day}.csv`;
+}
+
+/** Resolves the filter (so a bad segment is a 404 before any byte is sent) and returns the file name and the CSV chunks. */
+export async function exportCustomersCsv(ctx: AppContext, orgId: string, opts: ExportOptions): Promise<{ fileName: string; chunks: AsyncGenerator<string> }> {
   const base = await resolveCustomerFilter(ctx.db, orgId, opts.filter, ctx.clock.now());
   const resolved: ResolvedCustomerFilter = opts.includeExcluded
     ? base
@@ -105,7 +136,9 @@ export async function exportCustomersCsv(ctx: AppContext, orgId: string, opts: E
   const tierNames = new Map((await tiersOf(ctx.db, orgId)).map((t) => [t.id, t.name]));
   const progressIsMoney = (await getTierSettings(ctx.db, orgId)).basis === 'amount_spent';
   const batches = ctx.database.pool ? cursorBatches(ctx, resolved, exponent, progressIsMoney) : keysetBatches(ctx, resolved, exponent, progressIsMoney);
-  return (async function* () {
+  const segment = opts.filter.segment ? ((await findSegment(ctx.db, orgId, opts.filter.segment))?.name ?? null) : null;
+  const fileName = exportFileName(opts, { segment, tiers: tierNames }, ctx.clock.now().toISOString().slice(0, 10));
+  const chunks = (async function* () {
     yield '\uFEFF' + csvLine(EXPORT_HEADER);
     for await (const rows of batches) {
       for (let i = 0; i < rows.length; i += CHUNK) {
@@ -115,4 +148,5 @@ export async function exportCustomersCsv(ctx: AppContext, orgId: string, opts: E
       }
     }
   })();
+  return { fileName, chunks };
 }

@@ -7,7 +7,7 @@ export type ImportSummary = Omit<ImportRow, 'csv'>;
 
 const SUMMARY = [
   'org_id', 'id', 'kind', 'file_name', 'file_sha256', 'status', 'rows_total', 'rows_done', 'rows_applied', 'rows_unchanged',
-  'error_count', 'errors', 'job_id', 'actor_type', 'actor_id', 'actor_name', 'created_at', 'updated_at', 'finished_at',
+  'rows_with_errors', 'error_count', 'errors', 'job_id', 'actor_type', 'actor_id', 'actor_name', 'created_at', 'updated_at', 'finished_at',
 ] as const;
 
 export async function insertImport(db: Executor, row: Insertable<ImportsTable>): Promise<void> {

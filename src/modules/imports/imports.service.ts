@@ -101,6 +101,7 @@ export interface DryRunReport {
   kind: ImportKind;
   rowsTotal: number;
   rowsValid: number;
+  rowsWithErrors: number;
   errorCount: number;
   errors: RowError[];
   ignoredColumns: string[];
@@ -131,7 +132,7 @@ export async function dryRunImport(ctx: AppContext, orgId: string, file: ImportF
   }
   invalid += await checkBatch(ctx, orgId, batch, tiers, errors, unit);
   errors.sort((x, y) => x.row - y.row);
-  return { dryRun: true, kind: file.kind, rowsTotal: total, rowsValid: total - invalid, errorCount: errors.length, errors: errors.slice(0, MAX_REPORTED_ERRORS), ignoredColumns: header.ignored };
+  return { dryRun: true, kind: file.kind, rowsTotal: total, rowsValid: total - invalid, rowsWithErrors: invalid, errorCount: errors.length, errors: errors.slice(0, MAX_REPORTED_ERRORS), ignoredColumns: header.ignored };
 }
 
 export interface ImportView {
@@ -143,6 +144,7 @@ export interface ImportView {
   rowsDone: number;
   rowsApplied: number;
   rowsUnchanged: number;
+  rowsWithErrors: number;
   errorCount: number;
   errors: RowError[];
   jobId: string | null;
@@ -161,6 +163,7 @@ export function toImportView(r: repo.ImportSummary): ImportView {
     rowsDone: r.rows_done,
     rowsApplied: r.rows_applied,
     rowsUnchanged: r.rows_unchanged,
+    rowsWithErrors: r.rows_with_errors,
     errorCount: r.error_count,
     errors: r.errors,
     jobId: r.job_id,
@@ -220,7 +223,7 @@ export async function runImportJob(ctx: AppContext, job: JobRecord, helpers: Job
   if (imp.status === 'done') return { importId, status: 'done' };
   const actor: Actor = { type: imp.actor_type as Actor['type'], id: imp.actor_id, name: imp.actor_name ?? 'Import' };
   const a: ApplyContext = { ctx, orgId: job.orgId, importId, fileSha: imp.file_sha256, actor, program: await getProgram(ctx.db, job.orgId), tiers: await tiersOf(ctx, job.orgId) };
-  const counts = { done: imp.rows_done, applied: imp.rows_applied, unchanged: imp.rows_unchanged, errorCount: imp.error_count };
+  const counts = { done: imp.rows_done, applied: imp.rows_applied, unchanged: imp.rows_unchanged, rowsWithErrors: imp.rows_with_errors, errorCount: imp.error_count };
   const errors: RowError[] = [...imp.errors];
   const flush = async (status: 'running' | 'done') => {
     const now = ctx.clock.now();
@@ -229,12 +232,13 @@ export async function runImportJob(ctx: AppContext, job: JobRecord, helpers: Job
       rows_done: counts.done,
       rows_applied: counts.applied,
       rows_unchanged: counts.unchanged,
+      rows_with_errors: counts.rowsWithErrors,
       error_count: counts.errorCount,
       errors: JSON.stringify(errors),
       updated_at: now,
       ...(status === 'done' ? { finished_at: now } : {}),
     });
-    await helpers.progress({ done: counts.done, total: imp.rows_total, applied: counts.applied, unchanged: counts.unchanged, errors: counts.errorCount });
+    await helpers.progress({ done: counts.done, total: imp.rows_total, applied: counts.applied, unchanged: counts.unchanged, rowsWithErrors: counts.rowsWithErrors, errors: counts.errorCount });
   };
   await flush('running');
   const records = rows(imp.csv);
@@ -268,6 +272,7 @@ export async function runImportJob(ctx: AppContext, job: JobRecord, helpers: Job
     );
     found.sort((x, y) => x.row - y.row);
     counts.errorCount += found.length;
+    counts.rowsWithErrors += new Set(found.map((e) => e.row)).size;
     for (const e of found) if (errors.length < MAX_REPORTED_ERRORS) errors.push(e);
     counts.done += window.length;
     window = [];
@@ -280,7 +285,7 @@ export async function runImportJob(ctx: AppContext, job: JobRecord, helpers: Job
   }
   if (window.length > 0) await runWindow();
   await flush('done');
-  return { importId, rowsTotal: imp.rows_total, applied: counts.applied, unchanged: counts.unchanged, errors: counts.errorCount };
+  return { importId, rowsTotal: imp.rows_total, applied: counts.applied, unchanged: counts.unchanged, rowsWithErrors: counts.rowsWithErrors, errors: counts.errorCount };
 }
 
 export async function listImports(ctx: AppContext, orgId: string, before: { at: Date; id: string } | null, limit: number) {

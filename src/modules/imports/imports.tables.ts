@@ -15,6 +15,8 @@ export interface ImportsTable {
   rows_applied: Generated<number>;
   rows_unchanged: Generated<number>;
   error_count: Generated<number>;
+  /** Rows with at least one error (error_count counts the errors; a row may have several). */
+  rows_with_errors: Generated<number>;
   errors: Json<RowError[]>;
   job_id: string | null;
   actor_type: string;
