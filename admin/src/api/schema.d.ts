@@ -3912,7 +3912,7 @@ export interface paths {
         };
         /**
          * Export the filtered customer list as CSV (streamed)
-         * @description Takes the grid filters. UTF-8 with a byte-order mark and a header row; text cells starting with = + - @, tab or carriage return get a leading apostrophe so spreadsheets do not run them. Customers excluded from reports are left out unless includeExcluded=true.
+         * @description Takes the grid filters. UTF-8 with a byte-order mark and a header row; text cells starting with = + - @, tab or carriage return get a leading apostrophe so spreadsheets do not run them. Customers excluded from reports are left out unless includeExcluded=true. The file name names the filter: customers-<filter parts>-<day>.csv (e.g. customers-members_gold_search-zoe-2026-12-02.csv).
          */
         get: {
             parameters: {
@@ -8988,6 +8988,14 @@ export interface components {
             lastUsedAt: string | null;
             revokedAt: string | null;
         };
+        OrganizationInput: {
+            id: string;
+            slug: string;
+            name: string;
+            currency: string;
+            timezone: string;
+            createdAt: string;
+        };
         MeInput: {
             actor: {
                 type: string;
@@ -9016,14 +9024,6 @@ export interface components {
                 role: string;
             }[];
             csrfToken: string | null;
-        };
-        OrganizationInput: {
-            id: string;
-            slug: string;
-            name: string;
-            currency: string;
-            timezone: string;
-            createdAt: string;
         };
         InvitationInput: {
             id: string;
@@ -9349,6 +9349,9 @@ export interface components {
             rowsApplied: number;
             /** @description Rows that changed nothing (already imported, same values) */
             rowsUnchanged: number;
+            /** @description Rows skipped because of at least one error (rowsApplied + rowsUnchanged + rowsWithErrors = rowsDone) */
+            rowsWithErrors: number;
+            /** @description Errors found; one row can have several */
             errorCount: number;
             /** @description The first 1,000 row errors */
             errors: components["schemas"]["ImportRowErrorInput"][];
@@ -9364,6 +9367,9 @@ export interface components {
             kind: "customers" | "points" | "birthdays" | "tiers";
             rowsTotal: number;
             rowsValid: number;
+            /** @description Rows with at least one error (rowsTotal - rowsValid) */
+            rowsWithErrors: number;
+            /** @description Errors found; one row can have several */
             errorCount: number;
             /** @description The first 1,000 row errors, by row (row 1 is the header) */
             errors: components["schemas"]["ImportRowErrorInput"][];
@@ -9685,6 +9691,14 @@ export interface components {
             lastUsedAt: string | null;
             revokedAt: string | null;
         };
+        Organization: {
+            id: string;
+            slug: string;
+            name: string;
+            currency: string;
+            timezone: string;
+            createdAt: string;
+        };
         Me: {
             actor: {
                 type: string;
@@ -9713,14 +9727,6 @@ export interface components {
                 role: string;
             }[];
             csrfToken: string | null;
-        };
-        Organization: {
-            id: string;
-            slug: string;
-            name: string;
-            currency: string;
-            timezone: string;
-            createdAt: string;
         };
         Invitation: {
             id: string;
@@ -10046,6 +10052,9 @@ export interface components {
             rowsApplied: number;
             /** @description Rows that changed nothing (already imported, same values) */
             rowsUnchanged: number;
+            /** @description Rows skipped because of at least one error (rowsApplied + rowsUnchanged + rowsWithErrors = rowsDone) */
+            rowsWithErrors: number;
+            /** @description Errors found; one row can have several */
             errorCount: number;
             /** @description The first 1,000 row errors */
             errors: components["schemas"]["ImportRowError"][];
@@ -10061,6 +10070,9 @@ export interface components {
             kind: "customers" | "points" | "birthdays" | "tiers";
             rowsTotal: number;
             rowsValid: number;
+            /** @description Rows with at least one error (rowsTotal - rowsValid) */
+            rowsWithErrors: number;
+            /** @description Errors found; one row can have several */
             errorCount: number;
             /** @description The first 1,000 row errors, by row (row 1 is the header) */
             errors: components["schemas"]["ImportRowError"][];
