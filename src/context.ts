@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
 import type { Database, Db } from './db/database.js';
+import type { ActorType } from './db/types.js';
 
 export interface Clock {
   now(): Date;
@@ -25,10 +26,19 @@ export class FixedClock implements Clock {
   }
 }
 
-/** Who did something: shown in the timeline and audit trails. */
+/**
+ * Who did something: shown in the timeline and audit trails.
+ * - `user`: a signed-in person (staff or admin);
+ * - `api_key`: a store or script with an API key;
+ * - `integration`: a connected platform whose requests a route verifier checked (a signed
+ *   webhook, a pass provider), named after the platform and shop ("Shopify (shop.example)");
+ * - `customer`: the customer themself (a storefront or pass token), named as the customer;
+ * - `system`: Patron's own jobs and rules.
+ */
 export interface Actor {
-  type: 'user' | 'api_key' | 'system' | 'customer';
+  type: ActorType;
   id: string | null;
+  /** The display name the timeline shows. */
   name: string;
 }
 

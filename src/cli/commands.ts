@@ -1,22 +1,10 @@
-import type { Config } from '../config.js';
 import { migrate } from '../db/migrate.js';
 import { MODULES } from '../modules/index.js';
-import { buildModuleRegistry, optionText, type ModuleCommand, type ModuleCommandIo } from '../modules/module.js';
-import type { Runtime } from '../runtime.js';
+import { buildModuleRegistry, optionText } from '../modules/module.js';
+import type { Command } from './command.js';
 import { serve } from './serve.js';
 
-/** Where a command runs and writes: its own process, or the server holding the embedded folder. */
-export interface CommandIo extends ModuleCommandIo {
-  /** Runs `fn` with a runtime: a fresh one in a CLI process, the server's own when forwarded. */
-  withRuntime<T>(config: Config, fn: (rt: Runtime) => Promise<T>, opts?: { migrate?: boolean }): Promise<T>;
-  /** Called by a server once it listens, so other commands on its embedded folder reach it. */
-  serving(rt: Runtime, url: string): Promise<void>;
-}
-
-/** A command: a process command below, or a feature command from a module. */
-export interface Command extends Omit<ModuleCommand, 'run'> {
-  run(config: Config, values: Record<string, string | boolean | undefined>, io: CommandIo): Promise<number>;
-}
+export type { Command, CommandIo } from './command.js';
 
 /** Commands that run the process itself; every other command comes from a feature module. */
 const PROCESS_COMMANDS: Record<string, Command> = {

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import type { Config } from '../config.js';
 import { seedDemo } from '../modules/demo/demo.service.js';
 import { createHttp, createWorker, openRuntime } from '../runtime.js';
-import type { CommandIo } from './commands.js';
+import type { CommandIo } from './command.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 

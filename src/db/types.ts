@@ -168,7 +168,7 @@ export interface NotificationPrefs {
   rewardAvailable: boolean;
 }
 
-export type ActorType = 'user' | 'api_key' | 'system' | 'customer';
+export type ActorType = 'user' | 'api_key' | 'system' | 'customer' | 'integration';
 
 export interface ActivityEventsTable {
   org_id: string;

@@ -2,6 +2,7 @@ import type { FastifyContextConfig, FastifySchema } from 'fastify';
 import { jsonSchemaTransform, jsonSchemaTransformObject } from 'fastify-type-provider-zod';
 import type { z } from 'zod';
 import { errorSchema, standardErrors } from './schemas.js';
+import { routeAuth } from './security.js';
 
 /**
  * The OpenAPI document is derived from the routes, and so are the error statuses it lists:
@@ -89,7 +90,9 @@ export function errorStatuses(route: RouteFacts): Map<number, string> {
   const out = new Map<number, string>();
   const config = route.config ?? {};
   const schema = route.schema ?? {};
-  const isPublic = config.public === true;
+  const auth = routeAuth(config, route.url);
+  const isPublic = auth === 'public';
+  const verifier = typeof auth === 'object' ? auth.verifier : null;
   const mutation = MUTATIONS.has(route.method.toUpperCase());
   const multipart = (schema.consumes ?? []).some((c) => c.startsWith('multipart/'));
   const hasParams = route.url.includes(':');
@@ -106,9 +109,11 @@ export function errorStatuses(route: RouteFacts): Map<number, string> {
     401,
     isPublic
       ? 'The credentials sent are not valid (no credentials are needed here)'
-      : 'Not signed in, or the API key is missing, not valid or revoked',
+      : verifier
+        ? `The request could not be verified (\`${verifier}\`): its signature or token is missing or not valid`
+        : 'Not signed in, or the API key is missing, not valid or revoked',
   );
-  if (!isPublic) {
+  if (auth === 'staff') {
     const why: string[] = [];
     if (config.adminOnly) why.push('only an organization admin can do this');
     if (config.permission) why.push(`the caller lacks the \`${config.permission}\` permission (named in \`error.details.permission\`)`);
@@ -211,8 +216,10 @@ export function openApiTransform(input: TransformInput): ReturnType<typeof jsonS
     const form = jsonSchemaTransform({ ...input, schema: { body: multipartBody } }).schema as { body: JsonSchema };
     doc.body = { content: { 'multipart/form-data': { schema: form.body } } };
   }
-  if (route.config?.public) doc.security ??= [];
-  if (MUTATIONS.has(route.method.toUpperCase()) && !route.config?.public && !multipartBody) {
+  // Only staff credentials are security schemes; a verifier's check is described on its 401.
+  const auth = routeAuth(route.config, route.url);
+  if (auth !== 'staff') doc.security ??= [];
+  if (MUTATIONS.has(route.method.toUpperCase()) && auth === 'staff' && !multipartBody) {
     const headers = (doc.headers ?? { type: 'object', properties: {} }) as { properties: Record<string, unknown> };
     headers.properties['idempotency-key'] = idempotencyHeader;
     doc.headers = headers;

@@ -17,7 +17,7 @@ export const activityEventSchema = z
     id: z.string(),
     type: z.string(),
     summary: z.string(),
-    actor: z.object({ type: z.enum(['user', 'api_key', 'system', 'customer']), id: z.string().nullable(), name: z.string().nullable() }),
+    actor: z.object({ type: z.enum(['user', 'api_key', 'system', 'customer', 'integration']), id: z.string().nullable(), name: z.string().nullable() }),
     payload: z.record(z.string(), z.unknown()),
     createdAt: z.string(),
   })

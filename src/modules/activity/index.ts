@@ -3,3 +3,5 @@ import { activityRoutes } from './activity.routes.js';
 
 /** The customer timeline. */
 export const activityModule = definePatronModule({ name: 'activity', routes: activityRoutes });
+
+export { activityRow, recordActivity, type ActivityInput } from './activity.repo.js';
