@@ -38,6 +38,7 @@ export function toRow(r: CustomerGridRow): CustomerRow {
     tierUpdatedAt: r.tierUpdatedAt,
     updatedAt: r.lastActivityAt ?? r.updatedAt,
     anonymized: false,
+    excludedFromReports: r.excludedFromReports,
   };
 }
 
@@ -90,6 +91,22 @@ export function useAnalytics(enabled = true) {
     queryKey: customerKeys.analytics,
     queryFn: ({ signal }): Promise<Analytics> => unwrap(api.GET('/api/v1/analytics/customers', { signal })),
     staleTime: 60_000,
+  });
+}
+
+/** How many customers match the filters (the grid's total), optionally narrowed to those excluded from reports. */
+export function useMatchCount(filters: GridFilters, opts: { excluded?: boolean; enabled?: boolean } = {}) {
+  const { sort: _sort, ...rest } = filters;
+  return useQuery({
+    enabled: opts.enabled ?? true,
+    queryKey: ['customers', 'count', rest, opts.excluded ?? null] as const,
+    queryFn: async ({ signal }) => {
+      const query: Record<string, string | number> = { limit: 1 };
+      for (const [k, v] of Object.entries(rest)) if (v) query[k] = v;
+      if (opts.excluded !== undefined) query.excluded = String(opts.excluded);
+      const page = await unwrap(api.GET('/api/v1/customers', { params: { query }, signal }));
+      return page.total ?? { value: page.items.length, exact: true };
+    },
   });
 }
 

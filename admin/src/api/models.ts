@@ -52,6 +52,8 @@ export interface CustomerRow {
   tierUpdatedAt: string | null;
   updatedAt: string | null;
   anonymized: boolean;
+  /** Left out of the analytics cards and of exports by default. */
+  excludedFromReports: boolean;
 }
 
 export type LedgerEntry = components['schemas']['LedgerEntry'];

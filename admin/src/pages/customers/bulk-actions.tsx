@@ -1,13 +1,35 @@
 import { Button, Group, Modal, NumberInput, Paper, Progress, Radio, SegmentedControl, Stack, Text, TextInput } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
-import { useQuery } from '@tanstack/react-query';
-import { useState, type FormEvent } from 'react';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { useEffect, useState, type FormEvent } from 'react';
 import { bulkAdjust, bulkMembership, customerKeys, fetchJob, toFilterObject, type BulkReply, type BulkTarget, type GridFilters } from '../../api/customers.js';
+import { useEarningRules } from '../../api/program.js';
 import type { MembershipType } from '../../api/models.js';
 import { ErrorAlert } from '../../components/feedback.js';
 import { Can } from '../../components/require-permission.js';
 import { useAction } from '../../lib/use-action.js';
-import { MEMBERSHIP_LABEL } from './grid-state.js';
+import { useFormat } from '../../lib/format.js';
+import { hasFilters, MEMBERSHIP_LABEL } from './grid-state.js';
+
+/** The grid's total for the current filters ({ value, exact: false } above 10,000: an estimate). */
+export interface MatchCount {
+  value: number;
+  exact: boolean;
+}
+
+/**
+ * The points a guest earns on becoming a member (the active signup rule), for the dialogs
+ * that turn guests into members: null when there is no such bonus.
+ */
+export function useWelcomeBonus(): { points: number; name: string } | null {
+  const rules = useEarningRules();
+  const rule = rules.data?.find((r) => r.kind === 'signup' && r.active && r.points > 0);
+  return rule ? { points: rule.points, name: rule.name } : null;
+}
+
+export function welcomeBonusText(bonus: { points: number }, fmtNumber: (n: number) => string): string {
+  return `This will also add ${fmtNumber(bonus.points)} points welcome bonus to each guest who becomes a member (once per customer; members who already had it get nothing more).`;
+}
 
 type Kind = 'membership' | 'points';
 
@@ -29,6 +51,7 @@ function Outcome({ changed, refused, total, onDone }: { changed: number; refused
 
 function JobProgress({ reply, onDone }: { reply: BulkReply; onDone: () => void }) {
   const jobId = reply.status === 'queued' ? reply.jobId : null;
+  const client = useQueryClient();
   const job = useQuery({
     queryKey: ['job', jobId],
     queryFn: ({ signal }) => fetchJob(jobId!, signal),
@@ -40,6 +63,10 @@ function JobProgress({ reply, onDone }: { reply: BulkReply; onDone: () => void }
   const done = num(d?.progress?.done) ?? num(d?.result?.changed) ?? 0;
   const total = num(d?.progress?.total) ?? reply.total;
   const finished = d?.status === 'done' || d?.status === 'dead';
+  // The grid and the cards show the new balances and memberships as soon as the job is over.
+  useEffect(() => {
+    if (finished) void client.invalidateQueries({ queryKey: customerKeys.all });
+  }, [finished, client]);
   if (d?.status === 'done' && d.result) {
     return <Outcome changed={num(d.result.changed) ?? num(d.result.ok) ?? done} refused={num(d.result.refused) ?? 0} total={num(d.result.total) ?? total} onDone={onDone} />;
   }
@@ -60,29 +87,48 @@ function JobProgress({ reply, onDone }: { reply: BulkReply; onDone: () => void }
   );
 }
 
-function BulkDialog({ kind, selectedIds, filters, onClose }: { kind: Kind; selectedIds: string[]; filters: GridFilters; onClose: () => void }) {
+/** "1,234" or "about 1,234": how many customers a change reaches. */
+function countText(fmt: ReturnType<typeof useFormat>, n: MatchCount): string {
+  return `${n.exact ? '' : 'about '}${fmt.number(n.value)}`;
+}
+
+const customers = (n: number) => (n === 1 ? 'customer' : 'customers');
+
+function BulkDialog({ kind, selectedIds, filters, matching, onClose, onFinished }: { kind: Kind; selectedIds: string[]; filters: GridFilters; matching: MatchCount | null; onClose: () => void; onFinished: () => void }) {
+  const fmt = useFormat();
   const [scope, setScope] = useState<'selection' | 'filter'>(selectedIds.length ? 'selection' : 'filter');
   const [type, setType] = useState<MembershipType>('member');
   const [direction, setDirection] = useState<'add' | 'deduct'>('add');
   const [points, setPoints] = useState<number | string>('');
   const [reason, setReason] = useState('');
+  const [typed, setTyped] = useState('');
   const [touched, setTouched] = useState(false);
   const [reply, setReply] = useState<BulkReply | null>(null);
+  const bonus = useWelcomeBonus();
   const target: BulkTarget = scope === 'selection' ? { ids: selectedIds } : { filter: toFilterObject(filters) };
   const action = useAction({
     run: (t: BulkTarget, key) => (kind === 'membership' ? bulkMembership(t, type, key) : bulkAdjust(t, { direction, points: Number(points), reason: reason.trim() }, key)),
     invalidate: [customerKeys.all],
     onSuccess: (r) => setReply(r),
   });
+  // How many customers this change reaches, stated before anything happens.
+  const reach: MatchCount | null = scope === 'selection' ? { value: selectedIds.length, exact: true } : matching;
+  const reachText = reach ? `${countText(fmt, reach)} ${customers(reach.value)}` : null;
+  // No filter and nothing selected: every customer of the organization. Typing the count confirms it.
+  const wholeOrganization = scope === 'filter' && !hasFilters(filters);
+  const confirmed = !wholeOrganization || (reach !== null && typed.replace(/[^0-9]/g, '') === String(reach.value));
+  const confirmError = touched && !confirmed ? `Type ${reach ? fmt.number(reach.value) : 'the number of customers'} to confirm` : null;
   const pointsError = touched && kind === 'points' && !(Number.isInteger(Number(points)) && Number(points) > 0) ? 'Enter a whole number of points above 0' : null;
   const reasonError = touched && kind === 'points' && !reason.trim() ? 'Say why the points change' : null;
   const submit = (e: FormEvent) => {
     e.preventDefault();
     setTouched(true);
     if (kind === 'points' && (!(Number.isInteger(Number(points)) && Number(points) > 0) || !reason.trim())) return;
+    if (!confirmed || !reach) return;
     void action.submit(target);
   };
   const title = kind === 'membership' ? 'Change membership type' : 'Adjust points';
+  const matchingLabel = `Every customer matching the current search and filters${matching ? ` (${countText(fmt, matching)})` : ''}`;
   return (
     <Modal opened onClose={onClose} title={title} size="lg">
       {reply ? (
@@ -90,6 +136,7 @@ function BulkDialog({ kind, selectedIds, filters, onClose }: { kind: Kind; selec
           reply={reply}
           onDone={() => {
             notifications.show({ color: 'green', message: `${title}: finished.` });
+            onFinished();
             onClose();
           }}
         />
@@ -97,12 +144,20 @@ function BulkDialog({ kind, selectedIds, filters, onClose }: { kind: Kind; selec
         <form onSubmit={submit} noValidate>
           <Stack>
             <ErrorAlert error={action.error} />
-            <Radio.Group label="Apply to" value={scope} onChange={(v) => setScope(v as 'selection' | 'filter')}>
-              <Stack gap={6} mt={6}>
-                <Radio value="selection" label={`The ${selectedIds.length} selected customers`} disabled={!selectedIds.length} />
-                <Radio value="filter" label="Every customer matching the current search and filters" />
-              </Stack>
-            </Radio.Group>
+            {selectedIds.length > 0 ? (
+              <Radio.Group label="Apply to" value={scope} onChange={(v) => setScope(v as 'selection' | 'filter')}>
+                <Stack gap={6} mt={6}>
+                  <Radio value="selection" label={`The ${fmt.number(selectedIds.length)} selected ${customers(selectedIds.length)}`} />
+                  <Radio value="filter" label={matchingLabel} />
+                </Stack>
+              </Radio.Group>
+            ) : (
+              <Radio.Group label="Apply to" value="filter">
+                <Stack gap={6} mt={6}>
+                  <Radio value="filter" label={hasFilters(filters) ? matchingLabel : `Every customer of the organization${matching ? ` (${countText(fmt, matching)})` : ''}`} readOnly />
+                </Stack>
+              </Radio.Group>
+            )}
             {kind === 'membership' ? (
               <Radio.Group label="New membership type" description="Customers for whom the move is not allowed are skipped (e.g. member → guest)." value={type} onChange={(v) => setType(v as MembershipType)}>
                 <Stack gap={6} mt={6}>
@@ -126,16 +181,35 @@ function BulkDialog({ kind, selectedIds, filters, onClose }: { kind: Kind; selec
                 <TextInput label="Reason (internal)" value={reason} onChange={(e) => setReason(e.currentTarget.value)} error={reasonError} required maxLength={500} />
               </>
             )}
-            <Paper withBorder p="sm" bg="var(--mantine-color-yellow-0)">
-              <Text size="sm">
-                {scope === 'selection' ? `${selectedIds.length} customers` : 'All customers matching the filters'} will be changed. Each change is recorded in the customer's timeline with your name.
-              </Text>
+            <Paper withBorder p="sm" bg="var(--mantine-color-yellow-0)" data-testid="bulk-reach">
+              <Stack gap={6}>
+                <Text size="sm" fw={600}>
+                  {reachText ? `This will change ${reachText}.` : 'Counting the customers this will change…'}
+                </Text>
+                {wholeOrganization && (
+                  <Text size="sm">No search, filter or selection: this reaches every customer of the organization.</Text>
+                )}
+                {kind === 'membership' && type === 'member' && bonus && <Text size="sm">{welcomeBonusText(bonus, (n) => fmt.number(n))}</Text>}
+                <Text size="sm" c="dimmed">
+                  Each change is recorded in the customer&apos;s timeline with your name.
+                </Text>
+              </Stack>
             </Paper>
+            {wholeOrganization && reach && (
+              <TextInput
+                label={`Type ${fmt.number(reach.value)} to confirm`}
+                value={typed}
+                onChange={(e) => setTyped(e.currentTarget.value)}
+                error={confirmError}
+                inputMode="numeric"
+                autoComplete="off"
+              />
+            )}
             <Group justify="flex-end">
               <Button variant="default" onClick={onClose}>
                 Cancel
               </Button>
-              <Button type="submit" loading={action.pending}>
+              <Button type="submit" loading={action.pending} disabled={!reach}>
                 {kind === 'membership' ? `Change to ${MEMBERSHIP_LABEL[type]}` : direction === 'add' ? 'Add points' : 'Deduct points'}
               </Button>
             </Group>
@@ -146,7 +220,7 @@ function BulkDialog({ kind, selectedIds, filters, onClose }: { kind: Kind; selec
   );
 }
 
-export function BulkActions({ selectedIds, filters, onClear }: { selectedIds: string[]; filters: GridFilters; onClear: () => void }) {
+export function BulkActions({ selectedIds, filters, matching, onClear }: { selectedIds: string[]; filters: GridFilters; matching: MatchCount | null; onClear: () => void }) {
   const [open, setOpen] = useState<Kind | null>(null);
   return (
     <>
@@ -167,7 +241,7 @@ export function BulkActions({ selectedIds, filters, onClear }: { selectedIds: st
           </Button>
         )}
       </Group>
-      {open && <BulkDialog kind={open} selectedIds={selectedIds} filters={filters} onClose={() => setOpen(null)} />}
+      {open && <BulkDialog kind={open} selectedIds={selectedIds} filters={filters} matching={matching} onClose={() => setOpen(null)} onFinished={onClear} />}
     </>
   );
 }

@@ -1,8 +1,8 @@
-import { Button, Card, Center, Group, Text } from '@mantine/core';
+import { Button, Card, Center, Group, Text, Tooltip } from '@mantine/core';
 import { useIntersection } from '@mantine/hooks';
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { Link } from 'react-router-dom';
-import { exportUrl, useCustomerList } from '../../api/customers.js';
+import { exportUrl, useCustomerList, useMatchCount } from '../../api/customers.js';
 import { EmptyState, ErrorAlert } from '../../components/feedback.js';
 import { Icon } from '../../components/icons.js';
 import { PageHeader } from '../../components/page-header.js';
@@ -13,6 +13,8 @@ import { BulkActions } from './bulk-actions.js';
 import { GridFiltersBar } from './grid-filters.js';
 import { hasFilters, useGridFilters } from './grid-state.js';
 import { GridTable, SelectionSummary } from './grid-table.js';
+
+const GRID_COUNT_HELP = 'Every customer matching the search and filters, including customers excluded from reports (marked "Not in reports"). The cards above leave those out.';
 
 export function CustomersPage() {
   const [filters, update, clear] = useGridFilters();
@@ -27,6 +29,20 @@ export function CustomersPage() {
     if (entry?.isIntersecting && hasNextPage && !isFetchingNextPage) void fetchNextPage();
   }, [entry?.isIntersecting, hasNextPage, isFetchingNextPage, fetchNextPage]);
 
+  // Bulk actions never reach customers nobody sees: a new filter or search starts a new selection...
+  const { sort: _sort, ...filterOnly } = filters;
+  const filterKey = JSON.stringify(filterOnly);
+  useEffect(() => setSelected(new Set()), [filterKey]);
+  // ...and customers who left the list (e.g. after a bulk change) leave the selection.
+  useEffect(() => {
+    if (!list.isSuccess || list.isFetching) return;
+    const visible = new Set(rows.map((r) => r.id));
+    setSelected((prev) => {
+      const kept = [...prev].filter((id) => visible.has(id));
+      return kept.length === prev.size ? prev : new Set(kept);
+    });
+  }, [rows, list.isSuccess, list.isFetching]);
+
   const onSelect = useCallback((ids: string[], on: boolean) => {
     setSelected((prev) => {
       const next = new Set(prev);
@@ -38,8 +54,11 @@ export function CustomersPage() {
   const filtered = hasFilters(filters);
   const total = list.data?.pages[0]?.total;
   const count = total ? `${total.exact ? '' : 'About '}${fmt.number(total.value)}` : `${fmt.number(rows.length)}${hasNextPage ? '+' : ''}`;
-  const countLabel = `${count} ${total?.value === 1 ? 'customer' : 'customers'}${filtered ? ' match' : ''}`;
+  const one = total?.value === 1;
+  const countLabel = `${count} ${one ? 'customer' : 'customers'}${filtered ? (one ? ' matches' : ' match') : ''}`;
   const emptyStore = list.isSuccess && rows.length === 0 && !filtered;
+  const excluded = useMatchCount(filters, { excluded: true, enabled: list.isSuccess && rows.length > 0 });
+  const excludedCount = excluded.data?.value ?? 0;
   const noMatch = list.isSuccess && rows.length === 0 && filtered;
 
   return (
@@ -55,6 +74,14 @@ export function CustomersPage() {
           </Can>
         }
       />
+      {excludedCount > 0 && (
+        <Can permission="data:export">
+          <Text size="sm" c="dimmed" mt={-8} mb="sm" data-testid="export-excluded-note">
+            The export leaves out {excluded.data?.exact ? '' : 'about '}
+            {fmt.number(excludedCount)} {excludedCount === 1 ? 'customer' : 'customers'} excluded from reports that {excludedCount === 1 ? 'matches' : 'match'} this list.
+          </Text>
+        </Can>
+      )}
       <AnalyticsCards ready={!list.isPending} />
       <GridFiltersBar filters={filters} update={update} clear={clear} ready={!list.isPending} />
       <Card p={0}>
@@ -62,11 +89,13 @@ export function CustomersPage() {
           {selected.size > 0 ? (
             <SelectionSummary count={selected.size} />
           ) : (
-            <Text size="sm" c="dimmed" aria-live="polite">
-              {list.isPending ? 'Loading customers…' : countLabel}
-            </Text>
+            <Tooltip label={GRID_COUNT_HELP} multiline w={300} disabled={list.isPending}>
+              <Text size="sm" c="dimmed" aria-live="polite" tabIndex={0} style={{ textDecoration: list.isPending ? undefined : 'underline dotted', textUnderlineOffset: 3 }}>
+                {list.isPending ? 'Loading customers…' : countLabel}
+              </Text>
+            </Tooltip>
           )}
-          {!emptyStore && <BulkActions selectedIds={[...selected]} filters={filters} onClear={() => setSelected(new Set())} />}
+          {!emptyStore && <BulkActions selectedIds={[...selected]} filters={filters} matching={total ?? null} onClear={() => setSelected(new Set())} />}
         </Group>
         {list.isError ? (
           <ErrorAlert error={list.error} title="Customers could not load" onRetry={() => void list.refetch()} />

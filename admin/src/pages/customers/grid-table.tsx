@@ -1,4 +1,4 @@
-import { Badge, Checkbox, Group, Skeleton, Table, Text, UnstyledButton, VisuallyHidden } from '@mantine/core';
+import { Badge, Checkbox, Group, Skeleton, Stack, Table, Text, Tooltip, UnstyledButton, VisuallyHidden } from '@mantine/core';
 import { Link, useNavigate } from 'react-router-dom';
 import type { CustomerRow } from '../../api/models.js';
 import { Icon } from '../../components/icons.js';
@@ -14,26 +14,35 @@ interface Column {
   width?: number;
 }
 
+/**
+ * Sized so the whole table (every sort button included) fits the content area of a
+ * 1280 px wide window next to the navigation (about 985 px): name and email share a column,
+ * dates may wrap onto two lines.
+ */
 export const COLUMNS: Column[] = [
   { key: 'name', label: 'Name', sortable: true },
-  { key: 'email', label: 'Email', sortable: false },
-  { key: 'membership', label: 'Membership', sortable: false, width: 130 },
-  { key: 'points', label: 'Points', sortable: true, numeric: true, width: 100 },
-  { key: 'tier', label: 'Tier', sortable: false, width: 110 },
-  { key: 'tierProgress', label: 'Tier progress', sortable: true, numeric: true, width: 120 },
-  { key: 'birthday', label: 'Birthday', sortable: false, width: 120 },
-  { key: 'tierUpdatedAt', label: 'Tier updated', sortable: false, width: 130 },
-  { key: 'lastActivity', label: 'Last updated', sortable: true, width: 170 },
+  { key: 'membership', label: 'Membership', sortable: false, width: 118 },
+  { key: 'points', label: 'Points', sortable: true, numeric: true, width: 88 },
+  { key: 'tier', label: 'Tier', sortable: false, width: 100 },
+  { key: 'tierProgress', label: 'Tier progress', sortable: true, numeric: true, width: 118 },
+  { key: 'birthday', label: 'Birthday', sortable: false, width: 104 },
+  { key: 'tierUpdatedAt', label: 'Tier updated', sortable: false, width: 104 },
+  { key: 'lastActivity', label: 'Last updated', sortable: true, width: 124 },
 ];
 
+/** Narrower than this the table scrolls sideways inside its card (tablets), never the page. */
+export const TABLE_MIN_WIDTH = 960;
+
+export const EXCLUDED_HELP = 'Excluded from reports: counted in this list, but not in the cards above, and left out of exports unless included.';
+
 function SortHeader({ col, sort, onSort }: { col: Column; sort: string | undefined; onSort: (s: string) => void }) {
-  if (!col.sortable) return <Table.Th w={col.width}>{col.label}</Table.Th>;
+  if (!col.sortable) return <Table.Th w={col.width} style={{ whiteSpace: 'nowrap' }}>{col.label}</Table.Th>;
   const active = sort === col.key || sort === `-${col.key}`;
   const desc = sort === `-${col.key}`;
   const next = !active ? (col.numeric || col.key === 'lastActivity' ? `-${col.key}` : col.key) : desc ? col.key : `-${col.key}`;
   return (
-    <Table.Th w={col.width} aria-sort={active ? (desc ? 'descending' : 'ascending') : 'none'}>
-      <UnstyledButton onClick={() => onSort(next)} fw={600} fz="sm" style={{ display: 'inline-flex', alignItems: 'center', gap: 4 }}>
+    <Table.Th w={col.width} ta={col.numeric ? 'right' : undefined} aria-sort={active ? (desc ? 'descending' : 'ascending') : 'none'}>
+      <UnstyledButton onClick={() => onSort(next)} fw={600} fz="sm" style={{ display: 'inline-flex', alignItems: 'center', gap: 4, whiteSpace: 'nowrap' }}>
         {col.label}
         <Icon name={active ? (desc ? 'chevronDown' : 'chevronUp') : 'selector'} size={14} opacity={active ? 1 : 0.4} />
         <VisuallyHidden>{active ? (desc ? ', sorted descending' : ', sorted ascending') : ', sort'}</VisuallyHidden>
@@ -61,11 +70,11 @@ export function GridTable({ rows, loading, sort, onSort, selected, onSelect }: G
   const someSelected = rows.some((r) => selected.has(r.id));
   const open = (id: string) => void navigate(`/customers/${id}`);
   return (
-    <Table.ScrollContainer minWidth={1240}>
+    <Table.ScrollContainer minWidth={TABLE_MIN_WIDTH}>
       <Table verticalSpacing={10} highlightOnHover stickyHeader aria-label="Customers" aria-busy={loading}>
         <Table.Thead>
           <Table.Tr>
-            <Table.Th w={44}>
+            <Table.Th w={40}>
               <Checkbox aria-label="Select all loaded customers" checked={allSelected} indeterminate={someSelected && !allSelected} onChange={(e) => onSelect(rows.map((r) => r.id), e.currentTarget.checked)} />
             </Table.Th>
             {COLUMNS.map((c) => (
@@ -79,18 +88,29 @@ export function GridTable({ rows, loading, sort, onSort, selected, onSelect }: G
               <Table.Td onClick={(e) => e.stopPropagation()}>
                 <Checkbox aria-label={`Select ${r.name || r.email || 'customer'}`} checked={selected.has(r.id)} onChange={(e) => onSelect([r.id], e.currentTarget.checked)} />
               </Table.Td>
-              <Table.Td>
-                <Text component={Link} to={`/customers/${r.id}`} size="sm" fw={600} c="brand.8" onClick={(e) => e.stopPropagation()} style={{ textDecoration: 'none' }}>
-                  {r.name || (r.anonymized ? 'Anonymous' : 'Unnamed customer')}
-                </Text>
+              <Table.Td style={{ minWidth: 0 }}>
+                <Stack gap={0}>
+                  <Group gap={6} wrap="nowrap">
+                    <Text component={Link} to={`/customers/${r.id}`} size="sm" fw={600} c="brand.8" onClick={(e) => e.stopPropagation()} style={{ textDecoration: 'none', overflowWrap: 'anywhere' }}>
+                      {r.name || (r.anonymized ? 'Anonymous' : 'Unnamed customer')}
+                    </Text>
+                    {r.excludedFromReports && (
+                      <Tooltip label={EXCLUDED_HELP} multiline w={260}>
+                        <Badge size="xs" color="gray" variant="outline" style={{ flexShrink: 0 }} styles={{ label: { overflow: 'visible' } }}>
+                          Not in reports
+                        </Badge>
+                      </Tooltip>
+                    )}
+                  </Group>
+                  <Text size="xs" c="dimmed" style={{ overflowWrap: 'anywhere' }}>
+                    {r.email ?? 'No email'}
+                  </Text>
+                </Stack>
               </Table.Td>
               <Table.Td>
-                <Text size="sm" truncate maw={240}>
-                  {r.email ?? '—'}
-                </Text>
-              </Table.Td>
-              <Table.Td>
-                <Badge color={MEMBERSHIP_COLOR[r.membershipType]}>{MEMBERSHIP_LABEL[r.membershipType]}</Badge>
+                <Badge color={MEMBERSHIP_COLOR[r.membershipType]} styles={{ label: { overflow: 'visible' } }}>
+                  {MEMBERSHIP_LABEL[r.membershipType]}
+                </Badge>
               </Table.Td>
               <Table.Td className="patron-tabular" ta="right">
                 {fmt.number(r.points)}
@@ -106,9 +126,7 @@ export function GridTable({ rows, loading, sort, onSort, selected, onSelect }: G
                 <Text size="sm">{fmt.date(r.tierUpdatedAt)}</Text>
               </Table.Td>
               <Table.Td>
-                <Text size="sm" style={{ whiteSpace: 'nowrap' }}>
-                  {fmt.dateTime(r.updatedAt)}
-                </Text>
+                <Text size="sm">{fmt.dateTime(r.updatedAt)}</Text>
               </Table.Td>
             </Table.Tr>
           ))}

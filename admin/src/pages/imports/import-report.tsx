@@ -2,7 +2,13 @@ import { Badge, Group, Progress, Stack, Table, Text } from '@mantine/core';
 import type { ImportDryRun, ImportRowError, ImportRun } from '../../api/models.js';
 import { useFormat } from '../../lib/format.js';
 
-export function RowErrors({ errors, total }: { errors: ImportRowError[]; total: number }) {
+/** "1 row with errors (2 errors)": rows and errors are counted apart, since one row can have several. */
+export function rowsWithErrorsText(rows: number, errors: number): string {
+  const r = `${rows} ${rows === 1 ? 'row' : 'rows'} with errors`;
+  return errors > rows ? `${r} (${errors} errors)` : r;
+}
+
+export function RowErrors({ errors, total, rows }: { errors: ImportRowError[]; total: number; rows: number }) {
   if (total === 0) {
     return (
       <Text size="sm" c="var(--patron-positive)">
@@ -13,8 +19,8 @@ export function RowErrors({ errors, total }: { errors: ImportRowError[]; total: 
   return (
     <Stack gap={6}>
       <Text size="sm" fw={600}>
-        {total} row {total === 1 ? 'error' : 'errors'}
-        {total > errors.length ? ` (first ${errors.length} shown)` : ''}
+        {rowsWithErrorsText(rows, total)}
+        {total > errors.length ? ` — the first ${errors.length} errors are listed` : ''}
       </Text>
       <Table.ScrollContainer minWidth={520} mah={360}>
         <Table striped verticalSpacing={6} aria-label="Row errors">
@@ -50,7 +56,7 @@ export function DryRunReport({ report }: { report: ImportDryRun }) {
       <Group gap="xs">
         <Badge color="blue">Dry run: nothing was changed</Badge>
         <Text size="sm">
-          {report.rowsValid} of {report.rowsTotal} rows are valid.
+          {report.rowsValid} of {report.rowsTotal} rows are valid{report.rowsWithErrors > 0 ? ` · ${rowsWithErrorsText(report.rowsWithErrors, report.errorCount)}` : ''}.
         </Text>
       </Group>
       {report.ignoredColumns.length > 0 && (
@@ -58,7 +64,7 @@ export function DryRunReport({ report }: { report: ImportDryRun }) {
           Ignored columns: {report.ignoredColumns.join(', ')}
         </Text>
       )}
-      <RowErrors errors={report.errors} total={report.errorCount} />
+      <RowErrors errors={report.errors} total={report.errorCount} rows={report.rowsWithErrors} />
     </Stack>
   );
 }
@@ -82,9 +88,9 @@ export function ImportStatus({ run }: { run: ImportRun }) {
       </Group>
       <Progress value={pct} animated={live} aria-label="Import progress" />
       <Text size="sm" role="status" aria-live="polite">
-        {run.rowsDone} of {run.rowsTotal} rows processed · {run.rowsApplied} applied · {run.rowsUnchanged} unchanged · {run.errorCount} with errors
+        {run.rowsDone} of {run.rowsTotal} rows processed · {run.rowsApplied} applied · {run.rowsUnchanged} unchanged · {rowsWithErrorsText(run.rowsWithErrors, run.errorCount)}
       </Text>
-      {!live && <RowErrors errors={run.errors} total={run.errorCount} />}
+      {!live && <RowErrors errors={run.errors} total={run.errorCount} rows={run.rowsWithErrors} />}
     </Stack>
   );
 }

@@ -8,6 +8,7 @@ import { Icon } from '../../components/icons.js';
 import { PageHeader } from '../../components/page-header.js';
 import { useFormat } from '../../lib/format.js';
 import { useAction } from '../../lib/use-action.js';
+import { useWelcomeBonus, welcomeBonusText } from '../customers/bulk-actions.js';
 import { DryRunReport, ImportStatus } from './import-report.js';
 
 const KINDS: { value: ImportKind; label: string; columns: string }[] = [
@@ -36,6 +37,7 @@ export function ImportsPage() {
   const [current, setCurrent] = useState<string | null>(null);
   const [open, setOpen] = useState<string | null>(null);
   const imports = useImports();
+  const bonus = useWelcomeBonus();
   const live = useImport(current);
   const action = useAction({
     run: (input: { dryRun: boolean }, key) => uploadImport({ file: file!, kind, dryRun: input.dryRun }, key),
@@ -79,6 +81,11 @@ export function ImportsPage() {
             <Text size="xs" c="dimmed">
               Columns: <Code>{info.columns}</Code>. The first row names the columns; errors are reported by spreadsheet row (row 1 is the header).
             </Text>
+            {kind === 'customers' && bonus && (
+              <Text size="sm" data-testid="import-welcome-bonus">
+                New customers join as members, and guests whose accountState becomes registered become members. {welcomeBonusText(bonus, (n) => fmt.number(n))}
+              </Text>
+            )}
             <FileInput
               label="CSV file"
               placeholder="Choose a .csv file"
@@ -132,7 +139,7 @@ export function ImportsPage() {
                 <Table.Th>Kind</Table.Th>
                 <Table.Th>Status</Table.Th>
                 <Table.Th ta="right">Rows</Table.Th>
-                <Table.Th ta="right">Errors</Table.Th>
+                <Table.Th ta="right">Rows with errors</Table.Th>
                 <Table.Th>Started</Table.Th>
               </Table.Tr>
             </Table.Thead>
@@ -168,7 +175,7 @@ export function ImportsPage() {
                     {r.rowsDone} / {r.rowsTotal}
                   </Table.Td>
                   <Table.Td ta="right" className="patron-tabular">
-                    {r.errorCount}
+                    {r.rowsWithErrors}
                   </Table.Td>
                   <Table.Td>{fmt.dateTime(r.createdAt)}</Table.Td>
                 </Table.Tr>
