@@ -3,7 +3,8 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 /**
- * A local stand-in for the parts of a Shopify store Patron calls: the Admin GraphQL API at
+ * A local stand-in for the parts of a Shopify store Patron calls: the OAuth token exchange
+ * (`POST /admin/oauth/access_token`, single-use codes), the Admin GraphQL API at
  * `/admin/api/{version}/graphql.json` (the connect query, `webhookSubscriptionCreate`),
  * authenticated by `X-Shopify-Access-Token`, with `THROTTLED` replies on demand. It answers
  * like Shopify documents: `{ data }`, `{ errors: [{ message, extensions: { code } }] }` and
@@ -61,7 +62,28 @@ export class FakeShopify {
       .map((c) => ({ topic: String(c.variables.topic), uri: String((c.variables.webhookSubscription as { uri?: unknown }).uri) }));
   }
 
+  /** Authorization codes the fake accepts once, with the app credentials they belong to. */
+  readonly codes = new Map<string, { clientId: string; clientSecret: string }>();
+  readonly tokenExchanges: { clientId: string; code: string }[] = [];
+
+  /** What the store does when the merchant approves: a code for this app. */
+  issueCode(clientId: string, clientSecret: string): string {
+    const code = `code-${this.nextId++}`;
+    this.codes.set(code, { clientId, clientSecret });
+    return code;
+  }
+
   private async handle(req: IncomingMessage): Promise<{ status: number; body: unknown }> {
+    if (req.method === 'POST' && req.url === '/admin/oauth/access_token') {
+      const form = JSON.parse(await readAll(req)) as { client_id?: string; client_secret?: string; code?: string };
+      this.tokenExchanges.push({ clientId: String(form.client_id), code: String(form.code) });
+      const issued = form.code ? this.codes.get(form.code) : undefined;
+      if (!issued || issued.clientId !== form.client_id || issued.clientSecret !== form.client_secret) {
+        return { status: 400, body: { error: 'invalid_request', error_description: 'The authorization code was not found or was already used' } };
+      }
+      this.codes.delete(form.code!);
+      return { status: 200, body: { access_token: this.accessToken, scope: this.scopes.join(',') } };
+    }
     const m = /^\/admin\/api\/([\w-]+)\/graphql\.json$/.exec(req.url ?? '');
     if (req.method !== 'POST' || !m) return { status: 404, body: { errors: 'Not Found' } };
     const raw = await readAll(req);

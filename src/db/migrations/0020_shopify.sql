@@ -1,5 +1,6 @@
 -- A Shopify store connected to an organization (one per organization), and the inbox of
--- the signed webhooks it sends.
+-- the signed webhooks it sends. `installing`: the app's credentials are known and the
+-- merchant is being sent through Shopify's authorization page.
 
 -- The client secret (it verifies webhooks) and the access token (it calls the store) are
 -- stored sealed with AES-256-GCM under a key derived from PATRON_ENCRYPTION_KEY; they are
@@ -17,7 +18,10 @@ create table shopify_connections (
   access_token_sealed text,
   customer_accounts text check (customer_accounts in ('classic', 'new')),
   webhook_subscriptions jsonb not null default '[]',
-  status text not null check (status in ('connected', 'uninstalled', 'disconnected')),
+  -- An install in progress: the hash of the OAuth `state` handed to the authorize page (single use, 10 minutes).
+  oauth_state_hash text,
+  oauth_state_expires_at timestamptz,
+  status text not null check (status in ('installing', 'connected', 'uninstalled', 'disconnected')),
   status_reason text,
   last_webhook_at timestamptz,
   connected_at timestamptz not null,

@@ -96,6 +96,7 @@ export function parseLosslessJson(text: string): JsonValue {
           pos += 4;
           break;
         }
+        case undefined:
         default:
           pos -= 2;
           fail('Invalid escape');

@@ -180,7 +180,7 @@ export async function shopifyGraphql(
       continue;
     }
     if (errors.length > 0) {
-      throw new ShopifyCallError(`Shopify GraphQL error: ${errors.map((e) => String(e.message ?? 'unknown')).join('; ')}`, false, reply.status);
+      throw new ShopifyCallError(`Shopify GraphQL error: ${errors.map((e) => (typeof e.message === 'string' ? e.message : 'unknown')).join('; ')}`, false, reply.status);
     }
     return obj(parsed.data);
   }

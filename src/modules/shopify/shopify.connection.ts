@@ -96,15 +96,31 @@ const SUBSCRIBE = `mutation PatronSubscribe($topic: WebhookSubscriptionTopic!, $
 type Obj = Record<string, unknown>;
 const objectOf = (v: unknown): Obj => (v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Obj) : {});
 
-function validateConnectInput(input: ConnectInput): { shop: string; apiUrl: string } {
+/** Field names as the caller knows them: CLI options, or API body fields. */
+export interface FieldNames {
+  shop: string;
+  clientId: string;
+  clientSecret: string;
+  accessToken: string;
+  apiUrl: string;
+}
+
+const CLI_FIELDS: FieldNames = { shop: '--shop', clientId: '--client-id', clientSecret: '--client-secret', accessToken: '--access-token', apiUrl: '--api-url' };
+
+/** Checks the store's domain, the app's credentials and the API URL; the token only when given. */
+export function validateCredentials(
+  input: { shop: string; clientId: string; clientSecret: string; accessToken?: string | undefined; apiUrl?: string | undefined },
+  names: FieldNames = CLI_FIELDS,
+): { shop: string; apiUrl: string } {
   const shop = normalizeShopDomain(input.shop);
-  if (!shop) throw AppError.validation('--shop', 'must be the store\'s permanent domain, such as my-store.myshopify.com');
-  for (const [field, value] of [
-    ['--client-id', input.clientId],
-    ['--client-secret', input.clientSecret],
-    ['--access-token', input.accessToken],
-  ] as const) {
-    if (!value || value.trim() !== value || value.length > 500) throw AppError.validation(field, 'must be given, without spaces, as shown in the app\'s settings');
+  if (!shop) throw AppError.validation(names.shop, "must be the store's permanent domain, such as my-store.myshopify.com");
+  const given: [string, string | undefined][] = [
+    [names.clientId, input.clientId],
+    [names.clientSecret, input.clientSecret],
+  ];
+  if ('accessToken' in input) given.push([names.accessToken, input.accessToken]);
+  for (const [field, value] of given) {
+    if (!value || !/^[\x21-\x7e]{1,500}$/.test(value)) throw AppError.validation(field, "must be given, without spaces, as shown in the app's settings");
   }
   let apiUrl = defaultApiUrl(shop);
   if (input.apiUrl !== undefined) {
@@ -112,9 +128,9 @@ function validateConnectInput(input: ConnectInput): { shop: string; apiUrl: stri
     try {
       url = new URL(input.apiUrl);
     } catch {
-      throw AppError.validation('--api-url', 'must be an http(s) URL such as https://my-store.myshopify.com');
+      throw AppError.validation(names.apiUrl, 'must be an http(s) URL such as https://my-store.myshopify.com');
     }
-    if (url.protocol !== 'https:' && url.protocol !== 'http:') throw AppError.validation('--api-url', 'must be an http(s) URL');
+    if (url.protocol !== 'https:' && url.protocol !== 'http:') throw AppError.validation(names.apiUrl, 'must be an http(s) URL');
     apiUrl = input.apiUrl.replace(/\/+$/, '');
   }
   return { shop, apiUrl };
@@ -132,7 +148,7 @@ function webhookUrl(ctx: AppContext, input: ConnectInput): string | null {
  * subscriptions when a public URL is known. Reconnecting replaces the credentials.
  */
 export async function connectStore(ctx: AppContext, orgId: string, input: ConnectInput): Promise<{ connection: ConnectionView; webhookUrl: string | null }> {
-  const { shop, apiUrl } = validateConnectInput(input);
+  const { shop, apiUrl } = validateCredentials(input);
   const sealer = credentialSealer(ctx);
   const target = targetOf({ api_url: apiUrl, shop_domain: shop });
   const others = (await repo.connectionsForShop(ctx.db, shop)).filter((c) => c.org_id !== orgId);
@@ -161,6 +177,8 @@ export async function connectStore(ctx: AppContext, orgId: string, input: Connec
     access_token_sealed: sealer.seal(input.accessToken),
     customer_accounts: version === 'NEW_CUSTOMER_ACCOUNTS' ? 'new' : version === 'CLASSIC' ? 'classic' : null,
     webhook_subscriptions: JSON.stringify([]),
+    oauth_state_hash: null,
+    oauth_state_expires_at: null,
     status: 'connected',
     status_reason: null,
     last_webhook_at: null,

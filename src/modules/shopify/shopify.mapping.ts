@@ -63,7 +63,7 @@ function shopMoney(o: Obj, field: string, fallbackCurrency: string | null): { am
 }
 
 function minor(field: string, m: { amount: string; currency: string }): bigint {
-  if (!isCurrency(m.currency)) throw new MappingError(`${field}: "${m.currency}" is not an ISO 4217 currency`);
+  if (!isCurrency(m.currency)) throw new MappingError(`${field}: ${JSON.stringify(m.currency)} is not an ISO 4217 currency`);
   try {
     return parseMoney(m.amount, m.currency);
   } catch (err) {

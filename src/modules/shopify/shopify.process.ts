@@ -160,7 +160,7 @@ function isPermanent(err: unknown): boolean {
  * rule), which then waits for staff (`POST .../webhooks/{id}/retry`).
  */
 export async function processWebhookJob(ctx: AppContext, job: JobRecord): Promise<Outcome> {
-  const id = String(job.payload.webhookId ?? '');
+  const id = typeof job.payload.webhookId === 'string' ? job.payload.webhookId : '';
   const row = await repo.findWebhook(ctx.db, job.orgId, id);
   if (!row) return { skipped: 'the delivery no longer exists' };
   if (row.status === 'processed') return { skipped: 'already processed' };

@@ -2,10 +2,11 @@ import { z } from 'zod';
 import type { AppContext } from '../../context.js';
 import { AppError } from '../../errors.js';
 import { encodeCursor, isTimeCursor, readCursor } from '../../http/cursor.js';
-import { errorResponses, idParam, listQuery, page } from '../../http/schemas.js';
+import { errorResponses, errorSchema, idParam, listQuery, page } from '../../http/schemas.js';
 import { authOf } from '../../http/security.js';
 import type { ZodApp } from '../../http/types.js';
 import { disconnectStore, getConnection, WEBHOOK_PATH } from './shopify.connection.js';
+import { authorizeUrl, CALLBACK_PATH, completeInstall, INSTALL_PATH } from './shopify.install.js';
 import { authenticateWebhook, listWebhooks, retryWebhook, storeWebhook } from './shopify.webhooks.js';
 
 const tags = ['integrations'];
@@ -14,7 +15,7 @@ const subscriptionSchema = z.object({ topic: z.string(), id: z.string().nullable
 
 const connectionSchema = z
   .object({
-    status: z.enum(['not_connected', 'connected', 'uninstalled', 'disconnected']),
+    status: z.enum(['not_connected', 'installing', 'connected', 'uninstalled', 'disconnected']),
     shop: z.string().nullable().describe('The store\'s permanent domain, name.myshopify.com'),
     scopes: z.array(z.string()).describe('Access scopes granted to the app'),
     customerAccounts: z.enum(['classic', 'new']).nullable().describe('The store\'s customer accounts version, read on connect'),
@@ -75,8 +76,48 @@ async function webhookRoute(app: ZodApp, ctx: AppContext): Promise<void> {
   );
 }
 
+const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+/** The authorization-code install of the merchant's own app (prepared with `patron shopify install`). */
+async function installRoutes(app: ZodApp, ctx: AppContext): Promise<void> {
+  app.get(
+    INSTALL_PATH,
+    {
+      config: { public: true },
+      schema: {
+        tags,
+        summary: "Start installing the store's app: redirects to the store's authorization page",
+        description: 'The install must have been prepared with `patron shopify install`. The redirect carries a single-use `state` valid for 10 minutes.',
+        querystring: z.object({ shop: z.string().max(255).describe('name.myshopify.com') }).loose(),
+        response: { 302: z.null().describe("Redirect to the store's authorization page (Location header)"), ...errorResponses, 404: errorSchema, 422: errorSchema },
+      },
+    },
+    async (request, reply) => reply.redirect(await authorizeUrl(ctx, request.query.shop), 302),
+  );
+  app.get(
+    CALLBACK_PATH,
+    {
+      config: { public: true },
+      schema: {
+        tags,
+        summary: "Shopify's return after the merchant approved the install",
+        description: 'Checks the query `hmac` (with the client secret) and the single-use `state` before anything else, exchanges the code for an access token and connects the store. 401 when either check fails.',
+        querystring: z.record(z.string(), z.string().max(2000)),
+        response: { 200: z.string().describe('A page saying the store is connected'), ...errorResponses, 422: errorSchema },
+      },
+    },
+    async (request, reply) => {
+      const { shop } = await completeInstall(ctx, request.query);
+      return reply
+        .type('text/html; charset=utf-8')
+        .send(`<!doctype html><title>Patron</title><p>${escapeHtml(shop)} is connected to Patron. You can close this page.</p>`);
+    },
+  );
+}
+
 export async function shopifyRoutes(app: ZodApp, ctx: AppContext): Promise<void> {
   await app.register(async (inner) => webhookRoute(inner as ZodApp, ctx));
+  await installRoutes(app, ctx);
 
   app.get(
     '/api/v1/integrations/shopify',

@@ -1,7 +1,7 @@
 import type { Generated } from 'kysely';
 import type { Json, Timestamp } from '../../db/types.js';
 
-export type ShopifyConnectionStatus = 'connected' | 'uninstalled' | 'disconnected';
+export type ShopifyConnectionStatus = 'installing' | 'connected' | 'uninstalled' | 'disconnected';
 export type ShopifyWebhookStatus = 'received' | 'processed' | 'failed';
 
 /** A webhook subscription Patron created in the store on connect. */
@@ -22,6 +22,8 @@ export interface ShopifyConnectionsTable {
   access_token_sealed: string | null;
   customer_accounts: 'classic' | 'new' | null;
   webhook_subscriptions: Json<ShopifySubscription[]>;
+  oauth_state_hash: string | null;
+  oauth_state_expires_at: Timestamp | null;
   status: ShopifyConnectionStatus;
   status_reason: string | null;
   last_webhook_at: Timestamp | null;
