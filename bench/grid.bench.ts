@@ -20,6 +20,8 @@ import { seedBench } from '../src/modules/demo/bench-seed.js';
 import { listQuery } from '../src/modules/grid/grid.repo.js';
 import { parseSort, resolveCustomerFilter } from '../src/modules/grid/grid.service.js';
 import type { CustomerFilter } from '../src/modules/grid/grid.schemas.js';
+import { buildEventRegistry } from '../src/events/registry.js';
+import { MODULES } from '../src/modules/index.js';
 
 /**
  * Customer grid benchmark on PostgreSQL: seeds (once, then reuses) a database with N bench
@@ -116,7 +118,7 @@ export async function runGridBench(opts: GridBenchOptions) {
   const { url, created } = await ensureDatabase(opts.databaseUrl, opts.customers);
   const database = await openDatabase({ databaseUrl: url, poolSize: 8 });
   const config = { ...loadConfig({ SESSION_SECRET: 'grid-bench-secret-grid-bench-secret-!!', PATRON_DATA_DIR: '/tmp/patron-bench-unused', LOG_LEVEL: 'silent' }), databaseUrl: url };
-  const ctx: AppContext = { database, db: database.db, clock: systemClock, logger: createLogger('silent'), config };
+  const ctx: AppContext = { database, db: database.db, clock: systemClock, logger: createLogger('silent'), config , events: buildEventRegistry(MODULES) };
   await migrate(database);
   const results: Record<string, unknown> = {};
   try {

@@ -8,6 +8,8 @@ import { createApiKey } from '../src/modules/api-keys/api-keys.service.js';
 import { PERMISSIONS } from '../src/modules/auth/permissions.js';
 import { createOrganization } from '../src/modules/orgs/orgs.service.js';
 import { createUser } from '../src/modules/users/users.service.js';
+import { buildEventRegistry } from '../src/events/registry.js';
+import { MODULES } from '../src/modules/index.js';
 
 export interface BenchTenant {
   orgId: string;
@@ -23,7 +25,7 @@ export async function prepareTenant(opts: { databaseUrl?: string | undefined; da
   try {
     await migrate(database);
     const config = { ...loadConfig({ SESSION_SECRET: 'bench-secret-bench-secret-bench-secret', PATRON_DATA_DIR: '/tmp/patron-bench-unused' }), databaseUrl: opts.databaseUrl };
-    const ctx: AppContext = { database, db: database.db, clock: systemClock, logger: createLogger('warn'), config };
+    const ctx: AppContext = { database, db: database.db, clock: systemClock, logger: createLogger('warn'), config , events: buildEventRegistry(MODULES) };
     const org = await createOrganization(ctx, { slug: `bench-${Date.now().toString(36)}`, name: 'Bench', currency: 'USD', timezone: 'UTC' });
     const userEmail = `bench-${Date.now()}@example.com`;
     const userPassword = 'bench-password-123';

@@ -9,10 +9,10 @@ import { buildApp } from './http/app.js';
 import { Metrics } from './http/metrics.js';
 import { Scheduler } from './jobs/scheduler.js';
 import { Worker } from './jobs/worker.js';
+import { buildEventRegistry } from './events/registry.js';
 import { createLogger } from './logger.js';
 import { MODULES } from './modules/index.js';
 import { buildModuleRegistry, type ModuleRegistry, type PatronModule } from './modules/module.js';
-import './modules/wiring.js';
 
 export interface Runtime {
   ctx: AppContext;
@@ -31,7 +31,9 @@ export interface RuntimeOptions {
 }
 
 export async function openRuntime(config: Config, opts: RuntimeOptions = {}): Promise<Runtime> {
-  const registry = buildModuleRegistry(opts.modules ?? MODULES);
+  const modules = opts.modules ?? MODULES;
+  const registry = buildModuleRegistry(modules);
+  const events = buildEventRegistry(modules);
   const logger = opts.logger ?? createLogger(config.logLevel);
   const database: Database = await openDatabase({
     databaseUrl: config.databaseUrl,
@@ -42,7 +44,7 @@ export async function openRuntime(config: Config, opts: RuntimeOptions = {}): Pr
     const applied = await migrate(database);
     if (applied.length > 0) logger.info({ applied }, 'migrations applied');
   }
-  const ctx: AppContext = { database, db: database.db, clock: opts.clock ?? systemClock, logger, config };
+  const ctx: AppContext = { database, db: database.db, clock: opts.clock ?? systemClock, logger, config, events };
   return { ctx, metrics: new Metrics(), registry, close: () => database.close() };
 }
 

@@ -36,7 +36,7 @@ function def<S extends z.ZodTypeAny>(version: number, description: string, paylo
 
 export const CATALOG = {
   'points.earned': def(1, 'Points were credited for an order, an earning rule, a referral or a tier entry reward.', z.object({ ...ledgerEntry, ruleId: id.nullable() }).strict()),
-  'points.adjusted': def(1, 'Staff or an import added or deducted points by hand.', z.object({ ...ledgerEntry, direction: z.enum(['add', 'deduct']), source: z.string() }).strict()),
+  'points.adjusted': def(1, 'Staff or an import added or deducted points by hand.', z.object({ ...ledgerEntry, direction: z.enum(['add', 'deduct']) }).strict()),
   'points.redeemed': def(1, 'Points were spent on a reward.', z.object(ledgerEntry).strict()),
   'points.restored': def(1, 'Points spent on a revoked coupon went back to the lots they came from.', z.object(ledgerEntry).strict()),
   'points.reversed': def(1, 'Points of a refunded or cancelled order, or of a removed custom action, were taken back.', z.object(ledgerEntry).strict()),

@@ -6,6 +6,7 @@
 import type { ParseArgsConfig } from 'node:util';
 import type { Config } from '../config.js';
 import type { AppContext } from '../context.js';
+import type { EventContributions } from '../events/types.js';
 import type { RouteVerifier } from '../http/security.js';
 import type { ZodApp } from '../http/types.js';
 import type { Schedule } from '../jobs/scheduler.js';
@@ -43,7 +44,8 @@ export interface ModuleCommand {
   run(config: Config, values: Record<string, string | boolean | undefined>, io: ModuleCommandIo): Promise<number>;
 }
 
-export interface PatronModule {
+/** Besides the fields below: its reactions, outbox consumers, profile sections and earn multiplier (see docs/events.md). */
+export interface PatronModule extends EventContributions {
   /** Unique, lower-case; names the module in errors and docs. */
   readonly name: string;
   /** The module's HTTP routes (each declares its authentication in `config.auth`). */

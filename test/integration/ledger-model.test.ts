@@ -175,7 +175,7 @@ describe(`ledger model (${RUNS} random sequences) on ${ENGINE}`, () => {
                 } else {
                   await withTx(h.ctx.db, async (tx) => {
                     const c = await lockForChange(tx, org.id, customer.id);
-                    await debit(tx, { orgId: org.id, customer: c, kind: 'redeem', points: op.points, mode: 'strict', reason: 'model redeem', explanation: 'model', actor, at: h.clock.now() });
+                    await debit(tx, h.ctx, { orgId: org.id, customer: c, kind: 'redeem', points: op.points, mode: 'strict', reason: 'model redeem', explanation: 'model', actor, at: h.clock.now() });
                   });
                 }
                 expect(ok).toBe(true);

@@ -8,6 +8,15 @@ export function findCustomer(db: Executor, orgId: string, id: string): Promise<C
   return db.selectFrom('customers').selectAll().where('org_id', '=', orgId).where('id', '=', id).executeTakeFirst();
 }
 
+/** Locks the customer row: every change to one customer goes through this, one at a time. */
+export function lockCustomer(db: Executor, orgId: string, customerId: string): Promise<CustomerRow | undefined> {
+  return db.selectFrom('customers').selectAll().where('org_id', '=', orgId).where('id', '=', customerId).forUpdate().executeTakeFirst();
+}
+
+export function lockCustomerByExternalId(db: Executor, orgId: string, externalId: string): Promise<CustomerRow | undefined> {
+  return db.selectFrom('customers').selectAll().where('org_id', '=', orgId).where('external_id', '=', externalId).forUpdate().executeTakeFirst();
+}
+
 export function findCustomerByExternalId(db: Executor, orgId: string, externalId: string): Promise<CustomerRow | undefined> {
   return db.selectFrom('customers').selectAll().where('org_id', '=', orgId).where('external_id', '=', externalId).executeTakeFirst();
 }
@@ -24,4 +33,14 @@ export async function insertCustomerIfAbsent(db: Executor, row: Insertable<Custo
 
 export async function updateCustomer(db: Executor, orgId: string, id: string, patch: Updateable<CustomersTable>): Promise<CustomerRow> {
   return db.updateTable('customers').set(patch).where('org_id', '=', orgId).where('id', '=', id).returningAll().executeTakeFirstOrThrow();
+}
+
+export async function orgCurrency(db: Executor, orgId: string): Promise<string> {
+  const org = await db.selectFrom('organizations').select('currency').where('id', '=', orgId).executeTakeFirstOrThrow();
+  return org.currency.trim();
+}
+
+export async function customerExists(db: Executor, orgId: string, customerId: string): Promise<boolean> {
+  const row = await db.selectFrom('customers').select('id').where('org_id', '=', orgId).where('id', '=', customerId).executeTakeFirst();
+  return row !== undefined;
 }

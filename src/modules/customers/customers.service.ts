@@ -1,12 +1,13 @@
 import type { Actor, AppContext } from '../../context.js';
 import { newId } from '../../db/ids.js';
-import { withTx, type Executor, type Tx } from '../../db/tx.js';
+import { withTx, type Executor } from '../../db/tx.js';
 import { AppError } from '../../errors.js';
 import { allowedTargets } from '../../core/membership.js';
 import { formatMoney } from '../../core/money.js';
+import { emit } from '../../events/emit.js';
 import { recordActivity } from '../activity/activity.repo.js';
-import { lockCustomer } from '../points/points.repo.js';
 import { getProgram } from '../program/program.service.js';
+import { anonymizedError, lockForChange } from './customers.lock.js';
 import * as repo from './customers.repo.js';
 import type { CustomerRow } from './customers.repo.js';
 import type { CustomerUpsert, CustomerView } from './customers.schemas.js';
@@ -16,33 +17,13 @@ export function displayName(row: Pick<CustomerRow, 'first_name' | 'last_name' | 
   return name || row.email || 'Unnamed customer';
 }
 
-async function orgCurrency(db: Executor, orgId: string): Promise<string> {
-  const org = await db.selectFrom('organizations').select('currency').where('id', '=', orgId).executeTakeFirstOrThrow();
-  return org.currency.trim();
-}
-
 export type TierViewLoader = (db: Executor, row: CustomerRow) => Promise<CustomerView['tier']>;
 
-export type ReferralStatsLoader = (db: Executor, row: CustomerRow) => Promise<CustomerView['referralStats']>;
-
-/** Filled in by the tiers and referrals modules; the profile shows no tier until tiers are configured. */
-export const profileLoaders: { tier: TierViewLoader; referralStats: ReferralStatsLoader } = {
-  tier: async () => null,
-  referralStats: async () => ({ clicks: 0, pending: 0, completed: 0, conversionRate: null }),
-};
-
-/**
- * `afterCreated` runs in the creating transaction once a customer is inserted (the rules
- * module credits the signup rule); `afterRegistered` when a guest's platform account
- * becomes registered under automatic membership (the membership module makes them a member).
- */
-export const customerHooks: {
-  afterCreated: ((tx: Tx, ctx: AppContext, row: CustomerRow, actor: Actor, at: Date) => Promise<void>)[];
-  afterRegistered: ((tx: Tx, ctx: AppContext, row: CustomerRow, actor: Actor) => Promise<void>)[];
-} = { afterCreated: [], afterRegistered: [] };
-
-export async function toCustomerView(db: Executor, row: CustomerRow, currency?: string): Promise<CustomerView> {
-  const cur = currency ?? (await orgCurrency(db, row.org_id));
+/** The profile; the tier and referral sections come from the modules that own them (empty when absent). */
+export async function toCustomerView(ctx: AppContext, row: CustomerRow, currency?: string): Promise<CustomerView> {
+  const db = ctx.db;
+  const sections = ctx.events.profileSections;
+  const cur = currency ?? (await repo.orgCurrency(db, row.org_id));
   return {
     id: row.id,
     externalId: row.external_id,
@@ -66,9 +47,9 @@ export async function toCustomerView(db: Executor, row: CustomerRow, currency?: 
       expired: row.points_expired,
       reversed: row.points_reversed,
     },
-    tier: await profileLoaders.tier(db, row),
+    tier: await sections.tier(ctx, db, row),
     orders: { count: row.orders_count, lifetimeValue: { amount: formatMoney(BigInt(row.lifetime_value_minor), cur), currency: cur } },
-    referralStats: await profileLoaders.referralStats(db, row),
+    referralStats: await sections.referralStats(ctx, db, row),
     note: row.note_text !== null ? { text: row.note_text, updatedAt: row.note_updated_at?.toISOString() ?? null, updatedBy: row.note_updated_by } : null,
     excludedFromReports: row.excluded_from_reports,
     anonymizedAt: row.anonymized_at?.toISOString() ?? null,
@@ -87,7 +68,7 @@ export async function getCustomerRow(db: Executor, orgId: string, id: string): P
 }
 
 export async function getCustomer(ctx: AppContext, orgId: string, id: string): Promise<CustomerView> {
-  return toCustomerView(ctx.db, await getCustomerRow(ctx.db, orgId, id));
+  return toCustomerView(ctx, await getCustomerRow(ctx.db, orgId, id));
 }
 
 type EditableFields = Partial<
@@ -154,19 +135,11 @@ export async function upsertCustomer(ctx: AppContext, orgId: string, input: Cust
         payload: { membershipType: inserted.membership_type, accountState: inserted.account_state },
         at: now,
       });
-      for (const hook of customerHooks.afterCreated) await hook(tx, ctx, inserted, actor, now);
+      await emit(tx, ctx, { type: 'customer.created', orgId, payload: { customerId: inserted.id } }, { actor, at: now, customer: inserted });
       return { row: inserted, created: true };
     }
-    const existing = await tx
-      .selectFrom('customers')
-      .selectAll()
-      .where('org_id', '=', orgId)
-      .where('external_id', '=', input.externalId!)
-      .forUpdate()
-      .executeTakeFirstOrThrow();
-    if (existing.anonymized_at) {
-      throw new AppError('CUSTOMER_ANONYMIZED', 'This customer was anonymized and can no longer be changed', { id: existing.id });
-    }
+    const existing = (await repo.lockCustomerByExternalId(tx, orgId, input.externalId!))!;
+    if (existing.anonymized_at) throw anonymizedError(existing);
     const changed = Object.entries(fields).filter(([k, v]) => existing[k as keyof CustomerRow] !== v);
     if (changed.length === 0) return { row: existing, created: false };
     const row = await repo.updateCustomer(tx, orgId, existing.id, { ...fields, updated_at: now, ...(actor.type === 'api_key' ? { last_synced_at: now } : {}) });
@@ -181,12 +154,12 @@ export async function upsertCustomer(ctx: AppContext, orgId: string, input: Cust
     });
     const registeredNow = existing.account_state === 'guest' && row.account_state === 'registered';
     if (registeredNow && row.membership_type === 'guest' && program.membershipMode === 'automatic') {
-      for (const hook of customerHooks.afterRegistered) await hook(tx, ctx, row, actor);
+      await emit(tx, ctx, { type: 'customer.registered', orgId, payload: { customerId: row.id } }, { actor, at: now, customer: row });
       return { row: await repo.findCustomer(tx, orgId, row.id).then((r) => r!), created: false };
     }
     return { row, created: false };
   });
-  return { customer: await toCustomerView(ctx.db, result.row), created: result.created };
+  return { customer: await toCustomerView(ctx, result.row), created: result.created };
 }
 
 export type CustomerPatch = Pick<CustomerUpsert, 'firstName' | 'lastName' | 'email' | 'phone' | 'birthday' | 'anniversary'>;
@@ -203,9 +176,7 @@ export async function updateCustomerProfile(ctx: AppContext, orgId: string, id: 
   if (patch.birthday && patch.birthday > now.toISOString().slice(0, 10)) throw AppError.validation('birthday', 'must not be in the future');
   const fields = fieldsFrom(patch);
   const row = await withTx(ctx.db, async (tx) => {
-    const existing = await lockCustomer(tx, orgId, id);
-    if (!existing) throw AppError.notFound('Customer', id);
-    if (existing.anonymized_at) throw new AppError('CUSTOMER_ANONYMIZED', 'This customer was anonymized; their personal data can no longer be edited', { id });
+    const existing = await lockForChange(tx, orgId, id);
     const changed = Object.entries(fields).filter(([k, v]) => existing[k as keyof CustomerRow] !== v);
     if (changed.length === 0) return existing;
     const updated = await repo.updateCustomer(tx, orgId, id, { ...fields, updated_at: now });
@@ -223,5 +194,5 @@ export async function updateCustomerProfile(ctx: AppContext, orgId: string, id: 
     });
     return updated;
   });
-  return toCustomerView(ctx.db, row);
+  return toCustomerView(ctx, row);
 }

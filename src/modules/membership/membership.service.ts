@@ -3,12 +3,13 @@ import type { Actor, AppContext } from '../../context.js';
 import { withTx, type Executor, type Tx } from '../../db/tx.js';
 import { AppError } from '../../errors.js';
 import { checkTransition, type MembershipType } from '../../core/membership.js';
+import { emit } from '../../events/emit.js';
+import { reaction } from '../../events/types.js';
 import { enqueue } from '../../jobs/queue.js';
 import type { JobHelpers, JobRecord } from '../../jobs/worker.js';
 import { recordActivity } from '../activity/activity.repo.js';
-import { customerHooks, toCustomerView } from '../customers/customers.service.js';
+import { toCustomerView } from '../customers/customers.service.js';
 import type { CustomerView } from '../customers/customers.schemas.js';
-import { emitEvent } from '../events/events.repo.js';
 import { countMatches, customerIdBatches, resolveCustomerFilter, type CustomerFilter, type ResolvedCustomerFilter } from '../grid/grid.service.js';
 import { customerFilterSchema } from '../grid/grid.schemas.js';
 import type { CustomerRow } from '../points/points.repo.js';
@@ -19,10 +20,12 @@ import type { BulkMembershipBody, BulkMembershipResult, BulkOutcome } from './me
 
 export { assertCanDeduct, assertCanRedeem } from './membership.rules.js';
 
-// A guest whose platform account becomes registered joins automatically (automatic membership mode).
-customerHooks.afterRegistered.push(async (tx, ctx, row, actor) => {
-  await applyMembershipChange(tx, ctx, row.org_id, row.id, 'member', actor, { cause: 'account registered' });
-});
+/** A guest whose platform account becomes registered joins automatically (customer.registered is emitted only in automatic mode). */
+export const membershipReactions = [
+  reaction('customer.registered', 'membership.join-when-registered', async (tx, ctx, e, scope) => {
+    await applyMembershipChange(tx, ctx, e.orgId, e.payload.customerId, 'member', scope.actor, { cause: 'account registered' });
+  }),
+];
 
 /** Bulk changes up to this many customers run in the request; more run as a 'membership.bulk' job. */
 export const BULK_INLINE_LIMIT = 100;
@@ -68,14 +71,14 @@ export async function applyMembershipChange(
     payload: { from, to, balance: customer.points_active, ...extra },
     at,
   });
-  await emitEvent(tx, { orgId, type: 'customer.membership_changed', payload: { customerId, from, to }, at });
+  await emit(tx, ctx, { type: 'membership.changed', orgId, payload: { customerId, from, to } }, { actor, at, customer });
   if (to === 'member') await creditSignup(tx, ctx, customer, actor, at);
   return customer;
 }
 
 export async function changeMembership(ctx: AppContext, orgId: string, customerId: string, to: MembershipType, actor: Actor): Promise<CustomerView> {
   const row = await withTx(ctx.db, (tx) => applyMembershipChange(tx, ctx, orgId, customerId, to, actor));
-  return toCustomerView(ctx.db, row);
+  return toCustomerView(ctx, row);
 }
 
 /**

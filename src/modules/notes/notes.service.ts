@@ -1,7 +1,7 @@
 import type { Actor, AppContext } from '../../context.js';
 import { withTx } from '../../db/tx.js';
 import { recordActivity } from '../activity/activity.repo.js';
-import { lockEditableCustomer } from '../privacy/privacy.guard.js';
+import { lockForChange } from '../customers/customers.lock.js';
 
 const chars = (n: number) => `${n.toLocaleString('en-US')} character${n === 1 ? '' : 's'}`;
 
@@ -12,7 +12,7 @@ const chars = (n: number) => `${n.toLocaleString('en-US')} character${n === 1 ? 
 export async function saveNote(ctx: AppContext, orgId: string, customerId: string, rawText: string, actor: Actor) {
   return withTx(ctx.db, async (tx) => {
     const now = ctx.clock.now();
-    const customer = await lockEditableCustomer(tx, orgId, customerId);
+    const customer = await lockForChange(tx, orgId, customerId);
     const text = rawText.trim() === '' ? null : rawText;
     if (text === customer.note_text) {
       return { note: text === null ? null : { text, updatedAt: customer.note_updated_at?.toISOString() ?? null, updatedBy: customer.note_updated_by } };

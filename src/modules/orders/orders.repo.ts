@@ -52,17 +52,6 @@ export function refundsOf(db: Executor, orgId: string, orderId: string) {
   return db.selectFrom('order_refunds').selectAll().where('org_id', '=', orgId).where('order_id', '=', orderId).orderBy('created_at').execute();
 }
 
-export function orderLot(db: Executor, orgId: string, orderId: string) {
-  return db
-    .selectFrom('points_lots')
-    .selectAll()
-    .where('org_id', '=', orgId)
-    .where('order_id', '=', orderId)
-    .where('points', '>', 0)
-    .forUpdate()
-    .executeTakeFirst();
-}
-
 export async function addToOrderSummary(db: Executor, orgId: string, customerId: string, count: number, valueMinor: number): Promise<void> {
   await db
     .updateTable('customers')
@@ -83,4 +72,15 @@ export function listCustomerOrders(db: Executor, orgId: string, customerId: stri
     .limit(limit);
   if (before) q = q.where((eb) => eb(eb.refTuple('placed_at', 'id'), '<', eb.tuple(before.placedAt, before.id)));
   return q.execute();
+}
+
+/** The organization's currency code (orders must be in it). */
+export async function orgCurrency(db: Executor, orgId: string): Promise<string> {
+  const org = await db.selectFrom('organizations').select('currency').where('id', '=', orgId).executeTakeFirstOrThrow();
+  return org.currency.trim();
+}
+
+export async function customerIdByExternalId(db: Executor, orgId: string, externalId: string): Promise<string | undefined> {
+  const row = await db.selectFrom('customers').select('id').where('org_id', '=', orgId).where('external_id', '=', externalId).executeTakeFirst();
+  return row?.id;
 }

@@ -5,7 +5,8 @@ import { assertCanAdd, assertCanDeduct } from '../membership/membership.rules.js
 import type { ProgramSettings } from '../program/program.service.js';
 import { credit, debit } from './points.ledger.js';
 import { findEntryByUniqueKey, type CustomerRow, type EntryRow } from './points.repo.js';
-import { expiryFor, ledgerHooks, lockForChange } from './points.service.js';
+import { lockForChange } from '../customers/customers.lock.js';
+import { expiryFor } from './points.expiry.js';
 
 export interface KeyedAdjustment {
   orgId: string;
@@ -69,7 +70,6 @@ export async function adjustOnce(
           at: a.at,
         },
       ],
-      events: [{ orgId: a.orgId, type: 'points.adjusted', payload: { customerId: a.customerId, direction: a.direction, points: a.points, source }, at: a.at }],
     },
     customerMessage: a.customerMessage?.trim() || null,
     visibleToCustomer: a.visibleToCustomer ?? true,
@@ -83,8 +83,7 @@ export async function adjustOnce(
   };
   const entry =
     a.direction === 'add'
-      ? await credit(tx, { ...common, kind: 'manual_add', points: a.points, expiresAt: expiryFor(program, a.at) })
-      : (await debit(tx, { ...common, kind: 'manual_deduct', points: a.points, mode: 'strict' })).entry!;
-  if (entry.counts_toward_tier) await ledgerHooks.afterTierRelevantChange(tx, ctx, customer, { entry, orderId: null }, a.actor);
+      ? await credit(tx, ctx, { ...common, kind: 'manual_add', points: a.points, expiresAt: expiryFor(program, a.at) })
+      : (await debit(tx, ctx, { ...common, kind: 'manual_deduct', points: a.points, mode: 'strict' })).entry!;
   return { entry, applied: true, customer };
 }

@@ -1,8 +1,8 @@
 import type { AppContext } from '../../context.js';
 import { SYSTEM_ACTOR } from '../../context.js';
 import { withTx } from '../../db/tx.js';
+import { emit } from '../../events/emit.js';
 import { recordActivity } from '../activity/activity.repo.js';
-import { emitEvent } from '../events/events.repo.js';
 import { getProgram } from '../program/program.service.js';
 import { activate, expireLots } from './points.ledger.js';
 import * as repo from './points.repo.js';
@@ -30,7 +30,7 @@ export async function runPointsMaintenance(ctx: AppContext, orgId: string) {
         if (!customer) return 0;
         const lots = (await repo.openLots(tx, orgId, customer_id)).filter((l) => l.status === 'pending' && l.activates_at && l.activates_at <= now);
         for (const lot of lots) {
-          await activate(tx, {
+          await activate(tx, ctx, {
             orgId,
             customer,
             kind: 'activation',
@@ -63,7 +63,7 @@ export async function runPointsMaintenance(ctx: AppContext, orgId: string) {
       }
       const why = mode === 'inactivity' ? `no activity for ${program.expiryDays} days` : 'their expiry date passed';
       const total = lots.reduce((s, l) => s + l.remaining, 0);
-      const entry = await expireLots(tx, {
+      const entry = await expireLots(tx, ctx, {
         orgId,
         customer,
         kind: 'expiry',
@@ -76,7 +76,6 @@ export async function runPointsMaintenance(ctx: AppContext, orgId: string) {
       });
       if (!entry) return 0;
       await recordActivity(tx, { orgId, customerId, type: 'points.expired', actor: SYSTEM_ACTOR, summary: `${plural(total)} expired (${why})`, payload: { entryId: entry.id, points: total, lots: lots.map((l) => l.id) }, at: now });
-      await emitEvent(tx, { orgId, type: 'points.expired', payload: { customerId, entryId: entry.id, points: total }, at: now });
       return total;
     });
 
@@ -125,7 +124,7 @@ export async function runPointsMaintenance(ctx: AppContext, orgId: string) {
           const points = customerLots.reduce((s, l) => s + l.remaining, 0);
           const first = customerLots.map((l) => l.expires_at!).sort((a, b) => a.getTime() - b.getTime())[0]!;
           await recordActivity(tx, { orgId, customerId, type: 'points.expiry_reminder', actor: SYSTEM_ACTOR, summary: `Reminder: ${plural(points)} expire on ${first.toISOString().slice(0, 10)}`, payload: { points, expiresAt: first.toISOString(), lots: customerLots.map((l) => l.id) }, at: now });
-          await emitEvent(tx, { orgId, type: 'points.expiring', payload: { customerId, points, expiresAt: first.toISOString() }, at: now });
+          await emit(tx, ctx, { type: 'points.expiring', orgId, payload: { customerId, points, expiresAt: first.toISOString() } }, { actor: SYSTEM_ACTOR, at: now });
           result.reminders++;
         });
       }

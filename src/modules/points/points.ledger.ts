@@ -1,10 +1,12 @@
-import type { Actor } from '../../context.js';
+import type { Actor, AppContext } from '../../context.js';
 import { newId } from '../../db/ids.js';
 import type { Tx } from '../../db/tx.js';
 import { AppError } from '../../errors.js';
 import { consumeLots } from '../../core/lots.js';
+import type { EventType } from '../../events/catalog.js';
+import { outboxRows, react } from '../../events/emit.js';
+import type { DomainEvent } from '../../events/types.js';
 import { activityRow, type ActivityInput } from '../activity/activity.repo.js';
-import { eventRow, type EventInput } from '../events/events.repo.js';
 import * as repo from './points.repo.js';
 import type { CustomerRow, EntryRow, LedgerWrite, LotRow } from './points.repo.js';
 import type { EntryKind } from './points.tables.js';
@@ -13,7 +15,10 @@ import type { EntryKind } from './points.tables.js';
  * Ledger primitives. Each runs inside the caller's transaction on a customer row the
  * caller has locked (`lockCustomer`), computes one immutable entry, the lot remainder
  * changes with their allocation rows and the cached balance deltas, and writes them all
- * in one round trip (with any timeline and outbound events passed in `also`).
+ * in one round trip (with any timeline events passed in `also`). Every entry announces itself
+ * with one catalog event (points.earned, points.adjusted, ... by kind), written in the same
+ * round trip; its in-transaction reactions (a tier upgrade after a tier-relevant change)
+ * run right after the write, so no caller has to remember them.
  * Invariants: for every lot, remaining = sum of its allocations; active = sum of active
  * lot remainders; pending = sum of pending lot remainders;
  * earned - redeemed - expired - reversed + adjusted = active + pending.
@@ -33,8 +38,12 @@ export interface EntryInput {
   uniqueKey?: string | null | undefined;
   actor: Actor;
   at: Date;
-  /** Timeline and outbound events written in the same round trip as the entry (their payloads get `entryId`). */
-  also?: { activity?: ActivityInput[]; events?: EventInput[] } | undefined;
+  /** Timeline events written in the same round trip as the entry (their payloads get `entryId`). */
+  also?: { activity?: ActivityInput[] } | undefined;
+  /** The earning rule, for points.earned by a rule. */
+  ruleId?: string | undefined;
+  /** The order the entry is about (its event names it). */
+  orderId?: string | undefined;
 }
 
 export interface CreditInput extends EntryInput {
@@ -42,7 +51,6 @@ export interface CreditInput extends EntryInput {
   /** Pending points: activate at this time (null = when the order is fulfilled). Absent = active now. */
   pending?: { activatesAt: Date | null } | undefined;
   expiresAt: Date | null;
-  orderId?: string | undefined;
 }
 
 export type DebitMode = 'strict' | 'clamp' | 'allow_negative';
@@ -55,6 +63,39 @@ export interface DebitInput extends EntryInput {
 }
 
 const NO_ACTIVITY: ReadonlySet<EntryKind> = new Set(['expiry', 'activation']);
+
+type LedgerEventType = Extract<EventType, `points.${string}`>;
+
+/** The catalog event each kind of entry announces. */
+const EVENT_OF: Readonly<Record<EntryKind, LedgerEventType>> = {
+  earn_order: 'points.earned',
+  earn_rule: 'points.earned',
+  manual_add: 'points.adjusted',
+  manual_deduct: 'points.adjusted',
+  redeem: 'points.redeemed',
+  coupon_refund: 'points.restored',
+  order_reversal: 'points.reversed',
+  rule_reversal: 'points.reversed',
+  expiry: 'points.expired',
+  activation: 'points.activated',
+};
+
+function entryEvent(input: EntryInput, entry: EntryRow, orderId: string | null): DomainEvent {
+  const type = EVENT_OF[entry.kind];
+  const payload: Record<string, unknown> = {
+    customerId: entry.customer_id,
+    entryId: entry.id,
+    points: Math.abs(entry.points),
+    kind: entry.kind,
+    countsTowardTier: entry.counts_toward_tier,
+    sourceType: entry.source_type,
+    sourceId: entry.source_id,
+    orderId,
+  };
+  if (type === 'points.earned') payload.ruleId = input.ruleId ?? null;
+  if (type === 'points.adjusted') payload.direction = entry.kind === 'manual_add' ? 'add' : 'deduct';
+  return { type, orgId: input.orgId, payload } as DomainEvent;
+}
 
 function categoryDelta(kind: EntryKind, points: number): Omit<repo.BalanceDelta, 'active' | 'pending'> {
   const d = { earned: 0, redeemed: 0, adjusted: 0, expired: 0, reversed: 0 };
@@ -85,7 +126,7 @@ function categoryDelta(kind: EntryKind, points: number): Omit<repo.BalanceDelta,
 }
 
 /** Starts a write with the entry and balance deltas; keeps the in-memory customer row current. */
-function begin(input: EntryInput, activeDelta: number, pendingDelta: number): { w: LedgerWrite; entry: EntryRow } {
+function begin(ctx: AppContext, input: EntryInput, activeDelta: number, pendingDelta: number, lotOrderId: string | null = null): { w: LedgerWrite; entry: EntryRow; event: DomainEvent } {
   const c = input.customer;
   const points = activeDelta + pendingDelta;
   const delta: repo.BalanceDelta = { active: activeDelta, pending: pendingDelta, ...categoryDelta(input.kind, points) };
@@ -120,17 +161,26 @@ function begin(input: EntryInput, activeDelta: number, pendingDelta: number): { 
   c.points_expired += delta.expired;
   c.points_reversed += delta.reversed;
   if (activityAt) c.last_activity_at = activityAt;
+  const event = entryEvent(input, entry, input.orderId ?? lotOrderId);
+  const outbox = outboxRows(ctx, [event], input.at);
   const w: LedgerWrite = {
     entries: [entry],
     lots: [],
     lotDeltas: [],
     allocations: [],
     customer: { ...delta, orgId: input.orgId, id: c.id, activityAt, now: input.at },
-    // Events written with the entry carry its id.
+    // Timeline events written with the entry carry its id.
     activity: (input.also?.activity ?? []).map((a) => activityRow({ ...a, payload: { entryId: entry.id, ...a.payload } })),
-    events: (input.also?.events ?? []).map((e) => eventRow({ ...e, payload: { entryId: entry.id, ...e.payload } })),
+    events: outbox.events,
+    deliveries: outbox.deliveries,
   };
-  return { w, entry };
+  return { w, entry, event };
+}
+
+/** Writes the entry with everything it changes, then runs the reactions to its event. */
+async function commit(tx: Tx, ctx: AppContext, input: EntryInput, w: LedgerWrite, event: DomainEvent): Promise<void> {
+  await repo.flushLedgerWrite(tx, w);
+  await react(tx, ctx, [event], { actor: input.actor, at: input.at, customer: input.customer });
 }
 
 /** One lot change per lot and write (an UPDATE ... FROM applies only one source row per target row). */
@@ -170,12 +220,12 @@ async function debtLots(tx: Tx, orgId: string, customer: CustomerRow, activeBefo
   return activeBefore < 0 ? repo.openLots(tx, orgId, customer.id) : [];
 }
 
-export async function credit(tx: Tx, input: CreditInput): Promise<EntryRow> {
+export async function credit(tx: Tx, ctx: AppContext, input: CreditInput): Promise<EntryRow> {
   if (!Number.isSafeInteger(input.points) || input.points <= 0) throw new Error(`credit of ${input.points} points`);
   const pending = input.pending !== undefined;
   const activeBefore = input.customer.points_active;
   const debts = pending ? [] : await debtLots(tx, input.orgId, input.customer, activeBefore);
-  const { w, entry } = begin(input, pending ? 0 : input.points, pending ? input.points : 0);
+  const { w, entry, event } = begin(ctx, input, pending ? 0 : input.points, pending ? input.points : 0);
   const filled = fillDebt(w, input.orgId, entry.id, debts, input.points);
   const lotId = newId(input.at.getTime());
   w.lots.push({
@@ -193,7 +243,7 @@ export async function credit(tx: Tx, input: CreditInput): Promise<EntryRow> {
     created_at: input.at,
   });
   w.allocations.push({ org_id: input.orgId, entry_id: entry.id, lot_id: lotId, points: input.points - filled });
-  await repo.flushLedgerWrite(tx, w);
+  await commit(tx, ctx, input, w, event);
   return entry;
 }
 
@@ -206,7 +256,7 @@ export function insufficient(balance: number, amount: number): AppError {
 }
 
 /** Takes points from active lots (earliest expiry first). Returns the entry, or null when nothing was taken. */
-export async function debit(tx: Tx, input: DebitInput): Promise<{ entry: EntryRow | null; applied: number }> {
+export async function debit(tx: Tx, ctx: AppContext, input: DebitInput): Promise<{ entry: EntryRow | null; applied: number }> {
   if (!Number.isSafeInteger(input.points) || input.points <= 0) throw new Error(`debit of ${input.points} points`);
   const available = input.customer.points_active;
   let applied = input.points;
@@ -215,7 +265,7 @@ export async function debit(tx: Tx, input: DebitInput): Promise<{ entry: EntryRo
   if (applied === 0) return { entry: null, applied: 0 };
 
   const lots = (await repo.openLots(tx, input.orgId, input.customer.id)).filter((l) => l.status === 'active');
-  const { w, entry } = begin(input, -applied, 0);
+  const { w, entry, event } = begin(ctx, input, -applied, 0);
   let left = applied;
   for (const id of input.preferLotIds ?? []) {
     const lot = lots.find((l) => l.id === id && l.remaining > 0);
@@ -249,53 +299,53 @@ export async function debit(tx: Tx, input: DebitInput): Promise<{ entry: EntryRo
     });
     w.allocations.push({ org_id: input.orgId, entry_id: entry.id, lot_id: debtId, points: -consumption.shortfall });
   }
-  await repo.flushLedgerWrite(tx, w);
+  await commit(tx, ctx, input, w, event);
   return { entry, applied };
 }
 
 /** Gives points back to exactly the lots a debit took them from (coupon revoke). */
-export async function restore(tx: Tx, input: EntryInput & { fromEntryId: string }): Promise<EntryRow> {
+export async function restore(tx: Tx, ctx: AppContext, input: EntryInput & { fromEntryId: string }): Promise<EntryRow> {
   const taken = (await repo.allocationsOf(tx, input.orgId, input.fromEntryId)).filter((a) => a.points < 0);
   const points = -taken.reduce((s, a) => s + a.points, 0);
   if (points <= 0) throw new Error('nothing to restore');
-  const { w, entry } = begin(input, points, 0);
+  const { w, entry, event } = begin(ctx, input, points, 0);
   for (const a of taken) moveLot(w, input.orgId, entry.id, a.lot_id, -a.points);
-  await repo.flushLedgerWrite(tx, w);
+  await commit(tx, ctx, input, w, event);
   return entry;
 }
 
 /** Cancels some or all of a pending lot (a refund before the points became spendable). */
-export async function cancelPending(tx: Tx, input: EntryInput & { lot: LotRow; points: number }): Promise<EntryRow> {
+export async function cancelPending(tx: Tx, ctx: AppContext, input: EntryInput & { lot: LotRow; points: number }): Promise<EntryRow> {
   const points = Math.min(input.points, input.lot.remaining);
-  const { w, entry } = begin(input, 0, -points);
+  const { w, entry, event } = begin(ctx, input, 0, -points, input.lot.order_id);
   const left = input.lot.remaining - points;
   moveLot(w, input.orgId, entry.id, input.lot.id, -points, left === 0 ? 'cancelled' : null);
   input.lot.remaining = left;
-  await repo.flushLedgerWrite(tx, w);
+  await commit(tx, ctx, input, w, event);
   return entry;
 }
 
 /** Pending -> active for one lot. */
-export async function activate(tx: Tx, input: EntryInput & { lot: LotRow }): Promise<EntryRow> {
+export async function activate(tx: Tx, ctx: AppContext, input: EntryInput & { lot: LotRow }): Promise<EntryRow> {
   const r = input.lot.remaining;
   const debts = await debtLots(tx, input.orgId, input.customer, input.customer.points_active);
-  const { w, entry } = begin(input, r, -r);
+  const { w, entry, event } = begin(ctx, input, r, -r, input.lot.order_id);
   moveLot(w, input.orgId, entry.id, input.lot.id, 0, 'active');
   const filled = fillDebt(w, input.orgId, entry.id, debts, r);
   if (filled > 0) moveLot(w, input.orgId, entry.id, input.lot.id, -filled);
   input.lot.status = 'active';
   input.lot.remaining -= filled;
-  await repo.flushLedgerWrite(tx, w);
+  await commit(tx, ctx, input, w, event);
   return entry;
 }
 
 /** Expires what remains of the given active lots in one entry. */
-export async function expireLots(tx: Tx, input: EntryInput & { lots: LotRow[] }): Promise<EntryRow | null> {
+export async function expireLots(tx: Tx, ctx: AppContext, input: EntryInput & { lots: LotRow[] }): Promise<EntryRow | null> {
   const due = input.lots.filter((l) => l.status === 'active' && l.remaining > 0);
   const total = due.reduce((s, l) => s + l.remaining, 0);
   if (total === 0) return null;
-  const { w, entry } = begin(input, -total, 0);
+  const { w, entry, event } = begin(ctx, input, -total, 0);
   for (const l of due) moveLot(w, input.orgId, entry.id, l.id, -l.remaining);
-  await repo.flushLedgerWrite(tx, w);
+  await commit(tx, ctx, input, w, event);
   return entry;
 }

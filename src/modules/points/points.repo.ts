@@ -8,10 +8,7 @@ export type CustomerRow = Selectable<CustomersTable>;
 export type EntryRow = Selectable<PointsEntriesTable>;
 export type LotRow = Selectable<PointsLotsTable>;
 
-/** Locks the customer row: every points change on one customer goes through this, one at a time. */
-export function lockCustomer(db: Executor, orgId: string, customerId: string): Promise<CustomerRow | undefined> {
-  return db.selectFrom('customers').selectAll().where('org_id', '=', orgId).where('id', '=', customerId).forUpdate().executeTakeFirst();
-}
+export { lockCustomer } from '../customers/customers.repo.js';
 
 export function openLots(db: Executor, orgId: string, customerId: string): Promise<LotRow[]> {
   return db
@@ -42,10 +39,27 @@ export interface LedgerWrite {
   customer: (BalanceDelta & { orgId: string; id: string; activityAt: Date | null; now: Date }) | null;
   activity: unknown[];
   events: unknown[];
+  deliveries: unknown[];
 }
 
 export async function flushLedgerWrite(db: Executor, w: LedgerWrite): Promise<void> {
   await sql`select patron_ledger_write(${JSON.stringify(w)}::jsonb)`.execute(db);
+}
+
+/** The lot an order's points were credited to (locked). */
+export function orderLot(db: Executor, orgId: string, orderId: string) {
+  return db
+    .selectFrom('points_lots')
+    .selectAll()
+    .where('org_id', '=', orgId)
+    .where('order_id', '=', orderId)
+    .where('points', '>', 0)
+    .forUpdate()
+    .executeTakeFirst();
+}
+
+export async function setLotActivation(db: Executor, orgId: string, lotId: string, activatesAt: Date): Promise<void> {
+  await db.updateTable('points_lots').set({ activates_at: activatesAt }).where('org_id', '=', orgId).where('id', '=', lotId).execute();
 }
 
 export function allocationsOf(db: Executor, orgId: string, entryId: string) {

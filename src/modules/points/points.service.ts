@@ -1,8 +1,9 @@
 import type { Actor, AppContext } from '../../context.js';
-import { withTx, type Tx } from '../../db/tx.js';
+import { withTx } from '../../db/tx.js';
 import { AppError } from '../../errors.js';
 import { recordActivity } from '../activity/activity.repo.js';
-import { getProgram, type ProgramSettings } from '../program/program.service.js';
+import { customerExists } from '../customers/customers.repo.js';
+import { getProgram } from '../program/program.service.js';
 import { adjustOnce } from './points.adjust.js';
 import * as repo from './points.repo.js';
 import type { CustomerRow, EntryRow } from './points.repo.js';
@@ -56,19 +57,8 @@ export function balancesOf(c: CustomerRow) {
   };
 }
 
-/** Locks the customer for a points change; 404 when absent, 409 once anonymized. */
-export async function lockForChange(tx: Tx, orgId: string, customerId: string): Promise<CustomerRow> {
-  const c = await repo.lockCustomer(tx, orgId, customerId);
-  if (!c) throw AppError.notFound('Customer', customerId);
-  if (c.anonymized_at) throw new AppError('CUSTOMER_ANONYMIZED', 'This customer was anonymized; their points can no longer change', { id: customerId });
-  return c;
-}
-
-export function expiryFor(program: ProgramSettings, at: Date): Date | null {
-  if (program.expiryPolicy !== 'days_after_earning' || program.expiryDays === null) return null;
-  return new Date(at.getTime() + program.expiryDays * 86_400_000);
-}
-
+export { lockForChange } from '../customers/customers.lock.js';
+export { expiryFor } from './points.expiry.js';
 
 export interface AdjustmentInput {
   direction: 'add' | 'deduct';
@@ -78,11 +68,6 @@ export interface AdjustmentInput {
   visibleToCustomer?: boolean | undefined;
   countsTowardTier?: boolean | undefined;
 }
-
-/** Hook run after a ledger credit that counts toward tier (the tiers module re-evaluates). */
-export const ledgerHooks: {
-  afterTierRelevantChange: (tx: Tx, ctx: AppContext, customer: CustomerRow, cause: { entry: EntryRow | null; orderId: string | null }, actor: Actor) => Promise<void>;
-} = { afterTierRelevantChange: async () => {} };
 
 export async function adjustPoints(ctx: AppContext, orgId: string, customerId: string, input: AdjustmentInput, actor: Actor) {
   const reason = input.reason.trim();
@@ -100,8 +85,7 @@ export async function listEntries(
   customerId: string,
   opts: { limit: number; before: { createdAt: Date; id: string } | null; kinds?: EntryKind[] | undefined },
 ) {
-  const exists = await ctx.db.selectFrom('customers').select('id').where('org_id', '=', orgId).where('id', '=', customerId).executeTakeFirst();
-  if (!exists) throw AppError.notFound('Customer', customerId);
+  if (!(await customerExists(ctx.db, orgId, customerId))) throw AppError.notFound('Customer', customerId);
   const rows = await repo.listEntries(ctx.db, orgId, customerId, { ...opts, limit: opts.limit + 1 });
   const page = rows.slice(0, opts.limit);
   const last = page[page.length - 1];

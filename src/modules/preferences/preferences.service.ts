@@ -4,7 +4,7 @@ import type { NotificationPrefs } from '../../db/types.js';
 import { AppError } from '../../errors.js';
 import { recordActivity } from '../activity/activity.repo.js';
 import type { AuthContext } from '../auth/auth.service.js';
-import { lockEditableCustomer } from '../privacy/privacy.guard.js';
+import { lockForChange } from '../customers/customers.lock.js';
 import { PREFERENCE_TYPES } from './preferences.schemas.js';
 
 const LABELS: Record<keyof NotificationPrefs, string> = {
@@ -40,7 +40,7 @@ export async function getPreferences(ctx: AppContext, orgId: string, customerId:
 export async function setPreferences(ctx: AppContext, orgId: string, customerId: string, patch: Partial<NotificationPrefs>, actor: Actor): Promise<NotificationPrefs> {
   return withTx(ctx.db, async (tx) => {
     const now = ctx.clock.now();
-    const customer = await lockEditableCustomer(tx, orgId, customerId);
+    const customer = await lockForChange(tx, orgId, customerId);
     const current = customer.notification_prefs;
     const next = { ...current };
     for (const t of PREFERENCE_TYPES) if (patch[t] !== undefined) next[t] = patch[t];

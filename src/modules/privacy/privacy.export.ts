@@ -26,7 +26,7 @@ export async function exportCustomer(ctx: AppContext, orgId: string, customerId:
   const now = ctx.clock.now();
   await recordActivity(ctx.db, { orgId, customerId, type: 'customer.exported', actor, summary: `Customer data exported by ${actor.name}`, payload: {}, at: now });
   const { entries, orders, refunds, link } = await customerRecords(ctx.db, orgId, customerId);
-  const profile = await toCustomerView(ctx.db, row);
+  const profile = await toCustomerView(ctx, row);
   return {
     format: 'patron.customer-export.v1' as const,
     exportedAt: now.toISOString(),

@@ -1,11 +1,11 @@
 import type { Actor, AppContext } from '../../context.js';
 import { withTx } from '../../db/tx.js';
 import { AppError } from '../../errors.js';
+import { emit } from '../../events/emit.js';
 import { recordActivity } from '../activity/activity.repo.js';
 import { toCustomerView } from '../customers/customers.service.js';
-import { emitEvent } from '../events/events.repo.js';
 import { lockCustomer, type CustomerRow } from '../points/points.repo.js';
-import { lockEditableCustomer } from './privacy.guard.js';
+import { lockForChange } from '../customers/customers.lock.js';
 import {
   deletePreviousValues,
   eraseNoteVersions,
@@ -149,17 +149,17 @@ export async function anonymizeCustomer(ctx: AppContext, orgId: string, customer
       payload: { rewritten, externalIdKept: !externalIsPersonal && c.external_id !== null },
       at: now,
     });
-    await emitEvent(tx, { orgId, type: 'customer.anonymized', payload: { customerId }, at: now });
+    await emit(tx, ctx, { type: 'customer.anonymized', orgId, payload: { customerId } }, { actor, at: now });
     return updated;
   });
-  return toCustomerView(ctx.db, row);
+  return toCustomerView(ctx, row);
 }
 
 /** Exclude from (or include in) analytics and list exports, e.g. staff or test accounts. */
 export async function setReportingExcluded(ctx: AppContext, orgId: string, customerId: string, excluded: boolean, actor: Actor) {
   const row = await withTx(ctx.db, async (tx) => {
     const now = ctx.clock.now();
-    const c = await lockEditableCustomer(tx, orgId, customerId);
+    const c = await lockForChange(tx, orgId, customerId);
     if (c.excluded_from_reports === excluded) return c;
     const updated = await tx
       .updateTable('customers')
@@ -179,5 +179,5 @@ export async function setReportingExcluded(ctx: AppContext, orgId: string, custo
     });
     return updated;
   });
-  return toCustomerView(ctx.db, row);
+  return toCustomerView(ctx, row);
 }

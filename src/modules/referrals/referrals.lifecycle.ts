@@ -4,14 +4,15 @@ import { canEarn } from '../../core/membership.js';
 import { newId } from '../../db/ids.js';
 import { withTx, type Tx } from '../../db/tx.js';
 import { AppError } from '../../errors.js';
+import { emit } from '../../events/emit.js';
+import { reaction } from '../../events/types.js';
 import { recordActivity } from '../activity/activity.repo.js';
-import { emitEvent } from '../events/events.repo.js';
 import type { OrderRow } from '../orders/orders.repo.js';
-import { orderHooks } from '../orders/orders.service.js';
 import { credit } from '../points/points.ledger.js';
 import { findEntryByUniqueKey, lockCustomer, type CustomerRow, type EntryRow } from '../points/points.repo.js';
-import { expiryFor, ledgerHooks } from '../points/points.service.js';
-import { lockEditableCustomer } from '../privacy/privacy.guard.js';
+import { expiryFor } from '../points/points.service.js';
+import { lockForChange } from '../customers/customers.lock.js';
+import { findCustomer } from '../customers/customers.repo.js';
 import { getProgram } from '../program/program.service.js';
 import * as repo from './referrals.repo.js';
 import type { ReferralRow } from './referrals.repo.js';
@@ -63,10 +64,10 @@ export async function createReferral(
 ) {
   return withTx(ctx.db, async (tx) => {
     const now = ctx.clock.now();
-    const friend = await lockEditableCustomer(tx, orgId, input.friendCustomerId);
+    const friend = await lockForChange(tx, orgId, input.friendCustomerId);
     const { referrerId, clickId } = await resolveReferrer(tx, orgId, input);
     if (referrerId === friend.id) throw refused('A customer cannot refer themselves', { referrerCustomerId: referrerId });
-    const referrer = await tx.selectFrom('customers').selectAll().where('org_id', '=', orgId).where('id', '=', referrerId).executeTakeFirstOrThrow();
+    const referrer = (await findCustomer(tx, orgId, referrerId))!;
     if (referrer.membership_type !== 'member' || referrer.anonymized_at) {
       const who = referrer.anonymized_at ? 'was anonymized' : 'left the program';
       throw refused(`The owner of this referral link ${who}: their link lands on the store but starts no referral`, { referrerCustomerId: referrerId, membershipType: referrer.membership_type });
@@ -97,7 +98,7 @@ export async function createReferral(
     const payload = { referralId: referral.id, referrerCustomerId: referrerId, friendCustomerId: friend.id, clickId };
     await recordActivity(tx, { orgId, customerId: referrerId, type: 'referral.created', actor, summary: 'Referred a new customer: pending until their first order', payload, at: now });
     await recordActivity(tx, { orgId, customerId: friend.id, type: 'referral.joined', actor, summary: 'Signed up through a referral link: pending until the first order', payload, at: now });
-    await emitEvent(tx, { orgId, type: 'referral.created', payload, at: now });
+    await emit(tx, ctx, { type: 'referral.created', orgId, payload }, { actor, at: now, customer: friend });
     return toReferralView(referral);
   });
 }
@@ -124,7 +125,7 @@ async function completeOnOrder(tx: Tx, ctx: AppContext, friend: CustomerRow, ord
   const uniqueKey = `referral:${referral.id}:reward`;
   let entry: EntryRow | null = null;
   if (!why && !(await findEntryByUniqueKey(tx, orgId, uniqueKey))) {
-    entry = await credit(tx, {
+    entry = await credit(tx, ctx, {
       orgId,
       customer: referrer,
       kind: 'earn_rule',
@@ -152,8 +153,12 @@ async function completeOnOrder(tx: Tx, ctx: AppContext, friend: CustomerRow, ord
   const reward = entry ? `: +${plural(entry.points)}` : why ? ` (no points: ${why})` : '';
   await recordActivity(tx, { orgId, customerId: referrer.id, type: 'referral.completed', actor, summary: `Referral completed: the referred friend placed order #${order.external_id}${reward}`, payload, at: now });
   await recordActivity(tx, { orgId, customerId: friend.id, type: 'referral.completed', actor, summary: `Referral completed with first order #${order.external_id}`, payload, at: now });
-  await emitEvent(tx, { orgId, type: 'referral.completed', payload, at: now });
-  if (entry) await ledgerHooks.afterTierRelevantChange(tx, ctx, referrer, { entry, orderId: null }, actor);
+  await emit(tx, ctx, { type: 'referral.completed', orgId, payload }, { actor, at: now, customer: referrer, order });
 }
 
-orderHooks.afterOrderCounted.push(completeOnOrder);
+/** A friend's first counted order completes their pending referral, in the order's transaction. */
+export const referralsReactions = [
+  reaction('order.counted', 'referrals.complete-on-first-order', async (tx, ctx, e, scope) => {
+    if (scope.customer && scope.order) await completeOnOrder(tx, ctx, scope.customer, scope.order, scope.actor);
+  }),
+];

@@ -7,9 +7,10 @@ import { newId } from '../../db/ids.js';
 import { isUniqueViolation, withTx, type Executor, type Tx } from '../../db/tx.js';
 import { AppError } from '../../errors.js';
 import { recordActivity } from '../activity/activity.repo.js';
-import { profileLoaders } from '../customers/customers.service.js';
 import type { CustomerRow } from '../points/points.repo.js';
-import { lockEditableCustomer } from '../privacy/privacy.guard.js';
+import { lockForChange } from '../customers/customers.lock.js';
+import { findCustomer } from '../customers/customers.repo.js';
+import type { ProfileSections } from '../../events/types.js';
 import * as repo from './referrals.repo.js';
 import type { LinkRow } from './referrals.repo.js';
 
@@ -38,9 +39,12 @@ export function landingOf(settings: SettingsRow): string {
 const NO_BASE =
   'Referral links need a public address: set PATRON_PUBLIC_URL, or the storefront URL of this organization (PUT /api/v1/referrals/settings { "storefrontUrl": "https://..." })';
 
-profileLoaders.referralStats = async (db, row) => {
-  const s = await repo.stats(db, row.org_id, row.id);
-  return { clicks: s.clicks, pending: s.pending, completed: s.completed, conversionRate: conversionRate(s.pending, s.completed) };
+/** The profile's referral section: clicks, pending and completed referrals, conversion. */
+export const referralsProfile: ProfileSections = {
+  referralStats: async (_ctx, db, row) => {
+    const s = await repo.stats(db, row.org_id, row.id);
+    return { clicks: s.clicks, pending: s.pending, completed: s.completed, conversionRate: conversionRate(s.pending, s.completed) };
+  },
 };
 
 /** Percentage with one decimal ("33.3") of completed / (pending + completed); null before any referral. */
@@ -126,7 +130,7 @@ async function view(db: Executor, config: Config, customer: CustomerRow, link: L
 export type ReferralView = Awaited<ReturnType<typeof view>>;
 
 export async function getReferral(ctx: AppContext, orgId: string, customerId: string): Promise<ReferralView> {
-  const customer = await ctx.db.selectFrom('customers').selectAll().where('org_id', '=', orgId).where('id', '=', customerId).executeTakeFirst();
+  const customer = await findCustomer(ctx.db, orgId, customerId);
   if (!customer) throw AppError.notFound('Customer', customerId);
   const link = await ensureLink(ctx.db, customer, ctx.clock.now());
   return view(ctx.db, ctx.config, customer, link);
@@ -137,7 +141,7 @@ type LinkChange = 'disable' | 'activate' | 'regenerate' | { discountCode: string
 async function changeLink(ctx: AppContext, orgId: string, customerId: string, change: LinkChange, actor: Actor): Promise<ReferralView> {
   const result = await withTx(ctx.db, async (tx: Tx) => {
     const now = ctx.clock.now();
-    const customer = await lockEditableCustomer(tx, orgId, customerId);
+    const customer = await lockForChange(tx, orgId, customerId);
     const link = await ensureLink(tx, customer, now);
     if (!link) throw new AppError('RULE_REFUSED', `${unavailableReason(customer)}; make them a member first`, { membershipType: customer.membership_type });
     let updated = link;

@@ -1,4 +1,5 @@
 import { definePatronModule } from '../module.js';
+import { rewardsReactions } from './rewards.coupons.js';
 import { expireCoupons } from './rewards.jobs.js';
 import { rewardsRoutes } from './rewards.routes.js';
 
@@ -6,6 +7,7 @@ import { rewardsRoutes } from './rewards.routes.js';
 export const rewardsModule = definePatronModule({
   name: 'rewards',
   routes: rewardsRoutes,
+  reactions: rewardsReactions,
   jobs: {
     // Marks coupons whose validity ended as expired (idempotent).
     'coupons.expire': async (ctx, job) => ({ ...(await expireCoupons(ctx, job.orgId)) }),

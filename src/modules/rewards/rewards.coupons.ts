@@ -5,11 +5,13 @@ import { formatMoney } from '../../core/money.js';
 import { newId } from '../../db/ids.js';
 import { withTx, type Tx } from '../../db/tx.js';
 import { AppError } from '../../errors.js';
+import { emit } from '../../events/emit.js';
+import { reaction } from '../../events/types.js';
 import { recordActivity } from '../activity/activity.repo.js';
-import { emitEvent } from '../events/events.repo.js';
+import { customerExists } from '../customers/customers.repo.js';
 import { assertCanRedeem } from '../membership/membership.service.js';
-import { orderHooks } from '../orders/orders.service.js';
 import { debit, restore } from '../points/points.ledger.js';
+import type { OrderRow } from '../orders/orders.repo.js';
 import { findEntryByUniqueKey, type CustomerRow } from '../points/points.repo.js';
 import { balancesOf, lockForChange } from '../points/points.service.js';
 import * as repo from './rewards.repo.js';
@@ -126,7 +128,7 @@ async function issue(tx: Tx, ctx: AppContext, i: Omit<IssueInput, 'debitEntryId'
   let debitEntryId: string | null = null;
   if (i.deduct) {
     const verb = i.issuedVia === 'redemption' ? 'redeemed' : 'given';
-    const { entry } = await debit(tx, {
+    const { entry } = await debit(tx, ctx, {
       orgId: i.orgId,
       customer: i.customer,
       kind: 'redeem',
@@ -153,12 +155,12 @@ async function issue(tx: Tx, ctx: AppContext, i: Omit<IssueInput, 'debitEntryId'
     payload: { couponId, rewardId: i.reward.id, code: coupon.code, points: coupon.points_cost, entryId: debitEntryId, expiresAt: coupon.expires_at?.toISOString() ?? null },
     at: i.now,
   });
-  await emitEvent(tx, {
-    orgId: i.orgId,
-    type: 'reward.redeemed',
-    payload: { customerId: i.customer.id, couponId, rewardId: i.reward.id, points: coupon.points_cost, issuedVia: i.issuedVia },
-    at: i.now,
-  });
+  await emit(
+    tx,
+    ctx,
+    { type: 'reward.redeemed', orgId: i.orgId, payload: { customerId: i.customer.id, couponId, rewardId: i.reward.id, points: coupon.points_cost, issuedVia: i.issuedVia } },
+    { actor: i.actor, at: i.now, customer: i.customer },
+  );
   return { coupon: toCouponView({ ...coupon, used_order_external_id: null }, i.now), balances: balancesOf(i.customer) };
 }
 
@@ -221,7 +223,7 @@ export async function revokeCoupon(ctx: AppContext, orgId: string, couponId: str
     if (coupon.debit_entry_id) {
       const uniqueKey = `coupon:${coupon.id}:refund`;
       if (await findEntryByUniqueKey(tx, orgId, uniqueKey)) throw refuse('already had its points restored');
-      const entry = await restore(tx, {
+      const entry = await restore(tx, ctx, {
         orgId,
         customer,
         kind: 'coupon_refund',
@@ -254,7 +256,7 @@ export async function revokeCoupon(ctx: AppContext, orgId: string, couponId: str
       payload: { couponId: coupon.id, code: coupon.code, pointsRestored: restored, entryId: refundEntryId, reason: reason ?? null },
       at: now,
     });
-    await emitEvent(tx, { orgId, type: 'coupon.revoked', payload: { customerId: customer.id, couponId: coupon.id, pointsRestored: restored }, at: now });
+    await emit(tx, ctx, { type: 'coupon.revoked', orgId, payload: { customerId: customer.id, couponId: coupon.id, pointsRestored: restored } }, { actor, at: now, customer });
     return { coupon: toCouponView({ ...updated, used_order_external_id: null }, now), balances: balancesOf(customer), pointsRestored: restored };
   });
 }
@@ -266,8 +268,7 @@ export async function getCoupon(ctx: AppContext, orgId: string, couponId: string
 }
 
 export async function listCustomerCoupons(ctx: AppContext, orgId: string, customerId: string, opts: { limit: number; before: { createdAt: Date; id: string } | null }) {
-  const exists = await ctx.db.selectFrom('customers').select('id').where('org_id', '=', orgId).where('id', '=', customerId).executeTakeFirst();
-  if (!exists) throw AppError.notFound('Customer', customerId);
+  if (!(await customerExists(ctx.db, orgId, customerId))) throw AppError.notFound('Customer', customerId);
   const rows = await repo.listCustomerCoupons(ctx.db, orgId, customerId, { ...opts, limit: opts.limit + 1 });
   const page = rows.slice(0, opts.limit);
   const last = page[page.length - 1];
@@ -276,7 +277,7 @@ export async function listCustomerCoupons(ctx: AppContext, orgId: string, custom
 }
 
 /** An order that carries a coupon's code (compared canonically) marks that customer's active coupon used. */
-async function markCouponsUsed(tx: Tx, ctx: AppContext, customer: CustomerRow, order: { org_id: string; id: string; external_id: string; discount_codes: string[]; placed_at: Date }, actor: Actor): Promise<void> {
+async function markCouponsUsed(tx: Tx, ctx: AppContext, customer: CustomerRow, order: OrderRow, actor: Actor): Promise<void> {
   const keys = [...new Set(order.discount_codes.map(canonicalCode).filter((k): k is string => k !== null))];
   if (keys.length === 0) return;
   const coupons = await repo.lockActiveCouponsByCode(tx, order.org_id, customer.id, keys);
@@ -293,8 +294,13 @@ async function markCouponsUsed(tx: Tx, ctx: AppContext, customer: CustomerRow, o
       payload: { couponId: c.id, code: c.code, orderId: order.id, externalId: order.external_id },
       at: now,
     });
-    await emitEvent(tx, { orgId: order.org_id, type: 'coupon.used', payload: { customerId: customer.id, couponId: c.id, orderId: order.id }, at: now });
+    await emit(tx, ctx, { type: 'coupon.used', orgId: order.org_id, payload: { customerId: customer.id, couponId: c.id, orderId: order.id } }, { actor, at: now, customer, order });
   }
 }
 
-orderHooks.afterOrderCounted.push(markCouponsUsed);
+/** A counted order uses the coupons whose codes it carries, in the order's transaction. */
+export const rewardsReactions = [
+  reaction('order.counted', 'rewards.coupons-used-by-order', async (tx, ctx, e, scope) => {
+    if (scope.customer && scope.order) await markCouponsUsed(tx, ctx, scope.customer, scope.order, scope.actor);
+  }),
+];

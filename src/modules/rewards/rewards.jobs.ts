@@ -1,11 +1,9 @@
 import type { AppContext } from '../../context.js';
 import { SYSTEM_ACTOR } from '../../context.js';
 import { withTx } from '../../db/tx.js';
+import { emit } from '../../events/emit.js';
 import { recordActivity } from '../activity/activity.repo.js';
-import { emitEvent } from '../events/events.repo.js';
 import * as repo from './rewards.repo.js';
-// The worker process serves no routes: importing the coupon service installs its order hook there too.
-import './rewards.coupons.js';
 
 const BATCH = 500;
 
@@ -30,7 +28,7 @@ export async function expireCoupons(ctx: AppContext, orgId: string): Promise<{ e
           payload: { couponId: c.id, code: c.code, expiresAt: c.expires_at?.toISOString() ?? null },
           at: now,
         });
-        await emitEvent(tx, { orgId, type: 'coupon.expired', payload: { customerId: c.customer_id, couponId: c.id }, at: now });
+        await emit(tx, ctx, { type: 'coupon.expired', orgId, payload: { customerId: c.customer_id, couponId: c.id } }, { actor: SYSTEM_ACTOR, at: now });
       }
       return rows.length;
     });

@@ -2,11 +2,11 @@ import type { Actor, AppContext } from '../../context.js';
 import { withTx } from '../../db/tx.js';
 import { AppError } from '../../errors.js';
 import { canEarn } from '../../core/membership.js';
+import { emit } from '../../events/emit.js';
 import { recordActivity } from '../activity/activity.repo.js';
-import { emitEvent } from '../events/events.repo.js';
 import { debit } from '../points/points.ledger.js';
 import { findEntry, findEntryByUniqueKey } from '../points/points.repo.js';
-import { balancesOf, ledgerHooks, lockForChange, toEntryView } from '../points/points.service.js';
+import { balancesOf, lockForChange, toEntryView } from '../points/points.service.js';
 import { getProgram } from '../program/program.service.js';
 import { creditRule, plural } from './rules.earn.js';
 import * as repo from './rules.repo.js';
@@ -87,7 +87,7 @@ export async function removeCustomAction(ctx: AppContext, orgId: string, custome
     const lot = await repo.lotOfEntry(tx, orgId, entryId);
     const at = ctx.clock.now();
     const name = rule?.name ?? original.reason;
-    const { entry } = await debit(tx, {
+    const { entry } = await debit(tx, ctx, {
       orgId,
       customer,
       kind: 'rule_reversal',
@@ -114,8 +114,7 @@ export async function removeCustomAction(ctx: AppContext, orgId: string, custome
       payload: { entryId: entry.id, removedEntryId: entryId, ruleId: original.source_id, points, balanceAfter: entry.balance_after },
       at,
     });
-    await emitEvent(tx, { orgId, type: 'custom_action.removed', payload: { customerId, entryId: entry.id, removedEntryId: entryId, points }, at });
-    if (entry.counts_toward_tier) await ledgerHooks.afterTierRelevantChange(tx, ctx, customer, { entry, orderId: null }, actor);
+    await emit(tx, ctx, { type: 'custom_action.removed', orgId, payload: { customerId, entryId: entry.id, removedEntryId: entryId, points } }, { actor, at, customer });
     return { entry: toEntryView(entry), balances: balancesOf(customer) };
   });
 }

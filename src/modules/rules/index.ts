@@ -1,6 +1,7 @@
 import { definePatronModule } from '../module.js';
 import { customerEditRoutes } from './dates.routes.js';
 import { runDateRewards } from './dates.service.js';
+import { rulesReactions } from './rules.earn.js';
 import { rulesRoutes } from './rules.routes.js';
 
 /** Earning rules: actions, custom actions, birthdays and anniversaries. */
@@ -10,6 +11,7 @@ export const rulesModule = definePatronModule({
     await rulesRoutes(app, ctx);
     await customerEditRoutes(app, ctx);
   },
+  reactions: rulesReactions,
   jobs: {
     // Birthday and anniversary rewards on the organization's local date (once per customer and year).
     'rules.dates': async (ctx, job) => ({ ...(await runDateRewards(ctx, job.orgId)) }),

@@ -1,11 +1,9 @@
 import type { Actor, AppContext } from '../../context.js';
 import type { Tx } from '../../db/tx.js';
-import { recordActivity } from '../activity/activity.repo.js';
-import { customerHooks } from '../customers/customers.service.js';
-import { emitEvent } from '../events/events.repo.js';
+import { reaction } from '../../events/types.js';
 import { credit } from '../points/points.ledger.js';
 import { findEntryByUniqueKey, type CustomerRow, type EntryRow } from '../points/points.repo.js';
-import { expiryFor, ledgerHooks } from '../points/points.service.js';
+import { expiryFor } from '../points/points.service.js';
 import { getProgram } from '../program/program.service.js';
 import type { RuleRow } from './rules.repo.js';
 import { activeRule } from './rules.service.js';
@@ -28,12 +26,14 @@ export interface RuleCredit {
 
 /**
  * Credits an earning rule's points on a locked customer (earn_rule, counts toward tier),
- * with its timeline event and outbound event, then lets tiers re-evaluate.
+ * with its timeline event; the ledger announces points.earned (naming the rule), to which
+ * tiers react.
  */
 export async function creditRule(tx: Tx, ctx: AppContext, c: RuleCredit): Promise<EntryRow> {
   const orgId = c.customer.org_id;
   const program = await getProgram(tx, orgId);
-  const entry = await credit(tx, {
+  const balanceAfter = c.customer.points_active + c.points;
+  return credit(tx, ctx, {
     orgId,
     customer: c.customer,
     kind: 'earn_rule',
@@ -48,19 +48,21 @@ export async function creditRule(tx: Tx, ctx: AppContext, c: RuleCredit): Promis
     actor: c.actor,
     at: c.at,
     expiresAt: expiryFor(program, c.at),
+    ruleId: c.rule.id,
+    also: {
+      activity: [
+        {
+          orgId,
+          customerId: c.customer.id,
+          type: c.activityType,
+          actor: c.actor,
+          summary: c.activitySummary,
+          payload: { ruleId: c.rule.id, ruleKind: c.rule.kind, ruleKey: c.rule.key, points: c.points, balanceAfter },
+          at: c.at,
+        },
+      ],
+    },
   });
-  await recordActivity(tx, {
-    orgId,
-    customerId: c.customer.id,
-    type: c.activityType,
-    actor: c.actor,
-    summary: c.activitySummary,
-    payload: { entryId: entry.id, ruleId: c.rule.id, ruleKind: c.rule.kind, ruleKey: c.rule.key, points: c.points, balanceAfter: entry.balance_after },
-    at: c.at,
-  });
-  await emitEvent(tx, { orgId, type: 'points.earned', payload: { customerId: c.customer.id, entryId: entry.id, ruleId: c.rule.id, points: c.points }, at: c.at });
-  await ledgerHooks.afterTierRelevantChange(tx, ctx, c.customer, { entry, orderId: null }, c.actor);
-  return entry;
 }
 
 /** The signup rule, once per customer ever (signup:<id>), when they are a member. */
@@ -84,7 +86,9 @@ export async function creditSignup(tx: Tx, ctx: AppContext, customer: CustomerRo
   });
 }
 
-// A customer created as a member earns the signup rule in the creating transaction.
-customerHooks.afterCreated.push(async (tx, ctx, customer, actor, at) => {
-  await creditSignup(tx, ctx, customer, actor, at);
-});
+/** A customer created as a member earns the signup rule in the creating transaction. */
+export const rulesReactions = [
+  reaction('customer.created', 'rules.signup-points', async (tx, ctx, e, scope) => {
+    if (scope.customer) await creditSignup(tx, ctx, scope.customer, scope.actor, scope.at);
+  }),
+];

@@ -15,7 +15,6 @@ import {
   rulePatchSchema,
 } from './rules.schemas.js';
 import { createRule, deleteRule, getRule, listRuleViews, updateRule } from './rules.service.js';
-import './rules.earn.js';
 
 export async function rulesRoutes(app: ZodApp, ctx: AppContext): Promise<void> {
   const tags = ['earning rules'];

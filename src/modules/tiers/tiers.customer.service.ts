@@ -4,34 +4,12 @@ import { withTx, type Executor } from '../../db/tx.js';
 import { AppError } from '../../errors.js';
 import { nextTier, progressExplanation } from '../../core/tiers.js';
 import { recordActivity } from '../activity/activity.repo.js';
-import { profileLoaders, toCustomerView, type TierViewLoader } from '../customers/customers.service.js';
+import { toCustomerView, type TierViewLoader } from '../customers/customers.service.js';
 import type { CustomerView } from '../customers/customers.schemas.js';
-import { orderHooks } from '../orders/orders.service.js';
-import { ledgerHooks, lockForChange } from '../points/points.service.js';
+import { lockForChange } from '../points/points.service.js';
 import * as repo from './tiers.repo.js';
 import { CAUSE_OF_BASIS, changeTier, currentWindow, defOf, evaluateUpgrade, loadTierContext, progressIn, upgradeIfQualified } from './tiers.progress.js';
 import { basisValue, formatProgress, multiplierOf, parseBasisValue } from './tiers.service.js';
-
-// Hooks: tiers react to earnings and counted orders in the same transaction, and set the order multiplier.
-ledgerHooks.afterTierRelevantChange = async (tx, ctx, customer, cause, actor) => {
-  const settings = await repo.findSettings(tx, customer.org_id);
-  if ((settings?.basis ?? 'points_earned') !== 'points_earned') return;
-  await evaluateUpgrade(tx, ctx, customer, 'points', cause.orderId, actor);
-};
-
-orderHooks.afterOrderCounted.push(async (tx, ctx, customer, order, actor) => {
-  const settings = await repo.findSettings(tx, customer.org_id);
-  if (!settings || settings.basis === 'points_earned') return;
-  await evaluateUpgrade(tx, ctx, customer, CAUSE_OF_BASIS[settings.basis], order.id, actor);
-});
-
-orderHooks.multiplier = async (tx, orgId, customer) => {
-  if (!customer.tier_id) return { factor: '1', label: null };
-  const tier = await repo.findTier(tx, orgId, customer.tier_id);
-  if (!tier) return { factor: '1', label: null };
-  const factor = multiplierOf(tier);
-  return { factor, label: factor === '1' ? null : `${tier.name} x${factor}` };
-};
 
 /** The profile's tier section: tier, live progress in the current window, and what the next tier needs. */
 export function tierProfileLoader(clock: Clock): TierViewLoader {
@@ -68,11 +46,6 @@ export function tierProfileLoader(clock: Clock): TierViewLoader {
         : null,
     };
   };
-}
-
-/** Installs the profile loader with the application's clock (called when routes are registered). */
-export function installTierProfile(ctx: AppContext): void {
-  profileLoaders.tier = tierProfileLoader(ctx.clock);
 }
 
 async function requireTiers(db: Executor, orgId: string) {
@@ -153,7 +126,7 @@ export async function assignTier(
     }
     return customer;
   });
-  return toCustomerView(ctx.db, row);
+  return toCustomerView(ctx, row);
 }
 
 /** Releases the manual floor; the customer keeps the tier until the next assessment decides. */
@@ -179,7 +152,7 @@ export async function releaseManualTier(ctx: AppContext, orgId: string, customer
     });
     return customer;
   });
-  return toCustomerView(ctx.db, row);
+  return toCustomerView(ctx, row);
 }
 
 /**
@@ -229,5 +202,5 @@ export async function recalculateTier(ctx: AppContext, orgId: string, customerId
     await upgradeIfQualified(tx, ctx, tc, customer, fromHistory, { cause: CAUSE_OF_BASIS[tc.settings.basis], orderId: null, actor, at: now });
     return customer;
   });
-  return toCustomerView(ctx.db, row);
+  return toCustomerView(ctx, row);
 }

@@ -2,8 +2,8 @@ import type { Actor, AppContext } from '../../context.js';
 import type { Executor, Tx } from '../../db/tx.js';
 import { canEarn } from '../../core/membership.js';
 import { tierForProgress, windowBounds, type TierBasis, type TierDef, type WindowBounds } from '../../core/tiers.js';
+import { emit } from '../../events/emit.js';
 import { recordActivity } from '../activity/activity.repo.js';
-import { emitEvent } from '../events/events.repo.js';
 import { credit } from '../points/points.ledger.js';
 import type { CustomerRow } from '../points/points.repo.js';
 import { findEntryByUniqueKey } from '../points/points.repo.js';
@@ -104,12 +104,12 @@ export async function changeTier(tx: Tx, ctx: AppContext, tc: TierContext, custo
     },
     at: change.at,
   });
-  await emitEvent(tx, {
-    orgId: tc.orgId,
-    type: 'customer.tier_changed',
-    payload: { customerId: customer.id, previousTierId: from?.id ?? null, tierId: to?.id ?? null, cause: change.cause, orderId: change.orderId },
-    at: change.at,
-  });
+  await emit(
+    tx,
+    ctx,
+    { type: 'tier.changed', orgId: tc.orgId, payload: { customerId: customer.id, previousTierId: from?.id ?? null, tierId: to?.id ?? null, cause: change.cause, orderId: change.orderId } },
+    { actor: change.actor, at: change.at, customer },
+  );
   if (up && to) await creditEntryReward(tx, ctx, tc, customer, rowOf(tc, to.id), change);
 }
 
@@ -119,7 +119,7 @@ async function creditEntryReward(tx: Tx, ctx: AppContext, tc: TierContext, custo
   if (!canEarn(customer.membership_type, { guestEarning: program.guestEarning })) return;
   const uniqueKey = `tier_entry:${customer.id}:${tier.id}`;
   if (await findEntryByUniqueKey(tx, tc.orgId, uniqueKey)) return;
-  const entry = await credit(tx, {
+  const entry = await credit(tx, ctx, {
     orgId: tc.orgId,
     customer,
     kind: 'earn_rule',

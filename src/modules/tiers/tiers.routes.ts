@@ -5,14 +5,13 @@ import { errorResponses, idParam, listQuery, page } from '../../http/schemas.js'
 import { authOf } from '../../http/security.js';
 import type { ZodApp } from '../../http/types.js';
 import { customerSchema } from '../customers/customers.schemas.js';
-import { assignTier, installTierProfile, recalculateTier, releaseManualTier } from './tiers.customer.service.js';
+import { assignTier, recalculateTier, releaseManualTier } from './tiers.customer.service.js';
 import { customerTierBodySchema, tierCreateSchema, tierPatchSchema, tierSchema, tierSettingsBodySchema, tierSettingsSchema } from './tiers.schemas.js';
 import { createTier, deleteTier, getTierSettings, getTierView, listTierViews, putTierSettings, updateTier } from './tiers.service.js';
 
 const isRankCursor = (v: unknown): v is { r: number } => typeof v === 'object' && v !== null && typeof (v as { r?: unknown }).r === 'number';
 
 export async function tiersRoutes(app: ZodApp, ctx: AppContext): Promise<void> {
-  installTierProfile(ctx);
   const tags = ['tiers'];
   app.get(
     '/api/v1/tiers',
