@@ -276,3 +276,153 @@ describe(`tier assessment on ${ENGINE}`, () => {
     expect(await tierOf(f, c.id)).toBeNull();
   });
 });
+
+describe(`tier rules of docs/tiers.md on ${ENGINE}`, () => {
+  type TierView = {
+    name: string;
+    manual: boolean;
+    manualTier: { name: string } | null;
+    reason: string;
+    downgradePending: { to: { name: string } | null; at: string; reason: string } | null;
+  };
+  const view = async (f: OrgFixture, id: string) => (await profile(f.api, id)).tier as TierView | null;
+
+  it('a manual tier is set up or down; recalculating and the assessment never change it; qualifying activity raises it; release keeps the tier and says why', async () => {
+    h.clock.set('2026-04-01T12:00:00Z');
+    const f = await createOrgFixture(h);
+    const ids = await setupTiers(f, { basis: 'amount_spent', window: 'lifetime', graceDays: 0 }, SPEND_TIERS);
+    const c = await createCustomer(f.api);
+    await order(f.api, c.id, '300.00');
+    expect(await view(f, c.id)).toMatchObject({ name: 'Silver', manual: false, manualTier: null, reason: 'Earned by progress: 300.00 USD in total (Silver starts at 250.00 USD)', downgradePending: null });
+
+    // Down by hand: Bronze, labelled manual.
+    const down = await f.admin.put(`/api/v1/customers/${c.id}/tier`, { tierId: ids.Bronze });
+    expect(down.statusCode, down.body).toBe(200);
+    expect(down.json().tier).toMatchObject({ name: 'Bronze', manual: true, manualTier: { name: 'Bronze' }, reason: 'Manually assigned on 2026-04-01; progress: 300.00 USD in total' });
+    // Recalculating recomputes progress only: still a manual Bronze.
+    const recalculated = await f.admin.post(`/api/v1/customers/${c.id}/tier/recalculate`, {});
+    expect(recalculated.json().tier).toMatchObject({ name: 'Bronze', manual: true, progress: '300.00' });
+    expect((await timeline(h, f.org.id, c.id)).filter((e) => e.type === 'tier.changed')).toHaveLength(2);
+    // The scheduled assessment neither raises nor lowers a manual tier.
+    h.clock.advance(86_400_000);
+    await runTierAssessment(h.ctx, f.org.id);
+    expect(await view(f, c.id)).toMatchObject({ name: 'Bronze', manual: true });
+
+    // Qualifying activity raises it; the label stays and names the manual tier.
+    const o = (await order(f.api, c.id, '1.00')).json();
+    expect(await view(f, c.id)).toMatchObject({ name: 'Silver', manual: true, manualTier: { name: 'Bronze' } });
+    expect((await view(f, c.id))!.reason).toBe('Raised above the manually assigned Bronze by progress: 301.00 USD in total (Silver starts at 250.00 USD)');
+    expect((await timeline(h, f.org.id, c.id)).find((e) => e.type === 'tier.changed')).toMatchObject({ payload: { cause: 'spend', qualifyingOrderId: o.id, tier: 'Silver' } });
+
+    // Release: the label goes, the tier the progress reaches is shown with why.
+    const released = await f.admin.delete(`/api/v1/customers/${c.id}/tier/manual`);
+    expect(released.json().tier).toMatchObject({ name: 'Silver', manual: false, manualTier: null, reason: 'Earned by progress: 301.00 USD in total (Silver starts at 250.00 USD)' });
+  });
+
+  it('release raises at once to the tier the progress reaches, with the reason in the timeline', async () => {
+    const f = await createOrgFixture(h);
+    const ids = await setupTiers(f, { basis: 'amount_spent', window: 'lifetime', graceDays: 0 }, SPEND_TIERS);
+    const c = await createCustomer(f.api);
+    await order(f.api, c.id, '1200.00');
+    await f.admin.put(`/api/v1/customers/${c.id}/tier`, { tierId: ids.Bronze });
+    const released = await f.admin.delete(`/api/v1/customers/${c.id}/tier/manual`);
+    expect(released.json().tier).toMatchObject({ name: 'Gold', manual: false, reason: 'Earned by progress: 1200.00 USD in total (Gold starts at 1000.00 USD)' });
+    const [change] = (await timeline(h, f.org.id, c.id)).filter((e) => e.type === 'tier.changed');
+    expect(change).toMatchObject({ summary: 'Tier upgraded from Bronze to Gold (release): 1200.00 USD in total', payload: { cause: 'release', previousTier: 'Bronze', tier: 'Gold' } });
+  });
+
+  it('editing progress alone does not make the tier manual and raises it when it qualifies', async () => {
+    const f = await createOrgFixture(h);
+    await setupTiers(f, { basis: 'amount_spent', window: 'lifetime', graceDays: 0 }, SPEND_TIERS);
+    const c = await createCustomer(f.api);
+    await order(f.api, c.id, '100.00');
+    const set = await f.admin.put(`/api/v1/customers/${c.id}/tier/progress`, { tierProgress: '260.00', reason: 'Store credit sale' });
+    expect(set.statusCode, set.body).toBe(200);
+    expect(set.json().tier).toMatchObject({ name: 'Silver', manual: false, progress: '260.00' });
+    expect((await timeline(h, f.org.id, c.id)).map((e) => e.type)).toEqual(expect.arrayContaining(['tier.progress_set', 'tier.changed']));
+    const bad = await f.admin.put(`/api/v1/customers/${c.id}/tier/progress`, { tierProgress: 260 });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().error.message).toContain('tierProgress');
+    expect((await view(f, c.id))?.name).toBe('Silver');
+  });
+
+  it('previews the entry reward of a manual change and skips it when asked, recording the skip', async () => {
+    const f = await createOrgFixture(h);
+    const ids = await setupTiers(f, { basis: 'amount_spent', window: 'lifetime', graceDays: 0 }, SPEND_TIERS);
+    const c = await createCustomer(f.api);
+    await order(f.api, c.id, '10.00');
+    const preview = async (tierId: string) => (await f.admin.get(`/api/v1/customers/${c.id}/tier/preview?tierId=${tierId}`)).json();
+    expect(await preview(ids.Gold!)).toEqual({ tier: { id: ids.Gold, name: 'Gold' }, direction: 'up', entryReward: { points: 250, tierName: 'Gold' } });
+    expect(await preview(ids.Bronze!)).toMatchObject({ direction: 'same', entryReward: null });
+    expect((await f.admin.get(`/api/v1/customers/${c.id}/tier/preview?tierId=01890000-0000-7000-8000-000000000000`)).statusCode).toBe(404);
+
+    const skipped = await f.admin.put(`/api/v1/customers/${c.id}/tier`, { tierId: ids.Gold, grantEntryReward: false });
+    expect(skipped.json().tier).toMatchObject({ name: 'Gold', manual: true });
+    expect((await entries(f.api, c.id)).filter((e) => e.source?.type === 'tier')).toEqual([]);
+    expect((await timeline(h, f.org.id, c.id))[0]).toMatchObject({ type: 'tier.entry_reward_skipped', summary: 'Entry reward of Gold (250 points) not granted: skipped by staff with the tier change' });
+
+    // Granted by default: moving up to Silver from Bronze pays 100.
+    const other = await createCustomer(f.api);
+    await order(f.api, other.id, '10.00');
+    expect((await f.admin.get(`/api/v1/customers/${other.id}/tier/preview?tierId=${ids.Silver}`)).json().entryReward).toEqual({ points: 100, tierName: 'Silver' });
+    await f.admin.put(`/api/v1/customers/${other.id}/tier`, { tierId: ids.Silver });
+    expect((await entries(f.api, other.id)).filter((e) => e.source?.type === 'tier').map((e) => e.points)).toEqual([100]);
+    // Paid once: the preview no longer announces it.
+    await f.admin.put(`/api/v1/customers/${other.id}/tier`, { tierId: ids.Bronze });
+    expect((await f.admin.get(`/api/v1/customers/${other.id}/tier/preview?tierId=${ids.Silver}`)).json()).toMatchObject({ direction: 'up', entryReward: null });
+    expect((await f.admin.put(`/api/v1/customers/${other.id}/tier`, { tierId: ids.Silver, grantEntryReward: 'no' })).statusCode).toBe(400);
+  });
+
+  it('shows a pending calendar-year downgrade with its date, never below the manual tier', async () => {
+    h.clock.set('2027-03-01T12:00:00Z');
+    const f = await createOrgFixture(h, { timezone: 'America/New_York' });
+    const ids = await setupTiers(f, { basis: 'amount_spent', window: 'calendar_year', graceDays: 10 }, [
+      { name: 'Silver', threshold: '100.00' },
+      { name: 'Gold', threshold: '500.00' },
+    ]);
+    const c = await createCustomer(f.api);
+    await order(f.api, c.id, '600.00');
+    expect((await view(f, c.id))?.downgradePending).toBeNull();
+
+    // 2028: nothing spent yet; Gold holds on 2027's spend until 2029-01-01 + 10 days unless 2028 reaches it.
+    h.clock.set('2028-02-01T12:00:00Z');
+    await order(f.api, c.id, '150.00');
+    expect((await view(f, c.id))?.downgradePending).toEqual({
+      to: { id: ids.Silver, name: 'Silver' },
+      at: '2029-01-11T05:00:00.000Z',
+      reason: '150.00 USD in 2028 is below Gold (500.00 USD); unless it reaches 500.00 USD by 2028-12-31',
+    });
+    // A manual Gold is never lowered: nothing pending.
+    const manual = await f.api.put(`/api/v1/customers/${c.id}/tier`, { tierId: ids.Gold });
+    expect(manual.json().tier).toMatchObject({ name: 'Gold', manual: true, manualTier: { name: 'Gold' }, downgradePending: null });
+    // Released: pending again, and the assessment applies it on that date, not before.
+    await f.api.delete(`/api/v1/customers/${c.id}/tier/manual`);
+    expect((await view(f, c.id))?.downgradePending?.at).toBe('2029-01-11T05:00:00.000Z');
+    h.clock.set('2029-01-11T04:59:59Z');
+    expect(await runTierAssessment(h.ctx, f.org.id)).toMatchObject({ downgraded: 0 });
+    h.clock.set('2029-01-11T05:00:00Z');
+    expect(await runTierAssessment(h.ctx, f.org.id)).toMatchObject({ downgraded: 1 });
+    expect((await view(f, c.id))?.name).toBe('Silver');
+  });
+
+  it('shows a pending rolling-window downgrade on the day the qualifying orders leave the window, plus grace days', async () => {
+    h.clock.set('2026-05-10T12:00:00Z');
+    const f = await createOrgFixture(h);
+    const ids = await setupTiers(f, { basis: 'orders_count', window: 'rolling_12_months', graceDays: 5 }, [{ name: 'Silver', threshold: 2 }]);
+    const c = await createCustomer(f.api);
+    await order(f.api, c.id, '5.00');
+    h.clock.set('2026-06-10T12:00:00Z');
+    await order(f.api, c.id, '5.00');
+    expect(await view(f, c.id)).toMatchObject({ name: 'Silver' });
+    const pending = (await view(f, c.id))!.downgradePending!;
+    expect(pending.to).toBeNull();
+    // The first order leaves the window just after 2027-05-10 12:00; 5 grace days later it applies.
+    expect(new Date(pending.at).getTime() - Date.parse('2027-05-15T12:00:00Z')).toBeGreaterThanOrEqual(0);
+    expect(new Date(pending.at).getTime() - Date.parse('2027-05-15T12:00:00Z')).toBeLessThan(1000);
+    h.clock.set(new Date(new Date(pending.at).getTime() - 1000).toISOString());
+    expect(await runTierAssessment(h.ctx, f.org.id)).toMatchObject({ downgraded: 0 });
+    h.clock.set(pending.at);
+    expect(await runTierAssessment(h.ctx, f.org.id)).toMatchObject({ downgraded: 1 });
+    expect(ids.Silver).toBeDefined();
+  });
+});

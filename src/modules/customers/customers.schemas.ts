@@ -36,7 +36,20 @@ export const customerSchema = z
         progress: z
           .union([z.number().int(), z.string()])
           .describe('Progress in the current window: a decimal money string in the organization currency ("110.50") when the tier basis is amount_spent, an integer for points_earned and orders_count'),
-        manual: z.boolean(),
+        manual: z.boolean().describe('The tier was assigned by staff ("manually assigned"); see docs/tiers.md'),
+        manualTier: z
+          .object({ id: z.string(), name: z.string() })
+          .nullable()
+          .describe('The manually assigned tier (the floor the assessment never goes below); differs from the tier when qualifying activity raised it above; null when not manual'),
+        reason: z.string().describe('Why the customer holds this tier, in one sentence ("Earned by progress: 300.00 USD in total (Silver starts at 250.00 USD)")'),
+        downgradePending: z
+          .object({
+            to: z.object({ id: z.string(), name: z.string() }).nullable().describe('The tier the customer moves down to; null: no tier'),
+            at: z.string().describe('When it takes effect: the first daily assessment on or after this time applies it'),
+            reason: z.string().describe('Why, and what would prevent it'),
+          })
+          .nullable()
+          .describe('The downgrade coming if the customer has no further qualifying activity; null when none is coming'),
         achievedAt: z.string().nullable(),
         qualifyingOrderId: z.string().nullable(),
         updatedAt: z.string().nullable(),

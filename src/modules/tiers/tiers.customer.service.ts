@@ -8,8 +8,9 @@ import { toCustomerView, type TierViewLoader } from '../customers/customers.serv
 import type { CustomerView } from '../customers/customers.schemas.js';
 import { lockForChange } from '../points/points.service.js';
 import * as repo from './tiers.repo.js';
-import { CAUSE_OF_BASIS, changeTier, currentWindow, defOf, evaluateUpgrade, loadTierContext, progressIn, upgradeIfQualified } from './tiers.progress.js';
+import { CAUSE_OF_BASIS, changeTier, currentWindow, defOf, evaluateUpgrade, loadTierContext, progressIn, upgradeIfQualified, type TierContext } from './tiers.progress.js';
 import { basisValue, formatProgress, multiplierOf, parseBasisValue } from './tiers.service.js';
+import { pendingDowngrade, settleReleasedTier, tierReason } from './tiers.standing.js';
 
 /** The profile's tier section: tier, live progress in the current window, and what the next tier needs. */
 export function tierProfileLoader(clock: Clock): TierViewLoader {
@@ -21,11 +22,18 @@ export function tierProfileLoader(clock: Clock): TierViewLoader {
     const w = currentWindow(tc, clock.now());
     const progress = await progressIn(db, tc, row.id, w);
     const next = nextTier(tc.defs, current, BigInt(progress));
+    const { reason, manualTier } = await tierReason(db, tc, row, current, progress);
+    const pending = await pendingDowngrade(db, tc, row, clock.now());
     return {
       id: current.id,
       name: current.name,
       progress: basisValue(tc.settings.basis, progress, tc.currency),
       manual: row.tier_manual,
+      manualTier: manualTier ? { id: manualTier.id, name: manualTier.name } : null,
+      reason,
+      downgradePending: pending
+        ? { to: pending.to ? { id: pending.to.id, name: pending.to.name } : null, at: pending.at.toISOString(), reason: pending.reason }
+        : null,
       achievedAt: row.tier_achieved_at?.toISOString() ?? null,
       qualifyingOrderId: row.tier_qualifying_order_id,
       updatedAt: row.tier_updated_at?.toISOString() ?? null,
@@ -55,14 +63,16 @@ async function requireTiers(db: Executor, orgId: string) {
 }
 
 /**
- * Staff assign a tier (optionally with progress). The assignment is manual: it becomes
- * the customer's floor until released; automatic upgrades still happen above it.
+ * Staff assign a tier (optionally with progress), up or down. The assignment is manual:
+ * it becomes the customer's floor until released; the assessment never lowers the tier
+ * below it, qualifying activity can still raise it. Moving up grants the tier's entry
+ * reward unless `grantEntryReward` is false (the skip is recorded in the timeline).
  */
 export async function assignTier(
   ctx: AppContext,
   orgId: string,
   customerId: string,
-  input: { tierId: string; tierProgress?: string | number | undefined; reason?: string | undefined },
+  input: { tierId: string; tierProgress?: string | number | undefined; reason?: string | undefined; grantEntryReward?: boolean | undefined },
   actor: Actor,
   opts: { text?: boolean } = {},
 ): Promise<CustomerView> {
@@ -77,26 +87,14 @@ export async function assignTier(
     let progress = computed;
     if (input.tierProgress !== undefined) {
       progress = parseBasisValue('tierProgress', tc.settings.basis, input.tierProgress, tc.currency, opts);
-      if (progress !== computed) {
-        await repo.insertProgressAdjustment(tx, {
-          org_id: orgId,
-          id: newId(now.getTime()),
-          customer_id: customerId,
-          delta: progress - computed,
-          reason: input.reason?.trim() || 'Tier progress set by staff',
-          actor_type: actor.type,
-          actor_id: actor.id,
-          actor_name: actor.name,
-          created_at: now,
-        });
-      }
+      await insertProgressEdit(tx, orgId, customerId, progress - computed, input.reason, actor, now);
     }
     await repo.setFloor(tx, orgId, customerId, target.id, now);
     const previousProgress = customer.tier_progress;
     await repo.setCustomerTierState(tx, orgId, customerId, { tier_manual: true, tier_progress: progress, tier_updated_at: now, updated_at: now });
     Object.assign(customer, { tier_manual: true, tier_progress: progress, tier_updated_at: now });
     if (customer.tier_id !== target.id) {
-      await changeTier(tx, ctx, tc, customer, { to: target, cause: 'manual', orderId: null, actor, at: now });
+      await changeTier(tx, ctx, tc, customer, { to: target, cause: 'manual', orderId: null, actor, at: now, entryReward: input.grantEntryReward ?? true });
     } else {
       await recordActivity(tx, {
         orgId,
@@ -108,28 +106,16 @@ export async function assignTier(
         at: now,
       });
     }
-    if (input.tierProgress !== undefined) {
-      await recordActivity(tx, {
-        orgId,
-        customerId,
-        type: 'tier.progress_set',
-        actor,
-        summary: `Tier progress set to ${formatProgress(tc.settings.basis, progress, tc.currency)} (was ${formatProgress(tc.settings.basis, previousProgress, tc.currency)})`,
-        payload: {
-          previousProgress: basisValue(tc.settings.basis, previousProgress, tc.currency),
-          progress: basisValue(tc.settings.basis, progress, tc.currency),
-          basis: tc.settings.basis,
-          reason: input.reason ?? null,
-        },
-        at: now,
-      });
-    }
+    if (input.tierProgress !== undefined) await recordProgressSet(tx, tc, customerId, previousProgress, progress, input.reason, actor, now);
     return customer;
   });
   return toCustomerView(ctx, row);
 }
 
-/** Releases the manual floor; the customer keeps the tier until the next assessment decides. */
+/**
+ * Releases the manual floor. Progress that reaches a higher tier raises it at once; a lower
+ * one is left to the assessment (the profile shows the pending downgrade and its date).
+ */
 export async function releaseManualTier(ctx: AppContext, orgId: string, customerId: string, actor: Actor): Promise<CustomerView> {
   const row = await withTx(ctx.db, async (tx) => {
     const customer = await lockForChange(tx, orgId, customerId);
@@ -146,10 +132,12 @@ export async function releaseManualTier(ctx: AppContext, orgId: string, customer
       customerId,
       type: 'tier.manual_released',
       actor,
-      summary: 'Manual tier assignment released: the tier now follows progress (downgrades wait for the next assessment)',
+      summary: 'Manual tier assignment released: the tier now follows progress',
       payload: { tierId: customer.tier_id, floorTierId: floor?.tier_id ?? null },
       at: now,
     });
+    const tc = await loadTierContext(tx, orgId);
+    if (tc) await settleReleasedTier(tx, ctx, tc, customer, actor, now);
     return customer;
   });
   return toCustomerView(ctx, row);
@@ -158,7 +146,8 @@ export async function releaseManualTier(ctx: AppContext, orgId: string, customer
 /**
  * Recomputes progress from history (orders and ledger in the current window). Earlier
  * staff edits of progress inside the window are cancelled by a compensating edit, so the
- * result is exactly what history says. Upgrades when the result qualifies; never downgrades.
+ * result is exactly what history says. Never changes the tier or the manual label: the
+ * next qualifying activity or assessment applies the rules to the new progress.
  */
 export async function recalculateTier(ctx: AppContext, orgId: string, customerId: string, actor: Actor): Promise<CustomerView> {
   const row = await withTx(ctx.db, async (tx) => {
@@ -199,7 +188,62 @@ export async function recalculateTier(ctx: AppContext, orgId: string, customerId
       },
       at: now,
     });
-    await upgradeIfQualified(tx, ctx, tc, customer, fromHistory, { cause: CAUSE_OF_BASIS[tc.settings.basis], orderId: null, actor, at: now });
+    return customer;
+  });
+  return toCustomerView(ctx, row);
+}
+
+async function insertProgressEdit(tx: Executor, orgId: string, customerId: string, delta: number, reason: string | undefined, actor: Actor, now: Date): Promise<void> {
+  if (delta === 0) return;
+  await repo.insertProgressAdjustment(tx, {
+    org_id: orgId,
+    id: newId(now.getTime()),
+    customer_id: customerId,
+    delta,
+    reason: reason?.trim() || 'Tier progress set by staff',
+    actor_type: actor.type,
+    actor_id: actor.id,
+    actor_name: actor.name,
+    created_at: now,
+  });
+}
+
+async function recordProgressSet(tx: Executor, tc: TierContext, customerId: string, previous: number, progress: number, reason: string | undefined, actor: Actor, now: Date): Promise<void> {
+  const { basis } = tc.settings;
+  await recordActivity(tx, {
+    orgId: tc.orgId,
+    customerId,
+    type: 'tier.progress_set',
+    actor,
+    summary: `Tier progress set to ${formatProgress(basis, progress, tc.currency)} (was ${formatProgress(basis, previous, tc.currency)})`,
+    payload: { previousProgress: basisValue(basis, previous, tc.currency), progress: basisValue(basis, progress, tc.currency), basis, reason: reason ?? null },
+    at: now,
+  });
+}
+
+/**
+ * Staff set the progress alone. The tier does not become manual; like qualifying activity,
+ * progress that reaches a higher tier raises it at once, a lower one waits for the assessment.
+ */
+export async function setTierProgress(
+  ctx: AppContext,
+  orgId: string,
+  customerId: string,
+  input: { tierProgress: string | number; reason?: string | undefined },
+  actor: Actor,
+): Promise<CustomerView> {
+  const row = await withTx(ctx.db, async (tx) => {
+    const customer = await lockForChange(tx, orgId, customerId);
+    const tc = await requireTiers(tx, orgId);
+    const now = ctx.clock.now();
+    const computed = await progressIn(tx, tc, customerId, currentWindow(tc, now));
+    const progress = parseBasisValue('tierProgress', tc.settings.basis, input.tierProgress, tc.currency);
+    await insertProgressEdit(tx, orgId, customerId, progress - computed, input.reason, actor, now);
+    const previous = customer.tier_progress;
+    await repo.setCustomerTierState(tx, orgId, customerId, { tier_progress: progress, updated_at: now });
+    customer.tier_progress = progress;
+    await recordProgressSet(tx, tc, customerId, previous, progress, input.reason, actor, now);
+    await upgradeIfQualified(tx, ctx, tc, customer, progress, { cause: 'progress_set', orderId: null, actor, at: now });
     return customer;
   });
   return toCustomerView(ctx, row);

@@ -23,7 +23,7 @@ export interface TierContext {
   timezone: string;
 }
 
-export type TierCause = 'spend' | 'orders' | 'points' | 'manual' | 'assessment' | 'recalculation';
+export type TierCause = 'spend' | 'orders' | 'points' | 'manual' | 'assessment' | 'recalculation' | 'release' | 'progress_set';
 
 export const CAUSE_OF_BASIS: Record<TierBasis, TierCause> = { amount_spent: 'spend', orders_count: 'orders', points_earned: 'points' };
 
@@ -63,6 +63,10 @@ export interface TierChange {
   actor: Actor;
   at: Date;
   manual?: boolean;
+  /** False: staff chose not to grant the new tier's entry reward (recorded in the timeline). */
+  entryReward?: boolean;
+  /** Why, in words, added to the timeline summary ("300.00 USD spent in lifetime"). */
+  why?: string;
 }
 
 const plural = (n: number) => `${n} point${n === 1 ? '' : 's'}`;
@@ -92,7 +96,7 @@ export async function changeTier(tx: Tx, ctx: AppContext, tc: TierContext, custo
     customerId: customer.id,
     type: 'tier.changed',
     actor: change.actor,
-    summary: `Tier ${up ? 'upgraded' : 'changed'} from ${name(from)} to ${name(to)} (${change.cause}${change.orderId ? `, order ${change.orderId}` : ''})`,
+    summary: `Tier ${up ? 'upgraded' : 'changed'} from ${name(from)} to ${name(to)} (${change.cause}${change.orderId ? `, order ${change.orderId}` : ''})${change.why ? `: ${change.why}` : ''}`,
     payload: {
       previousTierId: from?.id ?? null,
       previousTier: from?.name ?? null,
@@ -101,6 +105,7 @@ export async function changeTier(tx: Tx, ctx: AppContext, tc: TierContext, custo
       direction: up ? 'up' : 'down',
       cause: change.cause,
       qualifyingOrderId: change.orderId,
+      ...(change.why ? { why: change.why } : {}),
     },
     at: change.at,
   });
@@ -113,12 +118,37 @@ export async function changeTier(tx: Tx, ctx: AppContext, tc: TierContext, custo
   if (up && to) await creditEntryReward(tx, ctx, tc, customer, rowOf(tc, to.id), change);
 }
 
+/**
+ * The entry reward moving `customer` up to `tier` would credit now: the tier's entry points
+ * when it has some, the customer can earn, and has not had this tier's reward before.
+ */
+export async function dueEntryReward(db: Executor, orgId: string, customer: Pick<CustomerRow, 'id' | 'membership_type'>, tier: TierRow): Promise<number> {
+  if (tier.entry_points <= 0) return 0;
+  const program = await getProgram(db, orgId);
+  if (!canEarn(customer.membership_type, { guestEarning: program.guestEarning })) return 0;
+  if (await findEntryByUniqueKey(db, orgId, entryRewardKey(customer.id, tier.id))) return 0;
+  return tier.entry_points;
+}
+
+const entryRewardKey = (customerId: string, tierId: string) => `tier_entry:${customerId}:${tierId}`;
+
 async function creditEntryReward(tx: Tx, ctx: AppContext, tc: TierContext, customer: CustomerRow, tier: TierRow, change: TierChange): Promise<void> {
-  if (tier.entry_points <= 0) return;
+  const due = await dueEntryReward(tx, tc.orgId, customer, tier);
+  if (due <= 0) return;
+  if (change.entryReward === false) {
+    await recordActivity(tx, {
+      orgId: tc.orgId,
+      customerId: customer.id,
+      type: 'tier.entry_reward_skipped',
+      actor: change.actor,
+      summary: `Entry reward of ${tier.name} (${plural(due)}) not granted: skipped by staff with the tier change`,
+      payload: { tierId: tier.id, tier: tier.name, points: due },
+      at: change.at,
+    });
+    return;
+  }
   const program = await getProgram(tx, tc.orgId);
-  if (!canEarn(customer.membership_type, { guestEarning: program.guestEarning })) return;
-  const uniqueKey = `tier_entry:${customer.id}:${tier.id}`;
-  if (await findEntryByUniqueKey(tx, tc.orgId, uniqueKey)) return;
+  const uniqueKey = entryRewardKey(customer.id, tier.id);
   const entry = await credit(tx, ctx, {
     orgId: tc.orgId,
     customer,

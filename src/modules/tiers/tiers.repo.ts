@@ -171,3 +171,49 @@ export function assessmentBatch(db: Executor, orgId: string, afterId: string | n
     .limit(limit)
     .execute();
 }
+
+/**
+ * Each dated contribution to progress from `from` on (all history when null), oldest first:
+ * counted orders (net of refunds, or 1 per order), the ledger's tier entries and staff edits.
+ * The pending-downgrade forecast replays them to find when a rolling window drops below a tier.
+ */
+export async function progressContributions(
+  db: Executor,
+  orgId: string,
+  customerId: string,
+  from: Date | null,
+): Promise<{ orders: { at: Date; spentMinor: number }[]; points: { at: Date; points: number }[]; adjustments: { at: Date; delta: number }[] }> {
+  const [orders, points, adjustments] = await Promise.all([
+    db
+      .selectFrom('orders')
+      .select(['placed_at as at', sql<number>`(total_minor - refunded_minor)::int8`.as('spentMinor')])
+      .where('org_id', '=', orgId)
+      .where('customer_id', '=', customerId)
+      .where('status', 'in', ['paid', 'fulfilled'])
+      .$if(from !== null, (q) => q.where('placed_at', '>=', from!))
+      .orderBy('placed_at')
+      .execute(),
+    db
+      .selectFrom('points_entries')
+      .select(['created_at as at', 'points'])
+      .where('org_id', '=', orgId)
+      .where('customer_id', '=', customerId)
+      .where((e) => e.or([e('counts_toward_tier', '=', true), e('kind', '=', 'order_reversal')]))
+      .$if(from !== null, (q) => q.where('created_at', '>=', from!))
+      .orderBy('created_at')
+      .execute(),
+    db
+      .selectFrom('tier_progress_adjustments')
+      .select(['created_at as at', 'delta'])
+      .where('org_id', '=', orgId)
+      .where('customer_id', '=', customerId)
+      .$if(from !== null, (q) => q.where('created_at', '>=', from!))
+      .orderBy('created_at')
+      .execute(),
+  ]);
+  return {
+    orders: orders.map((o) => ({ at: o.at, spentMinor: Number(o.spentMinor) })),
+    points: points.map((p) => ({ at: p.at, points: Number(p.points) })),
+    adjustments: adjustments.map((a) => ({ at: a.at, delta: Number(a.delta) })),
+  };
+}

@@ -5,8 +5,9 @@ import { errorResponses, idParam, listQuery, page } from '../../http/schemas.js'
 import { authOf } from '../../http/security.js';
 import type { ZodApp } from '../../http/types.js';
 import { customerSchema } from '../customers/customers.schemas.js';
-import { assignTier, recalculateTier, releaseManualTier } from './tiers.customer.service.js';
-import { customerTierBodySchema, tierCreateSchema, tierPatchSchema, tierSchema, tierSettingsBodySchema, tierSettingsSchema } from './tiers.schemas.js';
+import { assignTier, recalculateTier, releaseManualTier, setTierProgress } from './tiers.customer.service.js';
+import { customerTierBodySchema, customerTierProgressBodySchema, tierChangePreviewQuerySchema, tierChangePreviewSchema, tierCreateSchema, tierPatchSchema, tierSchema, tierSettingsBodySchema, tierSettingsSchema } from './tiers.schemas.js';
+import { previewTierChange } from './tiers.standing.js';
 import { createTier, deleteTier, getTierSettings, getTierView, listTierViews, putTierSettings, updateTier } from './tiers.service.js';
 
 const isRankCursor = (v: unknown): v is { r: number } => typeof v === 'object' && v !== null && typeof (v as { r?: unknown }).r === 'number';
@@ -86,7 +87,9 @@ export async function tiersRoutes(app: ZodApp, ctx: AppContext): Promise<void> {
       config: { permission: 'tiers:manage' },
       schema: {
         tags: ctags,
-        summary: "Change a customer's tier by hand (optionally its progress); the tier becomes a manual floor",
+        summary: "Change a customer's tier by hand, up or down (optionally its progress); the tier is labelled manually assigned",
+        description:
+          'While manual, the assessment never lowers the tier below it; qualifying activity can still raise it (the label stays). Moving up grants the tier entry reward once per customer unless grantEntryReward is false (GET .../tier/preview tells how many points). Rules: docs/tiers.md.',
         params: idParam,
         body: customerTierBodySchema,
         response: { 200: customerSchema, ...errorResponses },
@@ -97,11 +100,43 @@ export async function tiersRoutes(app: ZodApp, ctx: AppContext): Promise<void> {
       return assignTier(ctx, auth.orgId, request.params.id, request.body, auth.actor);
     },
   );
+  app.put(
+    '/api/v1/customers/:id/tier/progress',
+    {
+      config: { permission: 'tiers:manage' },
+      schema: {
+        tags: ctags,
+        summary: "Set a customer's tier progress; the tier does not become manual",
+        description: 'Progress that reaches a higher tier raises it at once (with its entry reward); a lower tier waits for the assessment. Recalculating undoes the edit.',
+        params: idParam,
+        body: customerTierProgressBodySchema,
+        response: { 200: customerSchema, ...errorResponses },
+      },
+    },
+    async (request) => {
+      const auth = authOf(request);
+      return setTierProgress(ctx, auth.orgId, request.params.id, request.body, auth.actor);
+    },
+  );
+  app.get(
+    '/api/v1/customers/:id/tier/preview',
+    {
+      config: { permission: 'tiers:manage' },
+      schema: {
+        tags: ctags,
+        summary: 'What assigning a tier by hand would do: up or down, and the entry reward it would also credit',
+        params: idParam,
+        querystring: tierChangePreviewQuerySchema,
+        response: { 200: tierChangePreviewSchema, ...errorResponses },
+      },
+    },
+    async (request) => previewTierChange(ctx.db, authOf(request).orgId, request.params.id, request.query.tierId),
+  );
   app.delete(
     '/api/v1/customers/:id/tier/manual',
     {
       config: { permission: 'tiers:manage' },
-      schema: { tags: ctags, summary: 'Release the manual tier assignment', params: idParam, response: { 200: customerSchema, ...errorResponses } },
+      schema: { tags: ctags, summary: 'Release the manual tier assignment: progress that reaches a higher tier raises it at once (tier.reason says why)', params: idParam, response: { 200: customerSchema, ...errorResponses } },
     },
     async (request) => {
       const auth = authOf(request);
@@ -114,7 +149,7 @@ export async function tiersRoutes(app: ZodApp, ctx: AppContext): Promise<void> {
       config: { permission: 'tiers:manage' },
       schema: {
         tags: ctags,
-        summary: 'Recalculate tier progress from history (orders and ledger in the current window); upgrades if it qualifies',
+        summary: 'Recalculate tier progress from history (orders and ledger in the current window); never changes the tier or the manual label',
         params: idParam,
         response: { 200: customerSchema, ...errorResponses },
       },

@@ -79,4 +79,28 @@ export const customerTierBodySchema = z.object({
   tierId: z.string('is required: the id of the tier to assign').min(1, 'is required').max(64),
   tierProgress: basisInput('Set the progress too').optional(),
   reason: z.string().trim().max(500, 'must be at most 500 characters').optional(),
+  grantEntryReward: z
+    .boolean('must be true or false')
+    .optional()
+    .describe("Moving the customer up grants the new tier's entry reward (once per customer) unless this is false; a skipped reward is recorded in the timeline. Default true"),
+});
+
+export const tierChangePreviewQuerySchema = z.object({
+  tierId: z.string('is required: the id of the tier to assign').min(1, 'is required').max(64),
+});
+
+export const tierChangePreviewSchema = z
+  .object({
+    tier: z.object({ id: z.string(), name: z.string() }),
+    direction: z.enum(['up', 'down', 'same']).describe("Compared with the customer's tier now"),
+    entryReward: z
+      .object({ points: z.number().int(), tierName: z.string() })
+      .nullable()
+      .describe('The points this change would also credit (the tier entry reward), unless grantEntryReward is false; null when none'),
+  })
+  .meta({ id: 'TierChangePreview' });
+
+export const customerTierProgressBodySchema = z.object({
+  tierProgress: basisInput('The progress to set'),
+  reason: z.string().trim().max(500, 'must be at most 500 characters').optional(),
 });
