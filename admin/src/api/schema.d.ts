@@ -6313,6 +6313,86 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/customers/{id}/referrals": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Who the customer referred: each friend, status, completing order and date, newest first */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                    cursor?: string;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Done */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: components["schemas"]["ReferredFriend"][];
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+                /** @description The request is invalid; `error.details.fields` names each field and what is wrong with it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not signed in, or the API key is missing, not valid or revoked */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Refused: the caller lacks the `customers:read` permission (named in `error.details.permission`) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found: what the path names is not in the caller's organization (another organization's id answers 404 too) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/r/{code}": {
         parameters: {
             query?: never;
@@ -9528,13 +9608,36 @@ export interface components {
             storefrontUrl: string | null;
             updatedAt: string | null;
         };
+        ReferredFriendInput: {
+            /** @description The referral */
+            id: string;
+            friend: {
+                id: string;
+                name: string | null;
+                email: string | null;
+            };
+            /**
+             * @description pending until the friend's first order completes it
+             * @enum {string}
+             */
+            status: "pending" | "completed";
+            /** @description The order that completed the referral */
+            order: {
+                id: string;
+                externalId: string;
+            } | null;
+            /** @description Points the referrer earned for it (0 while pending) */
+            rewardPoints: number;
+            createdAt: string;
+            completedAt: string | null;
+        };
         ActivityEventInput: {
             id: string;
             type: string;
             summary: string;
             actor: {
                 /** @enum {string} */
-                type: "user" | "api_key" | "system" | "customer";
+                type: "user" | "api_key" | "system" | "customer" | "integration";
                 id: string | null;
                 name: string | null;
             };
@@ -9542,6 +9645,21 @@ export interface components {
                 [key: string]: unknown;
             };
             createdAt: string;
+            /** @description What the ids in `payload` name today (orders, tiers, other customers), so a timeline reads without ids; the customer timeline always includes it */
+            refs?: {
+                /** @description Order number (the store's externalId) by order id */
+                orders: {
+                    [key: string]: string;
+                };
+                /** @description Tier name by tier id */
+                tiers: {
+                    [key: string]: string;
+                };
+                /** @description Display name by customer id */
+                customers: {
+                    [key: string]: string;
+                };
+            };
         };
         CustomerNoteInput: {
             note: {
@@ -10231,13 +10349,36 @@ export interface components {
             storefrontUrl: string | null;
             updatedAt: string | null;
         };
+        ReferredFriend: {
+            /** @description The referral */
+            id: string;
+            friend: {
+                id: string;
+                name: string | null;
+                email: string | null;
+            };
+            /**
+             * @description pending until the friend's first order completes it
+             * @enum {string}
+             */
+            status: "pending" | "completed";
+            /** @description The order that completed the referral */
+            order: {
+                id: string;
+                externalId: string;
+            } | null;
+            /** @description Points the referrer earned for it (0 while pending) */
+            rewardPoints: number;
+            createdAt: string;
+            completedAt: string | null;
+        };
         ActivityEvent: {
             id: string;
             type: string;
             summary: string;
             actor: {
                 /** @enum {string} */
-                type: "user" | "api_key" | "system" | "customer";
+                type: "user" | "api_key" | "system" | "customer" | "integration";
                 id: string | null;
                 name: string | null;
             };
@@ -10245,6 +10386,21 @@ export interface components {
                 [key: string]: unknown;
             };
             createdAt: string;
+            /** @description What the ids in `payload` name today (orders, tiers, other customers), so a timeline reads without ids; the customer timeline always includes it */
+            refs?: {
+                /** @description Order number (the store's externalId) by order id */
+                orders: {
+                    [key: string]: string;
+                };
+                /** @description Tier name by tier id */
+                tiers: {
+                    [key: string]: string;
+                };
+                /** @description Display name by customer id */
+                customers: {
+                    [key: string]: string;
+                };
+            };
         };
         CustomerNote: {
             note: {

@@ -19,6 +19,43 @@ export interface Formatter {
   relative(iso: string | null | undefined): string;
   /** Tier progress or a threshold as the API gives it: an amount ("110.50") for amount_spent, an integer of points or orders. */
   tierProgress(value: string | number | null | undefined, basis: string | undefined): string;
+  /** An order's number as staff know it: `#1091`, also when the store's number already starts with `#`. */
+  orderNumber(externalId: string): string;
+  /**
+   * Text written by the server for people (reasons, explanations, messages) made readable:
+   * no doubled `#` before order numbers, no API paths, ISO timestamps in the organization's time
+   * zone, `1045 point(s)` as `1,045 points`, `223.96 USD` as money.
+   */
+  text(message: string): string;
+}
+
+/** `#1091` from `1091` or `#1091`. */
+export function orderNumber(externalId: string): string {
+  return `#${externalId.replace(/^#+/, '')}`;
+}
+
+const API_HINT = /\s*\((?:GET|POST|PUT|PATCH|DELETE) \/api\/[^()]*(?:\([^()]*\)[^()]*)*\)/g;
+const ISO_TIME = /\b\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})\b/g;
+const CURRENCIES = new Set<string>(typeof Intl.supportedValuesOf === 'function' ? Intl.supportedValuesOf('currency') : []);
+const UUID = /\s*\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b/gi;
+
+/**
+ * A whole number of points typed by a person, or why it is not one. Only digits (and thousands
+ * separators) are accepted: `1.5`, `1e3`, `-5` and `12abc` are refused, never read as another number.
+ */
+export function parseWholePoints(raw: string, max: number, fmt?: Pick<Formatter, 'number'>): { value: number | null; error: string | null } {
+  const number = fmt?.number ?? ((n: number) => n.toLocaleString('en-US'));
+  const v = raw.trim();
+  if (v === '') return { value: null, error: 'Enter a whole number of points, at least 1' };
+  if (/^\d{1,3}(,\d{3})+$|^\d+$/.test(v)) {
+    const n = Number(v.replace(/,/g, ''));
+    if (n < 1) return { value: null, error: 'Enter a whole number of points, at least 1' };
+    if (n > max) return { value: null, error: `At most ${number(max)} points at a time: ${number(n)} is more than that` };
+    return { value: n, error: null };
+  }
+  if (/^-/.test(v)) return { value: null, error: 'Enter the points without a sign; choose add or deduct above' };
+  if (/^[\d,]*\.\d*$/.test(v)) return { value: null, error: `Points are whole numbers: "${v}" has a decimal part. Enter for example ${number(Math.max(1, Math.floor(Number(v.replace(/,/g, '')))))}` };
+  return { value: null, error: `"${v}" is not a whole number. Use digits only, for example 1000` };
 }
 
 const DASH = '—';
@@ -83,6 +120,27 @@ export function createFormatter(currency: string, timeZone: string, locale?: str
       if (basis === 'amount_spent') return cur.format(n);
       if (basis === 'orders_count') return `${num.format(n)} ${n === 1 ? 'order' : 'orders'}`;
       return `${num.format(n)} pts`;
+    },
+    orderNumber,
+    text: (message) => {
+      let t = message
+        .replace(API_HINT, '')
+        .replace(/##(?=[\w-])/g, '#')
+        .replace(ISO_TIME, (iso) => dt.format(new Date(iso)))
+        .replace(/\b(\d+) point\(s\)/g, (_, n: string) => `${num.format(Number(n))} ${n === '1' ? 'point' : 'points'}`)
+        .replace(/\b(\d+(?:\.\d+)?) ([A-Za-z]{3})\b/g, (whole, amount: string, code: string) => {
+          const upper = code.toUpperCase();
+          if (upper !== currency.toUpperCase() && !(code === upper && CURRENCIES.has(upper))) return whole;
+          try {
+            return new Intl.NumberFormat(locale, { style: 'currency', currency: upper }).format(Number(amount));
+          } catch {
+            return whole;
+          }
+        })
+        .replace(UUID, '')
+        .trim();
+      if (t && !/[.!?]$/.test(t)) t += '.';
+      return t.charAt(0).toUpperCase() + t.slice(1);
     },
     relative: (iso) => {
       const v = valid(iso);

@@ -76,3 +76,18 @@ export function listActivity(db: Executor, orgId: string, customerId: string, q:
 export function allActivity(db: Executor, orgId: string, customerId: string) {
   return db.selectFrom('activity_events').selectAll().where('org_id', '=', orgId).where('customer_id', '=', customerId).orderBy('created_at').orderBy('id').execute();
 }
+
+/** Order numbers of the given orders of one organization. */
+export function orderNumbers(db: Executor, orgId: string, ids: string[]) {
+  return db.selectFrom('orders').select(['id', 'external_id']).where('org_id', '=', orgId).where('id', 'in', ids).execute();
+}
+
+/** Names of the given tiers of one organization. */
+export function tierNames(db: Executor, orgId: string, ids: string[]) {
+  return db.selectFrom('tiers').select(['id', 'name']).where('org_id', '=', orgId).where('id', 'in', ids).execute();
+}
+
+/** Display names of the given customers of one organization. */
+export function customerNames(db: Executor, orgId: string, ids: string[]) {
+  return db.selectFrom('customers').select(['id', 'first_name', 'last_name', 'email']).where('org_id', '=', orgId).where('id', 'in', ids).execute();
+}

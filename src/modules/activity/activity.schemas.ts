@@ -20,5 +20,13 @@ export const activityEventSchema = z
     actor: z.object({ type: z.enum(['user', 'api_key', 'system', 'customer', 'integration']), id: z.string().nullable(), name: z.string().nullable() }),
     payload: z.record(z.string(), z.unknown()),
     createdAt: z.string(),
+    refs: z
+      .object({
+        orders: z.record(z.string(), z.string()).describe("Order number (the store's externalId) by order id"),
+        tiers: z.record(z.string(), z.string()).describe('Tier name by tier id'),
+        customers: z.record(z.string(), z.string()).describe('Display name by customer id'),
+      })
+      .optional()
+      .describe('What the ids in `payload` name today (orders, tiers, other customers), so a timeline reads without ids; the customer timeline always includes it'),
   })
   .meta({ id: 'ActivityEvent' });

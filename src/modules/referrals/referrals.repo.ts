@@ -150,3 +150,30 @@ export function referralsOf(db: Executor, orgId: string, customerId: string): Pr
 export function findReferralRule(db: Executor, orgId: string) {
   return db.selectFrom('earning_rules').selectAll().where('org_id', '=', orgId).where('kind', '=', 'referral').where('key', '=', 'referral').executeTakeFirst();
 }
+
+/**
+ * The referrals a customer made (they are the referrer), newest first, with the friend's name
+ * and the order that completed each; keyset-paginated on (created_at, id).
+ */
+export function referredBy(db: Executor, orgId: string, customerId: string, q: { limit: number; before: { createdAt: Date; id: string } | null }) {
+  let query = db
+    .selectFrom('referrals as r')
+    .innerJoin('customers as f', (j) => j.onRef('f.org_id', '=', 'r.org_id').onRef('f.id', '=', 'r.friend_customer_id'))
+    .leftJoin('orders as o', (j) => j.onRef('o.org_id', '=', 'r.org_id').onRef('o.id', '=', 'r.completed_order_id'))
+    .select(['r.id', 'r.status', 'r.reward_points', 'r.created_at', 'r.completed_at', 'r.completed_order_id', 'o.external_id as order_external_id', 'f.id as friend_id', 'f.first_name', 'f.last_name', 'f.email'])
+    .where('r.org_id', '=', orgId)
+    .where('r.referrer_customer_id', '=', customerId)
+    .orderBy('r.created_at', 'desc')
+    .orderBy('r.id', 'desc')
+    .limit(q.limit);
+  if (q.before) {
+    const b = q.before;
+    query = query.where((eb) => eb(eb.refTuple('r.created_at', 'r.id'), '<', eb.tuple(b.createdAt, b.id)));
+  }
+  return query.execute();
+}
+
+export async function customerExists(db: Executor, orgId: string, customerId: string): Promise<boolean> {
+  const row = await db.selectFrom('customers').select('id').where('org_id', '=', orgId).where('id', '=', customerId).executeTakeFirst();
+  return Boolean(row);
+}

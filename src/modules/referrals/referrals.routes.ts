@@ -1,10 +1,12 @@
 import { z } from 'zod';
 import type { AppContext } from '../../context.js';
-import { errorResponses, errorSchema, idParam } from '../../http/schemas.js';
+import { encodeCursor, isTimeCursor, readCursor } from '../../http/cursor.js';
+import { errorResponses, errorSchema, idParam, listQuery, page } from '../../http/schemas.js';
 import { authOf } from '../../http/security.js';
 import type { ZodApp } from '../../http/types.js';
+import { listReferredFriends } from './referrals.friends.js';
 import { createReferral } from './referrals.lifecycle.js';
-import { discountCodeSchema, referralCreateSchema, referralLinkSchema, referralSchema, referralSettingsBody, referralSettingsSchema } from './referrals.schemas.js';
+import { discountCodeSchema, referralCreateSchema, referralLinkSchema, referralSchema, referralSettingsBody, referralSettingsSchema, referredFriendSchema } from './referrals.schemas.js';
 import {
   activateLink,
   disableLink,
@@ -95,6 +97,26 @@ export async function referralsRoutes(app: ZodApp, ctx: AppContext): Promise<voi
     async (request, reply) => {
       const auth = authOf(request);
       return reply.status(201).send(await createReferral(ctx, auth.orgId, request.body, auth.actor));
+    },
+  );
+  app.get(
+    '/api/v1/customers/:id/referrals',
+    {
+      config: { permission: 'customers:read' },
+      schema: {
+        tags,
+        summary: 'Who the customer referred: each friend, status, completing order and date, newest first',
+        params: idParam,
+        querystring: listQuery,
+        response: { 200: page(referredFriendSchema), ...errorResponses },
+      },
+    },
+    async (request) => {
+      const orgId = authOf(request).orgId;
+      const scope = { list: 'referred-friends', orgId, of: request.params.id };
+      const c = readCursor(ctx, scope, request.query.cursor, isTimeCursor);
+      const r = await listReferredFriends(ctx, orgId, request.params.id, { limit: request.query.limit, before: c ? { createdAt: new Date(c.t), id: c.id } : null });
+      return { items: r.items, nextCursor: r.next ? encodeCursor(ctx, scope, { t: r.next.at, id: r.next.id }) : null };
     },
   );
   app.get(

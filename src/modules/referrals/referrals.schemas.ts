@@ -101,3 +101,15 @@ export const referralSettingsBody = z
       .describe('Public address serving /r/{code} for this organization (the store forwards /r/ to Patron); null clears it'),
   })
   .refine((b) => b.landingUrl !== undefined || b.storefrontUrl !== undefined, { message: 'give landingUrl, storefrontUrl or both', path: ['landingUrl'] });
+
+export const referredFriendSchema = z
+  .object({
+    id: z.string().describe('The referral'),
+    friend: z.object({ id: z.string(), name: z.string().nullable(), email: z.string().nullable() }),
+    status: z.enum(['pending', 'completed']).describe('pending until the friend\'s first order completes it'),
+    order: z.object({ id: z.string(), externalId: z.string() }).nullable().describe('The order that completed the referral'),
+    rewardPoints: z.number().int().describe('Points the referrer earned for it (0 while pending)'),
+    createdAt: z.string(),
+    completedAt: z.string().nullable(),
+  })
+  .meta({ id: 'ReferredFriend' });

@@ -1,8 +1,9 @@
-import { Anchor, Badge, Grid, Group, Stack, Tabs, Text } from '@mantine/core';
+import { Anchor, Badge, Grid, Group, SimpleGrid, Tabs, Text } from '@mantine/core';
 import { Link, useParams, useSearchParams } from 'react-router-dom';
 import { displayName, useCustomer } from '../../api/customers.js';
 import { isApiError } from '../../api/client.js';
-import { EmptyState, ErrorAlert } from '../../components/feedback.js';
+import { EmptyState, ErrorAlert, ErrorFormatContext } from '../../components/feedback.js';
+import { Breakable } from '../../components/breakable.js';
 import { Icon } from '../../components/icons.js';
 import { PageHeader } from '../../components/page-header.js';
 import { PageSkeleton } from '../../components/page-skeleton.js';
@@ -50,85 +51,88 @@ export function CustomerPage() {
   const c = customer.data;
   const name = displayName(c);
   return (
-    <CustomerDialogs customer={c}>
-      <PageHeader
-        before={back}
-        title={
-          <Group gap="sm" component="span">
-            <span>{name}</span>
-            <Badge color={MEMBERSHIP_COLOR[c.membershipType]} size="lg">
-              {MEMBERSHIP_LABEL[c.membershipType]}
-            </Badge>
-            {c.anonymizedAt && (
-              <Badge color="dark" size="lg">
-                Anonymized
+    <ErrorFormatContext value={fmt}>
+      <CustomerDialogs customer={c}>
+        <PageHeader
+          before={back}
+          title={
+            <Group gap="sm" component="span">
+              <span>{name}</span>
+              <Badge color={MEMBERSHIP_COLOR[c.membershipType]} size="lg">
+                {MEMBERSHIP_LABEL[c.membershipType]}
               </Badge>
-            )}
-          </Group>
-        }
-        description={
-          <Text span size="sm" c="dimmed">
-            {c.email ?? 'No email'} · customer since {fmt.date(c.createdAt)}
-            {c.anonymizedAt ? ` · anonymized ${fmt.date(c.anonymizedAt)}` : ''}
-          </Text>
-        }
-        actions={<CustomerActions customer={c} />}
-      />
-      <SummaryCards customer={c} />
-      <Grid gutter="lg">
-        <Grid.Col span={{ base: 12, lg: 8 }} order={{ base: 2, lg: 1 }}>
-          <Tabs
-            value={tab}
-            onChange={(v) =>
-              setParams(
-                (prev) => {
-                  const next = new URLSearchParams(prev);
-                  if (!v || v === 'overview') next.delete('tab');
-                  else next.set('tab', v);
-                  return next;
-                },
-                { replace: true },
-              )
-            }
-            keepMounted={false}
-          >
-            <Tabs.List mb="md">
-              <Tabs.Tab value="overview">Overview</Tabs.Tab>
-              <Tabs.Tab value="points">Points</Tabs.Tab>
-              <Tabs.Tab value="orders">Orders</Tabs.Tab>
-              <Tabs.Tab value="rewards">Rewards</Tabs.Tab>
-              <Tabs.Tab value="referrals">Referrals</Tabs.Tab>
-              <Tabs.Tab value="activity">Activity</Tabs.Tab>
-            </Tabs.List>
-            <Tabs.Panel value="overview">
-              <OverviewTab customer={c} />
-            </Tabs.Panel>
-            <Tabs.Panel value="points">
-              <PointsTab customer={c} />
-            </Tabs.Panel>
-            <Tabs.Panel value="orders">
-              <OrdersTab customerId={c.id} />
-            </Tabs.Panel>
-            <Tabs.Panel value="rewards">
-              <RewardsTab customer={c} />
-            </Tabs.Panel>
-            <Tabs.Panel value="referrals">
-              <ReferralsTab customerId={c.id} />
-            </Tabs.Panel>
-            <Tabs.Panel value="activity">
-              <ActivityTab customerId={c.id} />
-            </Tabs.Panel>
-          </Tabs>
-        </Grid.Col>
-        <Grid.Col span={{ base: 12, lg: 4 }} order={{ base: 1, lg: 2 }}>
-          <Stack>
-            <IdentityCard customer={c} />
-            <NotesCard customer={c} />
-            <DatesCard customer={c} />
-            <PreferencesCard customer={c} />
-          </Stack>
-        </Grid.Col>
-      </Grid>
-    </CustomerDialogs>
+              {c.anonymizedAt && (
+                <Badge color="dark" size="lg">
+                  Anonymized
+                </Badge>
+              )}
+            </Group>
+          }
+          description={
+            <Text span size="sm" c="dimmed">
+              {c.email ? <Breakable text={c.email} /> : 'No email'} · customer since {fmt.date(c.createdAt)}
+              {c.anonymizedAt ? ` · anonymized ${fmt.date(c.anonymizedAt)}` : ''}
+            </Text>
+          }
+          actions={<CustomerActions customer={c} />}
+        />
+        <SummaryCards customer={c} />
+        {/* Side by side only where the tabs keep room for every column; narrower, the tabs come first. */}
+        <Grid gutter="lg">
+          <Grid.Col span={{ base: 12, xl: 8 }}>
+            <Tabs
+              value={tab}
+              onChange={(v) =>
+                setParams(
+                  (prev) => {
+                    const next = new URLSearchParams(prev);
+                    if (!v || v === 'overview') next.delete('tab');
+                    else next.set('tab', v);
+                    return next;
+                  },
+                  { replace: true },
+                )
+              }
+              keepMounted={false}
+            >
+              <Tabs.List mb="md">
+                <Tabs.Tab value="overview">Overview</Tabs.Tab>
+                <Tabs.Tab value="points">Points</Tabs.Tab>
+                <Tabs.Tab value="orders">Orders</Tabs.Tab>
+                <Tabs.Tab value="rewards">Rewards</Tabs.Tab>
+                <Tabs.Tab value="referrals">Referrals</Tabs.Tab>
+                <Tabs.Tab value="activity">Activity</Tabs.Tab>
+              </Tabs.List>
+              <Tabs.Panel value="overview">
+                <OverviewTab customer={c} />
+              </Tabs.Panel>
+              <Tabs.Panel value="points">
+                <PointsTab customer={c} />
+              </Tabs.Panel>
+              <Tabs.Panel value="orders">
+                <OrdersTab customerId={c.id} />
+              </Tabs.Panel>
+              <Tabs.Panel value="rewards">
+                <RewardsTab customer={c} />
+              </Tabs.Panel>
+              <Tabs.Panel value="referrals">
+                <ReferralsTab customerId={c.id} />
+              </Tabs.Panel>
+              <Tabs.Panel value="activity">
+                <ActivityTab customerId={c.id} />
+              </Tabs.Panel>
+            </Tabs>
+          </Grid.Col>
+          <Grid.Col span={{ base: 12, xl: 4 }}>
+            <SimpleGrid cols={{ base: 1, sm: 2, xl: 1 }} data-testid="side-cards">
+              <IdentityCard customer={c} />
+              <NotesCard customer={c} />
+              <DatesCard customer={c} />
+              <PreferencesCard customer={c} />
+            </SimpleGrid>
+          </Grid.Col>
+        </Grid>
+      </CustomerDialogs>
+    </ErrorFormatContext>
   );
 }

@@ -1,6 +1,7 @@
 import { ActionIcon, Badge, Card, Group, Stack, Text, Title, Tooltip } from '@mantine/core';
 import type { ReactNode } from 'react';
 import type { Customer } from '../../api/models.js';
+import { Breakable } from '../../components/breakable.js';
 import { Icon } from '../../components/icons.js';
 import { useFormat } from '../../lib/format.js';
 import { useSession } from '../../lib/session.js';
@@ -14,7 +15,7 @@ function Row({ label, children }: { label: string; children: ReactNode }) {
       <Text size="sm" c="dimmed" style={{ flexShrink: 0 }}>
         {label}
       </Text>
-      <Text size="sm" ta="right" component="div" style={{ minWidth: 0, overflowWrap: 'anywhere' }}>
+      <Text size="sm" ta="right" component="div" style={{ minWidth: 0, overflowWrap: 'break-word' }}>
         {children}
       </Text>
     </Group>
@@ -44,8 +45,8 @@ export function IdentityCard({ customer }: { customer: Customer }) {
           </Badge>
         </Row>
         <Row label="Email">
-          <Group gap={6} justify="flex-end" wrap="nowrap">
-            <span>{customer.email ?? '—'}</span>
+          <Group gap={6} justify="flex-end">
+            {customer.email ? <Breakable text={customer.email} /> : '—'}
             {customer.email && (
               <Badge color={customer.emailVerified ? 'green' : 'gray'} size="sm">
                 {customer.emailVerified ? 'Verified' : 'Unverified'}
@@ -55,7 +56,7 @@ export function IdentityCard({ customer }: { customer: Customer }) {
         </Row>
         <Row label="Phone">{customer.phone ?? '—'}</Row>
         <Row label="Store account">{customer.accountState === 'registered' ? 'Registered' : 'Guest checkout'}</Row>
-        <Row label="Platform id">{customer.externalId ?? '—'}</Row>
+        <Row label="Platform id">{customer.externalId ? <Breakable text={customer.externalId} /> : '—'}</Row>
         <Row label="Customer since">{fmt.date(customer.createdAt)}</Row>
         <Row label="Last activity">{fmt.dateTime(customer.lastActivityAt)}</Row>
         {customer.excludedFromReports && (

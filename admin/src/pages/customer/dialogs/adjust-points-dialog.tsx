@@ -1,4 +1,4 @@
-import { Alert, Button, Group, Modal, NumberInput, SegmentedControl, Stack, Switch, Text, TextInput, Textarea } from '@mantine/core';
+import { Alert, Button, Group, Modal, SegmentedControl, Stack, Switch, Text, TextInput, Textarea } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { useState, type FormEvent } from 'react';
 import { customerKeys } from '../../../api/customers.js';
@@ -6,15 +6,19 @@ import type { AdjustmentInput, Customer } from '../../../api/models.js';
 import { adjustPoints, customerScope } from '../../../api/profile.js';
 import { ErrorAlert } from '../../../components/feedback.js';
 import { Icon } from '../../../components/icons.js';
-import { useFormat } from '../../../lib/format.js';
+import { PointsInput } from '../../../components/points-input.js';
+import { parseWholePoints, useFormat } from '../../../lib/format.js';
 import { useAction } from '../../../lib/use-action.js';
+
+/** The most one adjustment may move (the API's limit). */
+const MAX_POINTS = 10_000_000;
 
 const REASONS = ['Missing points for an order', 'Goodwill gesture', 'Correction after a refund', 'Promotion or contest', 'Other'];
 
 export function AdjustPointsDialog({ customer, onClose }: { customer: Customer; onClose: () => void }) {
   const fmt = useFormat();
   const [direction, setDirection] = useState<'add' | 'deduct'>('add');
-  const [points, setPoints] = useState<number | string>('');
+  const [points, setPoints] = useState('');
   const [reason, setReason] = useState('');
   const [message, setMessage] = useState('');
   const [visible, setVisible] = useState(false);
@@ -29,12 +33,15 @@ export function AdjustPointsDialog({ customer, onClose }: { customer: Customer; 
       onClose();
     },
   });
-  const amount = Number(points);
-  const amountOk = Number.isInteger(amount) && amount >= 1 && amount <= 10_000_000;
+  const parsed = parseWholePoints(points, MAX_POINTS, fmt);
+  const amount = parsed.value ?? 0;
+  const amountOk = parsed.value !== null;
   const overdraw = direction === 'deduct' && amountOk && amount > customer.balances.active;
-  const pointsError = touched && !amountOk ? 'Enter a whole number of points, at least 1' : overdraw ? `The active balance is ${fmt.number(customer.balances.active)} points; deduct at most that` : null;
+  // Typing shows a problem at once when the text can never be a number of points; an empty field waits for submit.
+  const pointsError = (touched || points.trim() !== '') && parsed.error ? parsed.error : overdraw ? `The active balance is ${fmt.points(customer.balances.active)}; deduct at most that` : null;
   const reasonError = touched && !reason.trim() ? 'Say why the points change (kept internal)' : null;
-  const after = amountOk ? customer.balances.active + (direction === 'add' ? amount : -amount) : null;
+  // Only a change that can be made is previewed: never a balance below zero.
+  const after = amountOk && !overdraw ? customer.balances.active + (direction === 'add' ? amount : -amount) : null;
   const submit = (e: FormEvent) => {
     e.preventDefault();
     setTouched(true);
@@ -63,7 +70,7 @@ export function AdjustPointsDialog({ customer, onClose }: { customer: Customer; 
               { value: 'deduct', label: 'Deduct points' },
             ]}
           />
-          <NumberInput label="Points" description="A positive whole number" min={1} max={10_000_000} allowDecimal={false} allowNegative={false} thousandSeparator="," value={points} onChange={setPoints} error={pointsError} required data-autofocus />
+          <PointsInput label="Points" description={`A whole number from 1 to ${fmt.number(MAX_POINTS)}`} value={points} onChange={setPoints} error={pointsError} required data-autofocus />
           <TextInput
             label="Reason (internal)"
             description="Staff see this in the ledger and timeline"
@@ -85,6 +92,7 @@ export function AdjustPointsDialog({ customer, onClose }: { customer: Customer; 
           <Alert variant="light" color={direction === 'add' ? 'brand' : 'orange'} icon={<Icon name="info" />}>
             <Text size="sm">
               Active balance {fmt.points(customer.balances.active)}
+              {overdraw && <> — this deduction is more than the customer has, so it cannot be made</>}
               {after !== null && (
                 <>
                   {' → '}

@@ -1,4 +1,4 @@
-import { Alert, Button, Group, Modal, NumberInput, Select, Stack, Switch, Text } from '@mantine/core';
+import { Alert, Button, Group, Modal, Select, Stack, Switch, Text } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { useState, type FormEvent } from 'react';
 import { customerKeys } from '../../../api/customers.js';
@@ -7,7 +7,8 @@ import { customerScope, giveReward, redeemReward, revokeCoupon, useRewards } fro
 import { ConfirmDialog } from '../../../components/confirm-dialog.js';
 import { ErrorAlert } from '../../../components/feedback.js';
 import { Icon } from '../../../components/icons.js';
-import { useFormat, type Formatter } from '../../../lib/format.js';
+import { PointsInput } from '../../../components/points-input.js';
+import { parseWholePoints, useFormat, type Formatter } from '../../../lib/format.js';
 import { useAction } from '../../../lib/use-action.js';
 
 /** Rewards staff cannot give outside a checkout (the customer picks or the cart decides the value). */
@@ -36,11 +37,12 @@ export function RedeemRewardDialog({ customer, onClose }: { customer: Customer; 
   const fmt = useFormat();
   const rewards = useRewards();
   const [rewardId, setRewardId] = useState<string | null>(null);
-  const [points, setPoints] = useState<number | string>('');
+  const [points, setPoints] = useState('');
   const [touched, setTouched] = useState(false);
   const active = (rewards.data ?? []).filter((r) => r.active);
   const reward = active.find((r) => r.id === rewardId) ?? null;
-  const cost = reward ? (reward.type === 'variable' ? Number(points) || 0 : reward.pointsCost) : 0;
+  const spend = parseWholePoints(points, 10_000_000, fmt);
+  const cost = reward ? (reward.type === 'variable' ? (spend.value ?? 0) : reward.pointsCost) : 0;
   const short = reward && cost > customer.balances.active;
   const action = useAction({
     run: (body: { rewardId: string; points?: number }, key) => redeemReward(customer.id, body, key),
@@ -53,8 +55,8 @@ export function RedeemRewardDialog({ customer, onClose }: { customer: Customer; 
   const submit = (e: FormEvent) => {
     e.preventDefault();
     setTouched(true);
-    if (!reward || short || (reward.type === 'variable' && !(Number(points) > 0))) return;
-    void action.submit({ rewardId: reward.id, ...(reward.type === 'variable' ? { points: Number(points) } : {}) });
+    if (!reward || short || (reward.type === 'variable' && spend.value === null)) return;
+    void action.submit({ rewardId: reward.id, ...(reward.type === 'variable' && spend.value !== null ? { points: spend.value } : {}) });
   };
   return (
     <Modal opened onClose={onClose} title="Redeem a reward for the customer" size="lg">
@@ -65,7 +67,16 @@ export function RedeemRewardDialog({ customer, onClose }: { customer: Customer; 
             Creates a coupon as if the customer redeemed it: the points are deducted from their active balance ({fmt.points(customer.balances.active)}).
           </Text>
           <Select label="Reward" placeholder={rewards.isPending ? 'Loading rewards…' : 'Choose a reward'} data={active.map((r) => ({ value: r.id, label: rewardLabel(r, fmt) }))} value={rewardId} onChange={setRewardId} error={touched && !reward ? 'Choose a reward' : null} searchable required nothingFoundMessage="No active rewards" />
-          {reward?.type === 'variable' && <NumberInput label="Points to spend" min={1} allowDecimal={false} value={points} onChange={setPoints} required error={touched && !(Number(points) > 0) ? 'Enter the points to spend' : null} />}
+          {reward?.type === 'variable' && (
+            <PointsInput
+              label="Points to spend"
+              description={`A whole number; the customer has ${fmt.points(customer.balances.active)}`}
+              value={points}
+              onChange={setPoints}
+              required
+              error={(touched || points.trim() !== '') && spend.error ? spend.error : null}
+            />
+          )}
           {short && (
             <Alert color="orange" icon={<Icon name="alert" />}>
               This reward costs {fmt.points(cost)}; the customer has {fmt.points(customer.balances.active)} ({fmt.points(cost - customer.balances.active)} short).

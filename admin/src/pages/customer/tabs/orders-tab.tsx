@@ -1,15 +1,24 @@
 import { Badge, Button, Card, Center, Skeleton, Table, Text } from '@mantine/core';
+import { useEffect } from 'react';
+import { useSearchParams } from 'react-router-dom';
 import type { Order } from '../../../api/models.js';
 import { useOrders } from '../../../api/profile.js';
 import { EmptyState, ErrorAlert } from '../../../components/feedback.js';
 import { useFormat } from '../../../lib/format.js';
 
 const STATUS_COLOR: Record<Order['status'], string> = { pending: 'gray', paid: 'blue', fulfilled: 'green', cancelled: 'red' };
+const STATUS_LABEL: Record<Order['status'], string> = { pending: 'Pending', paid: 'Paid', fulfilled: 'Fulfilled', cancelled: 'Cancelled' };
 
 export function OrdersTab({ customerId }: { customerId: string }) {
   const fmt = useFormat();
   const orders = useOrders(customerId);
   const items = orders.data?.pages.flatMap((p) => p.items) ?? [];
+  // An order opened from elsewhere on the page (?order=<id>) is highlighted and scrolled into view.
+  const selected = useSearchParams()[0].get('order');
+  const found = items.some((o) => o.id === selected);
+  useEffect(() => {
+    if (selected && found) document.getElementById(`order-${selected}`)?.scrollIntoView({ block: 'center' });
+  }, [selected, found]);
   if (orders.isError) return <ErrorAlert error={orders.error} onRetry={() => void orders.refetch()} />;
   if (orders.isSuccess && items.length === 0) {
     return (
@@ -22,7 +31,7 @@ export function OrdersTab({ customerId }: { customerId: string }) {
   }
   return (
     <Card p={0}>
-      <Table.ScrollContainer minWidth={760}>
+      <Table.ScrollContainer minWidth={560}>
         <Table verticalSpacing="sm" aria-label="Orders">
           <Table.Thead>
             <Table.Tr>
@@ -36,10 +45,10 @@ export function OrdersTab({ customerId }: { customerId: string }) {
           </Table.Thead>
           <Table.Tbody>
             {items.map((o) => (
-              <Table.Tr key={o.id}>
+              <Table.Tr key={o.id} id={`order-${o.id}`} aria-current={o.id === selected ? 'true' : undefined} bg={o.id === selected ? 'var(--mantine-color-brand-light)' : undefined}>
                 <Table.Td>
                   <Text size="sm" fw={500}>
-                    #{o.externalId}
+                    {fmt.orderNumber(o.externalId)}
                   </Text>
                   {o.discountCodes.length > 0 && (
                     <Text size="xs" c="dimmed">
@@ -48,7 +57,7 @@ export function OrdersTab({ customerId }: { customerId: string }) {
                   )}
                   {o.explanation && (
                     <Text size="xs" c="dimmed">
-                      {o.explanation}
+                      {fmt.text(o.explanation)}
                     </Text>
                   )}
                 </Table.Td>
@@ -56,7 +65,7 @@ export function OrdersTab({ customerId }: { customerId: string }) {
                   <Text size="sm">{fmt.dateTime(o.placedAt)}</Text>
                 </Table.Td>
                 <Table.Td>
-                  <Badge color={STATUS_COLOR[o.status]}>{o.status}</Badge>
+                  <Badge color={STATUS_COLOR[o.status]}>{STATUS_LABEL[o.status]}</Badge>
                 </Table.Td>
                 <Table.Td ta="right" className="patron-tabular">
                   {fmt.money(o.total)}

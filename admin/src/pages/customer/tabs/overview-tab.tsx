@@ -2,6 +2,7 @@ import { Card, Group, SimpleGrid, Stack, Text, Title } from '@mantine/core';
 import type { Customer } from '../../../api/models.js';
 import { useTierSettings } from '../../../api/profile.js';
 import { useFormat } from '../../../lib/format.js';
+import { OrderLinkById } from '../order-link.js';
 import { ActivityTab } from './activity-tab.js';
 
 export function OverviewTab({ customer }: { customer: Customer }) {
@@ -42,10 +43,10 @@ export function OverviewTab({ customer }: { customer: Customer }) {
                 <Text size="sm" c="dimmed">
                   Qualifying order
                 </Text>
-                <Text size="sm">{t.qualifyingOrderId ?? '—'}</Text>
+                <Text size="sm">{t.qualifyingOrderId ? <OrderLinkById id={t.qualifyingOrderId} /> : '—'}</Text>
               </Group>
               <Text size="sm" mt={4}>
-                {t.next ? t.next.explanation : 'The customer is in the highest tier.'}
+                {t.next ? fmt.text(t.next.explanation) : 'The customer is in the highest tier.'}
               </Text>
             </Stack>
           ) : (

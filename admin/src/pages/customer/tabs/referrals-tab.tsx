@@ -1,14 +1,24 @@
-import { Badge, Button, Card, Code, CopyButton, Group, SimpleGrid, Skeleton, Stack, Text, TextInput } from '@mantine/core';
+import { Anchor, Badge, Button, Card, Center, Code, CopyButton, Group, SimpleGrid, Skeleton, Stack, Table, Text, TextInput } from '@mantine/core';
+import { useInfiniteQuery } from '@tanstack/react-query';
+import { Link } from 'react-router-dom';
 import { notifications } from '@mantine/notifications';
 import { useState, type FormEvent } from 'react';
-import { isApiError } from '../../../api/client.js';
+import { api, isApiError, unwrap } from '../../../api/client.js';
 import { customerScope, referralAction, setFriendDiscountCode, useReferral } from '../../../api/profile.js';
+import { Breakable } from '../../../components/breakable.js';
 import { ConfirmDialog } from '../../../components/confirm-dialog.js';
 import { EmptyState, ErrorAlert } from '../../../components/feedback.js';
 import { Icon } from '../../../components/icons.js';
-import { useFormat } from '../../../lib/format.js';
+import { useFormat, type Formatter } from '../../../lib/format.js';
 import { useSession } from '../../../lib/session.js';
 import { useAction } from '../../../lib/use-action.js';
+import { OrderLink } from '../order-link.js';
+
+function offerText(offer: { type: string; value: string }, fmt: Formatter): string {
+  if (offer.type === 'percentage') return `${offer.value}% off`;
+  if (offer.type === 'free_shipping') return 'free shipping';
+  return `${fmt.amount(offer.value)} off`;
+}
 
 function DiscountCodeForm({ customerId, current }: { customerId: string; current: string | null }) {
   const [code, setCode] = useState(current ?? '');
@@ -33,6 +43,86 @@ function DiscountCodeForm({ customerId, current }: { customerId: string; current
         </Group>
       </Stack>
     </form>
+  );
+}
+
+/** The friends this customer referred, newest first (paged). */
+function ReferredFriends({ customerId }: { customerId: string }) {
+  const fmt = useFormat();
+  const list = useInfiniteQuery({
+    queryKey: ['customer', customerId, 'referred-friends'],
+    initialPageParam: undefined as string | undefined,
+    queryFn: ({ pageParam, signal }) => unwrap(api.GET('/api/v1/customers/{id}/referrals', { params: { path: { id: customerId }, query: { limit: 25, cursor: pageParam } }, signal })),
+    getNextPageParam: (last) => last.nextCursor ?? undefined,
+  });
+  const items = list.data?.pages.flatMap((p) => p.items) ?? [];
+  return (
+    <Card p={0}>
+      <Text fw={600} p="md" pb={0}>
+        Friends referred
+      </Text>
+      {list.isError && <ErrorAlert error={list.error} onRetry={() => void list.refetch()} />}
+      {list.isPending && <Skeleton h={60} m="md" />}
+      {list.isSuccess && items.length === 0 && (
+        <Text size="sm" c="dimmed" p="md">
+          Nobody has joined through this customer's link yet.
+        </Text>
+      )}
+      {items.length > 0 && (
+        <Table verticalSpacing="sm" aria-label="Friends referred" layout="fixed">
+          <Table.Thead>
+            <Table.Tr>
+              <Table.Th>Friend</Table.Th>
+              <Table.Th w={120}>Status</Table.Th>
+              <Table.Th w="22%">First order</Table.Th>
+              <Table.Th w="22%">Joined</Table.Th>
+            </Table.Tr>
+          </Table.Thead>
+          <Table.Tbody>
+            {items.map((r) => (
+              <Table.Tr key={r.id} data-testid="referred-friend">
+                <Table.Td>
+                  <Anchor component={Link} to={`/customers/${r.friend.id}`} size="sm">
+                    {r.friend.name ?? r.friend.email ?? 'A customer'}
+                  </Anchor>
+                  {r.friend.name && r.friend.email && (
+                    <Text size="xs" c="dimmed">
+                      <Breakable text={r.friend.email} />
+                    </Text>
+                  )}
+                </Table.Td>
+                <Table.Td>
+                  <Badge color={r.status === 'completed' ? 'green' : 'yellow'}>{r.status === 'completed' ? 'Completed' : 'Pending'}</Badge>
+                  {r.rewardPoints > 0 && (
+                    <Text size="xs" c="dimmed">
+                      +{fmt.points(r.rewardPoints)}
+                    </Text>
+                  )}
+                </Table.Td>
+                <Table.Td>
+                  <Text size="sm">{r.order ? <OrderLink order={r.order} /> : 'Not yet'}</Text>
+                </Table.Td>
+                <Table.Td>
+                  <Text size="sm">{fmt.date(r.createdAt)}</Text>
+                  {r.completedAt && (
+                    <Text size="xs" c="dimmed">
+                      completed {fmt.date(r.completedAt)}
+                    </Text>
+                  )}
+                </Table.Td>
+              </Table.Tr>
+            ))}
+          </Table.Tbody>
+        </Table>
+      )}
+      {list.hasNextPage && (
+        <Center p="sm">
+          <Button variant="subtle" onClick={() => void list.fetchNextPage()} loading={list.isFetchingNextPage}>
+            Load more
+          </Button>
+        </Center>
+      )}
+    </Card>
   );
 }
 
@@ -109,10 +199,20 @@ export function ReferralsTab({ customerId }: { customerId: string }) {
             )}
           </CopyButton>
         </Group>
-        <Text size="xs" c="dimmed" mt={4}>
+        <Text size="xs" c="dimmed" mt={4} data-testid="referral-summary">
           Code {r.code}
           {r.referrerReward ? ` · the customer earns ${fmt.points(r.referrerReward.points)} per completed referral` : ''}
-          {r.friendDiscount.offer ? ` · friends get ${r.friendDiscount.offer.type === 'percentage' ? `${r.friendDiscount.offer.value}% off` : r.friendDiscount.offer.type === 'free_shipping' ? 'free shipping' : fmt.amount(r.friendDiscount.offer.value) + ' off'}` : ''}
+          {r.friendDiscount.offer ? ` · friends get ${offerText(r.friendDiscount.offer, fmt)}` : ''}
+          {r.friendDiscount.code ? (
+            <>
+              {' with the code '}
+              <Text span ff="monospace" fw={600} size="xs" c="var(--mantine-color-text)">
+                {r.friendDiscount.code}
+              </Text>
+            </>
+          ) : (
+            ' · no discount code set for friends yet'
+          )}
         </Text>
       </Card>
       <SimpleGrid cols={{ base: 2, sm: 4 }}>
@@ -149,6 +249,7 @@ export function ReferralsTab({ customerId }: { customerId: string }) {
           </Text>
         </Card>
       </SimpleGrid>
+      <ReferredFriends customerId={customerId} />
       {writes && (
         <Card>
           <DiscountCodeForm key={r.friendDiscount.code ?? ''} customerId={customerId} current={r.friendDiscount.code} />

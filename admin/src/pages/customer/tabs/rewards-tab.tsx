@@ -1,12 +1,16 @@
-import { Badge, Button, Card, Group, Skeleton, Table, Text, Tooltip } from '@mantine/core';
+import { ActionIcon, Badge, Button, Card, CopyButton, Group, Skeleton, Stack, Table, Text, Tooltip } from '@mantine/core';
 import type { Coupon, CouponStatus, Customer } from '../../../api/models.js';
 import { useCoupons } from '../../../api/profile.js';
 import { Can } from '../../../components/require-permission.js';
+import { Breakable } from '../../../components/breakable.js';
 import { EmptyState, ErrorAlert } from '../../../components/feedback.js';
+import { Icon } from '../../../components/icons.js';
 import { useFormat } from '../../../lib/format.js';
 import { useOpenDialog } from '../customer-dialogs.js';
+import { OrderLink } from '../order-link.js';
 
 const STATUS_COLOR: Record<CouponStatus, string> = { active: 'green', used: 'blue', revoked: 'gray', expired: 'orange' };
+const STATUS_LABEL: Record<CouponStatus, string> = { active: 'Active', used: 'Used', revoked: 'Revoked', expired: 'Expired' };
 
 function value(c: Coupon, fmt: ReturnType<typeof useFormat>): string {
   if (c.value) return fmt.money(c.value);
@@ -44,63 +48,85 @@ export function RewardsTab({ customer }: { customer: Customer }) {
           Coupons appear when the customer redeems points or staff give a reward.
         </EmptyState>
       ) : (
-        <Table.ScrollContainer minWidth={760}>
-          <Table verticalSpacing="sm" aria-label="Coupons">
-            <Table.Thead>
+        <Table verticalSpacing="sm" aria-label="Coupons" layout="fixed">
+          <Table.Thead>
+            <Table.Tr>
+              <Table.Th>Coupon</Table.Th>
+              <Table.Th w="24%">Value</Table.Th>
+              <Table.Th w="30%">Dates</Table.Th>
+              <Table.Th w={112}>Status</Table.Th>
+            </Table.Tr>
+          </Table.Thead>
+          <Table.Tbody>
+            {coupons.isPending && (
               <Table.Tr>
-                <Table.Th>Code</Table.Th>
-                <Table.Th>Reward</Table.Th>
-                <Table.Th ta="right">Value</Table.Th>
-                <Table.Th ta="right">Points</Table.Th>
-                <Table.Th>Created</Table.Th>
-                <Table.Th>Status</Table.Th>
-                <Table.Th />
+                <Table.Td colSpan={4}>
+                  <Skeleton h={28} />
+                </Table.Td>
               </Table.Tr>
-            </Table.Thead>
-            <Table.Tbody>
-              {coupons.isPending && (
-                <Table.Tr>
-                  <Table.Td colSpan={7}>
-                    <Skeleton h={28} />
-                  </Table.Td>
-                </Table.Tr>
-              )}
-              {coupons.data?.map((c) => (
-                <Table.Tr key={c.id} data-testid="coupon-row">
-                  <Table.Td>
-                    <Text ff="monospace" fw={600} size="sm">
-                      {c.code}
+            )}
+            {coupons.data?.map((c) => (
+              <Table.Tr key={c.id} data-testid="coupon-row">
+                <Table.Td>
+                  <Group gap={4} wrap="nowrap">
+                    <Text ff="monospace" fw={600} size="sm" style={{ minWidth: 0 }} data-testid="coupon-code">
+                      <Breakable text={c.code} />
                     </Text>
-                  </Table.Td>
-                  <Table.Td>
-                    <Text size="sm">{c.reward.name}</Text>
-                  </Table.Td>
-                  <Table.Td ta="right">{value(c, fmt)}</Table.Td>
-                  <Table.Td ta="right" className="patron-tabular">
-                    {fmt.number(c.pointsCost)}
-                  </Table.Td>
-                  <Table.Td>
-                    <Text size="sm">{fmt.dateTime(c.createdAt)}</Text>
-                  </Table.Td>
-                  <Table.Td>
-                    <Tooltip label={c.usedOrder ? `Used on order #${c.usedOrder.externalId}` : c.revokeReason ? `Revoked: ${c.revokeReason}` : c.expiresAt ? `Valid until ${fmt.date(c.expiresAt)}` : 'No expiry'}>
-                      <Badge color={STATUS_COLOR[c.status]}>{c.status}</Badge>
-                    </Tooltip>
-                  </Table.Td>
-                  <Table.Td ta="right">
+                    <CopyButton value={c.code}>
+                      {({ copied, copy }) => (
+                        <Tooltip label={copied ? 'Copied' : 'Copy code'}>
+                          <ActionIcon variant="subtle" size="sm" onClick={copy} aria-label={`Copy coupon code ${c.code}`}>
+                            <Icon name={copied ? 'check' : 'copy'} size={14} />
+                          </ActionIcon>
+                        </Tooltip>
+                      )}
+                    </CopyButton>
+                  </Group>
+                  <Text size="xs" c="dimmed">
+                    {c.reward.name}
+                  </Text>
+                </Table.Td>
+                <Table.Td>
+                  <Text size="sm">{value(c, fmt)}</Text>
+                  <Text size="xs" c="dimmed">
+                    {c.pointsCost > 0 ? `for ${fmt.points(c.pointsCost)}` : c.issuedVia === 'gift' ? 'Gift, no points' : 'No points'}
+                  </Text>
+                </Table.Td>
+                <Table.Td>
+                  <Text size="xs">Created {fmt.date(c.createdAt)}</Text>
+                  <Text size="xs" c="dimmed" data-testid="coupon-detail">
+                    {c.usedOrder ? (
+                      <>
+                        Used on order <OrderLink order={c.usedOrder} />
+                        {c.usedAt ? ` · ${fmt.date(c.usedAt)}` : ''}
+                      </>
+                    ) : c.revokedAt ? (
+                      `Ended ${fmt.date(c.revokedAt)}${c.revokeReason ? ` · reason: ${fmt.text(c.revokeReason)}` : ''}`
+                    ) : c.status === 'expired' ? (
+                      `Expired ${fmt.date(c.expiredAt ?? c.expiresAt)}`
+                    ) : c.expiresAt ? (
+                      `Valid until ${fmt.date(c.expiresAt)}`
+                    ) : (
+                      'No expiry'
+                    )}
+                  </Text>
+                </Table.Td>
+                <Table.Td>
+                  <Stack gap={4} align="flex-start">
+                    <Badge color={STATUS_COLOR[c.status]}>{STATUS_LABEL[c.status]}</Badge>
                     {c.status === 'active' && (
                       <Can permission="rewards:issue">
-                        <Button size="compact-sm" variant="subtle" color="red" onClick={() => open({ kind: 'revoke', coupon: c })} aria-label={`Revoke coupon ${c.code}`}>
+                        <Button size="compact-xs" variant="subtle" color="red" onClick={() => open({ kind: 'revoke', coupon: c })} aria-label={`Revoke coupon ${c.code}`}>
                           Revoke
                         </Button>
                       </Can>
                     )}
-                  </Table.Td>
-                </Table.Tr>
-              ))}
-            </Table.Tbody>
-          </Table>
-        </Table.ScrollContainer>
+                  </Stack>
+                </Table.Td>
+              </Table.Tr>
+            ))}
+          </Table.Tbody>
+        </Table>
       )}
     </Card>
   );
