@@ -1,8 +1,7 @@
 import type { AppContext } from '../../context.js';
 import { newId } from '../../db/ids.js';
 import { AppError } from '../../errors.js';
-import { randomToken, sha256 } from '../auth/passwords.js';
-import { resolvePermissionList } from '../auth/permissions.js';
+import { randomToken, resolvePermissionList, sha256 } from '../auth/index.js';
 import * as repo from './api-keys.repo.js';
 
 export interface ApiKeyView {

@@ -1,11 +1,9 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { AppContext } from '../../context.js';
-import { AppError } from '../../errors.js';
 import { errorResponses, errorSchema } from '../../http/schemas.js';
 import { authOf, SESSION_COOKIE } from '../../http/security.js';
 import type { ZodApp } from '../../http/types.js';
-import { updatePerson } from '../users/people.js';
 import { PERMISSIONS } from './permissions.js';
 import { authenticateSession, describeMe, login, logout, SESSION_TTL_MS, switchOrganization, type LoginResult } from './auth.service.js';
 
@@ -83,33 +81,6 @@ export async function authRoutes(app: ZodApp, ctx: AppContext): Promise<void> {
     '/api/v1/me',
     { schema: { tags, summary: 'Who is calling, in which organization, with which permissions', response: { 200: meSchema, ...errorResponses } } },
     async (request) => describeMe(ctx, authOf(request)),
-  );
-
-  app.patch(
-    '/api/v1/me',
-    {
-      schema: {
-        tags,
-        summary: 'Change your own name, email or password (email and password need your current password)',
-        description:
-          'Names, emails and passwords belong to the person: only they change them, here. A new email or password ends your other sessions. Wrong current passwords count against the sign-in limit.',
-        body: z
-          .object({
-            name: z.string().max(200).optional(),
-            email: z.string().max(254).optional(),
-            currentPassword: z.string().max(200).optional(),
-            newPassword: z.string().max(200).optional(),
-          })
-          .strict(),
-        response: { 200: meSchema, ...errorResponses },
-      },
-    },
-    async (request) => {
-      const auth = authOf(request);
-      if (!auth.userId) throw new AppError('PERMISSION_DENIED', 'Only a signed-in person can change their own details; API keys cannot');
-      await updatePerson(ctx, auth.userId, auth.sessionTokenHash, request.body);
-      return describeMe(ctx, auth);
-    },
   );
 
   app.post(

@@ -1,13 +1,17 @@
 import { AppError } from '../../errors.js';
 import { definePatronModule, optionList, optionText } from '../module.js';
 import { getOrganizationBySlug } from '../orgs/index.js';
+import { meRoutes } from './me.routes.js';
 import { usersRoutes } from './users.routes.js';
 import { createUser } from './users.service.js';
 
 /** People, their roles and permissions, invitations. */
 export const usersModule = definePatronModule({
   name: 'users',
-  routes: usersRoutes,
+  routes: async (app, ctx) => {
+    await usersRoutes(app, ctx);
+    await meRoutes(app, ctx);
+  },
   commands: {
     'user create': {
       options: {

@@ -3,8 +3,7 @@ import type { AppContext } from '../../context.js';
 import { errorResponses, idParam } from '../../http/schemas.js';
 import { authOf, SESSION_COOKIE } from '../../http/security.js';
 import type { ZodApp } from '../../http/types.js';
-import { meSchema, replyWithSession } from '../auth/auth.routes.js';
-import { authenticateSession, describeMe, startSession } from '../auth/auth.service.js';
+import { authenticateSession, describeMe, meSchema, replyWithSession, startSession } from '../auth/index.js';
 import { acceptInvitation, createInvitation, listInvitations, previewInvitation, registerWithInvitation, revokeInvitation } from './invitations.service.js';
 
 const invitationSchema = z

@@ -1,8 +1,8 @@
 import type { AppContext } from '../../context.js';
 import { isUniqueViolation, withTx } from '../../db/tx.js';
 import { AppError } from '../../errors.js';
-import * as authRepo from '../auth/auth.repo.js';
-import { hashPassword, verifyPassword } from '../auth/passwords.js';
+import * as authRepo from '../auth/index.js';
+import { hashPassword, verifyPassword } from '../auth/index.js';
 import * as repo from './users.repo.js';
 
 /**

@@ -1,5 +1,5 @@
 import type { Executor } from '../../db/tx.js';
-import type { Role } from '../auth/permissions.js';
+import type { Role } from '../auth/index.js';
 
 /** People (one sign-in each) and their memberships of organizations. */
 

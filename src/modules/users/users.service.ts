@@ -2,9 +2,7 @@ import type { AppContext } from '../../context.js';
 import { newId } from '../../db/ids.js';
 import { isUniqueViolation, withTx } from '../../db/tx.js';
 import { AppError } from '../../errors.js';
-import { deleteOrgSessions } from '../auth/auth.repo.js';
-import { hashPassword } from '../auth/passwords.js';
-import { DEFAULT_STAFF_PERMISSIONS, resolvePermissionList, type Role } from '../auth/permissions.js';
+import { DEFAULT_STAFF_PERMISSIONS, deleteOrgSessions, hashPassword, resolvePermissionList, type Role } from '../auth/index.js';
 import { normalizeEmail, normalizeName, validatePassword } from './people.js';
 import * as repo from './users.repo.js';
 
