@@ -1,4 +1,4 @@
-import pino, { type Logger } from 'pino';
+import pino, { type DestinationStream, type Logger } from 'pino';
 
 export const REDACT = [
   'req.headers.authorization',
@@ -15,6 +15,78 @@ export const REDACT = [
   'sessionSecret',
 ];
 
-export function createLogger(level: string): Logger {
-  return pino({ level, redact: { paths: REDACT, censor: '[redacted]' } });
+/** Health checks (load balancers call them every few seconds) are not logged. */
+const QUIET_PATHS = new Set(['/healthz', '/readyz']);
+
+export function isQuietRequest(url: string): boolean {
+  return QUIET_PATHS.has(url.split('?')[0] ?? '');
+}
+
+export interface LoggerOptions {
+  /** Where JSON lines go (default stdout). */
+  destination?: DestinationStream;
+  /** Readable lines instead of JSON; default: when stdout is a terminal and no destination is given. */
+  pretty?: boolean;
+}
+
+/** JSON lines for machines (files, containers, CI); readable lines in a terminal. */
+export function createLogger(level: string, opts: LoggerOptions = {}): Logger {
+  const pretty = opts.pretty ?? (opts.destination === undefined && process.stdout.isTTY);
+  const options = { level, redact: { paths: REDACT, censor: '[redacted]' } };
+  if (pretty) return pino(options, prettyStream(opts.destination ?? process.stdout));
+  return opts.destination ? pino(options, opts.destination) : pino(options);
+}
+
+const LEVELS: Record<number, string> = { 10: 'TRACE', 20: 'DEBUG', 30: 'INFO ', 40: 'WARN ', 50: 'ERROR', 60: 'FATAL' };
+const SKIP = new Set(['level', 'time', 'pid', 'hostname', 'msg', 'reqId', 'req', 'res', 'responseTime', 'err']);
+
+function clock(ms: number): string {
+  const d = new Date(ms);
+  return [d.getHours(), d.getMinutes(), d.getSeconds()].map((n) => String(n).padStart(2, '0')).join(':');
+}
+
+function extras(rec: Record<string, unknown>): string {
+  const parts = Object.entries(rec)
+    .filter(([k]) => !SKIP.has(k))
+    .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`);
+  return parts.length ? ` ${parts.join(' ')}` : '';
+}
+
+/**
+ * Turns pino's JSON lines into one readable line each: "14:02:11 INFO  GET /api/v1/customers
+ * 200 12 ms". A request is one line when it completes (its method and URL are remembered
+ * from the incoming line); errors add their stack.
+ */
+export function prettyStream(out: { write(s: string): unknown }): DestinationStream {
+  const pending = new Map<string, string>();
+  return {
+    write(line: string) {
+      let rec: Record<string, unknown>;
+      try {
+        rec = JSON.parse(line) as Record<string, unknown>;
+      } catch {
+        out.write(line);
+        return;
+      }
+      const head = `${clock(Number(rec.time))} ${LEVELS[Number(rec.level)] ?? String(rec.level)}`;
+      const reqId = typeof rec.reqId === 'string' ? rec.reqId : null;
+      const req = rec.req as { method?: string; url?: string } | undefined;
+      const res = rec.res as { statusCode?: number } | undefined;
+      if (reqId && req && rec.msg === 'incoming request') {
+        if (pending.size > 10_000) pending.clear();
+        pending.set(reqId, `${req.method ?? ''} ${req.url ?? ''}`);
+        return;
+      }
+      let text: string;
+      if (reqId && res && typeof rec.responseTime === 'number') {
+        text = `${pending.get(reqId) ?? 'request'} ${res.statusCode ?? ''} ${Math.round(rec.responseTime)} ms`;
+        pending.delete(reqId);
+      } else {
+        text = typeof rec.msg === 'string' ? rec.msg : '';
+      }
+      const err = rec.err as { stack?: string; message?: string } | undefined;
+      const trace = err ? `\n  ${(err.stack ?? err.message ?? '').split('\n').join('\n  ')}` : '';
+      out.write(`${head} ${text}${extras(rec)}${trace}\n`);
+    },
+  };
 }

@@ -4,9 +4,10 @@ import fastifyCookie from '@fastify/cookie';
 import fastifyStatic from '@fastify/static';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { AppContext } from '../context.js';
+import { isQuietRequest } from '../logger.js';
 import { newId } from '../db/ids.js';
 import { registerErrorHandling } from './error-handler.js';
 import { registerSecurityHeaders } from './headers.js';
@@ -42,6 +43,8 @@ export async function buildApp(ctx: AppContext, opts: BuildAppOptions): Promise<
     // pino.Logger and FastifyBaseLogger differ only in generics; the cast keeps the route types simple.
     // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion
     loggerInstance: ctx.logger as FastifyBaseLogger,
+    // Health checks are answered but not logged (load balancers call them every few seconds).
+    logController: new LogController({ disableRequestLogging: (req) => isQuietRequest(req.url) }),
     bodyLimit: 1024 * 1024,
     trustProxy: ctx.config.trustProxy,
     genReqId: (req) => {
