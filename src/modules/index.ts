@@ -32,6 +32,7 @@ import { membershipModule } from './membership/index.js';
 import { tiersModule } from './tiers/index.js';
 import { rulesModule } from './rules/index.js';
 import { demoModule } from './demo/index.js';
+import { shopifyModule } from './shopify/index.js';
 
 export const MODULES: readonly PatronModule[] = [
   systemModule,
@@ -60,4 +61,5 @@ export const MODULES: readonly PatronModule[] = [
   tiersModule,
   rulesModule,
   demoModule,
+  shopifyModule,
 ];

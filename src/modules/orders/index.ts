@@ -3,3 +3,6 @@ import { ordersRoutes } from './orders.routes.js';
 
 /** Orders from stores: earning, refunds, cancellations. */
 export const ordersModule = definePatronModule({ name: 'orders', routes: ordersRoutes });
+
+export { findOrderByExternalId } from './orders.repo.js';
+export { getOrder, recordOrder, refundOrder } from './orders.service.js';

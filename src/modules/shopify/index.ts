@@ -4,12 +4,13 @@ import { connectStore } from './shopify.connection.js';
 import { prepareInstall } from './shopify.install.js';
 import { processWebhookJob } from './shopify.process.js';
 import { shopifyRoutes } from './shopify.routes.js';
-import { SHOPIFY_WEBHOOK_JOB } from './shopify.webhooks.js';
+import { SHOPIFY_WEBHOOK_JOB, shopifyWebhookVerifier } from './shopify.webhooks.js';
 
 /** A connected Shopify store: signed webhooks in, customers, orders and refunds mapped to Patron. */
 export const shopifyModule = definePatronModule({
   name: 'shopify',
   routes: shopifyRoutes,
+  verifiers: { 'shopify-webhook': shopifyWebhookVerifier },
   jobs: {
     // One stored webhook delivery: customers, orders, refunds, redaction, uninstall (retried with backoff).
     [SHOPIFY_WEBHOOK_JOB]: (ctx, job) => processWebhookJob(ctx, job),

@@ -1,20 +1,16 @@
 import type { Actor, AppContext } from '../../context.js';
 import { AppError } from '../../errors.js';
 import type { JobRecord } from '../../jobs/worker.js';
-import { findCustomerByExternalId } from '../customers/customers.repo.js';
-import { customerUpsertSchema, type CustomerUpsert } from '../customers/customers.schemas.js';
-import { upsertCustomer } from '../customers/customers.service.js';
-import { findOrderByExternalId } from '../orders/orders.repo.js';
-import { getOrder, recordOrder, refundOrder } from '../orders/orders.service.js';
-import { anonymizeCustomer } from '../privacy/privacy.service.js';
+import { customerUpsertSchema, findCustomerByExternalId, upsertCustomer, type CustomerUpsert } from '../customers/index.js';
+import { findOrderByExternalId, getOrder, recordOrder, refundOrder } from '../orders/index.js';
+import { anonymizeCustomer } from '../privacy/index.js';
 import { markUninstalled } from './shopify.connection.js';
 import { LosslessJsonError, parseLosslessJson } from './lossless-json.js';
 import { mapCustomer, mapOrder, mapRefund, MappingError, objectOf, idOf, type Obj } from './shopify.mapping.js';
 import * as repo from './shopify.repo.js';
+import { shopifyActor } from './shopify.webhooks.js';
 import type { WebhookRow } from './shopify.repo.js';
 
-/** Who changes Patron data on the store's behalf (shown in the timeline). */
-export const SHOPIFY_ACTOR: Actor = { type: 'system', id: null, name: 'Shopify' };
 
 type Outcome = Record<string, unknown>;
 
@@ -35,31 +31,31 @@ function validCustomerInput(mapped: ReturnType<typeof mapCustomer>): { input: Cu
   }
 }
 
-async function syncCustomer(ctx: AppContext, orgId: string, c: Obj): Promise<{ customerId: string; created: boolean; ignoredFields: string[] }> {
+async function syncCustomer(ctx: AppContext, orgId: string, actor: Actor, c: Obj): Promise<{ customerId: string; created: boolean; ignoredFields: string[] }> {
   const { input, ignored } = validCustomerInput(mapCustomer(c));
-  const r = await upsertCustomer(ctx, orgId, input, SHOPIFY_ACTOR);
+  const r = await upsertCustomer(ctx, orgId, input, actor);
   return { customerId: r.customer.id, created: r.created, ignoredFields: ignored };
 }
 
-async function onCustomer(ctx: AppContext, orgId: string, body: Obj): Promise<Outcome> {
-  return syncCustomer(ctx, orgId, body);
+async function onCustomer(ctx: AppContext, orgId: string, actor: Actor, body: Obj): Promise<Outcome> {
+  return syncCustomer(ctx, orgId, actor, body);
 }
 
 /** A customer deleted in the store no longer has an account there; Patron keeps them and their history. */
-async function onCustomerDeleted(ctx: AppContext, orgId: string, body: Obj): Promise<Outcome> {
+async function onCustomerDeleted(ctx: AppContext, orgId: string, actor: Actor, body: Obj): Promise<Outcome> {
   const externalId = idOf(body.id);
   if (!externalId) throw new PermanentFailure('customer.id is missing or not an id');
   const existing = await findCustomerByExternalId(ctx.db, orgId, externalId);
   if (!existing) return { skipped: 'no Patron customer has this Shopify id' };
   if (existing.anonymized_at) return { customerId: existing.id, skipped: 'the customer was anonymized' };
-  await upsertCustomer(ctx, orgId, { externalId, accountState: 'guest' }, SHOPIFY_ACTOR);
+  await upsertCustomer(ctx, orgId, { externalId, accountState: 'guest' }, actor);
   return { customerId: existing.id, accountState: 'guest' };
 }
 
-async function onOrder(ctx: AppContext, orgId: string, topic: string, body: Obj): Promise<Outcome> {
+async function onOrder(ctx: AppContext, orgId: string, actor: Actor, topic: string, body: Obj): Promise<Outcome> {
   const order = mapOrder(body, topic);
   if (!order.customer) return { orderExternalId: order.externalId, skipped: 'the order has no customer (guest checkout without an email)' };
-  const customer = await syncCustomer(ctx, orgId, order.customer);
+  const customer = await syncCustomer(ctx, orgId, actor, order.customer);
   const r = await recordOrder(
     ctx,
     orgId,
@@ -72,14 +68,14 @@ async function onOrder(ctx: AppContext, orgId: string, topic: string, body: Obj)
       discountCodes: order.discountCodes,
       placedAt: order.placedAt,
     },
-    SHOPIFY_ACTOR,
+    actor,
   );
   return { orderId: r.order.id, orderName: order.name, customerId: customer.customerId, status: r.order.status, pointsEarned: r.order.pointsEarned, created: r.created };
 }
 
 class OrderNotYetReceived extends Error {}
 
-async function onRefund(ctx: AppContext, orgId: string, body: Obj): Promise<Outcome> {
+async function onRefund(ctx: AppContext, orgId: string, actor: Actor, body: Obj): Promise<Outcome> {
   const refund = mapRefund(body);
   const order = await findOrderByExternalId(ctx.db, orgId, refund.orderExternalId);
   if (!order) throw new OrderNotYetReceived(`Order ${refund.orderExternalId} has not been received yet; the refund is retried until it arrives`);
@@ -90,19 +86,19 @@ async function onRefund(ctx: AppContext, orgId: string, body: Obj): Promise<Outc
     orgId,
     order.id,
     { amount: refund.eligibleRefunded, refundId: `shopify:${refund.refundId}`, reason: `Shopify refund ${refund.refundId}` },
-    SHOPIFY_ACTOR,
+    actor,
   );
   return { orderId: order.id, refundId: refund.refundId, amount: r.refund.amount.amount, pointsReversed: r.refund.pointsReversed, created: r.created };
 }
 
 /** `customers/redact`: the customer asked the store to erase them; Patron anonymizes them. */
-async function onCustomerRedact(ctx: AppContext, orgId: string, body: Obj): Promise<Outcome> {
+async function onCustomerRedact(ctx: AppContext, orgId: string, actor: Actor, body: Obj): Promise<Outcome> {
   const externalId = idOf(objectOf(body.customer).id);
   if (!externalId) throw new PermanentFailure('customer.id is missing or not an id');
   const c = await findCustomerByExternalId(ctx.db, orgId, externalId);
   if (!c) return { skipped: 'no Patron customer has this Shopify id' };
   if (c.anonymized_at) return { customerId: c.id, skipped: 'already anonymized' };
-  await anonymizeCustomer(ctx, orgId, c.id, c.email ?? c.id, SHOPIFY_ACTOR);
+  await anonymizeCustomer(ctx, orgId, c.id, c.email ?? c.id, actor);
   return { customerId: c.id, anonymized: true };
 }
 
@@ -123,21 +119,22 @@ async function apply(ctx: AppContext, row: WebhookRow): Promise<Outcome> {
     throw err;
   }
   const body = objectOf(parsed);
+  const actor = shopifyActor(row.shop_domain);
   switch (row.topic) {
     case 'customers/create':
     case 'customers/update':
-      return onCustomer(ctx, row.org_id, body);
+      return onCustomer(ctx, row.org_id, actor, body);
     case 'customers/delete':
-      return onCustomerDeleted(ctx, row.org_id, body);
+      return onCustomerDeleted(ctx, row.org_id, actor, body);
     case 'orders/create':
     case 'orders/paid':
     case 'orders/fulfilled':
     case 'orders/cancelled':
-      return onOrder(ctx, row.org_id, row.topic, body);
+      return onOrder(ctx, row.org_id, actor, row.topic, body);
     case 'refunds/create':
-      return onRefund(ctx, row.org_id, body);
+      return onRefund(ctx, row.org_id, actor, body);
     case 'customers/redact':
-      return onCustomerRedact(ctx, row.org_id, body);
+      return onCustomerRedact(ctx, row.org_id, actor, body);
     case 'customers/data_request':
       return onDataRequest(ctx, row.org_id, body);
     case 'app/uninstalled':

@@ -1,13 +1,20 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import type { AppContext } from '../../context.js';
+import type { FastifyRequest } from 'fastify';
+import type { Actor, AppContext } from '../../context.js';
 import { newId } from '../../db/ids.js';
 import { withTx } from '../../db/tx.js';
 import { AppError } from '../../errors.js';
+import { rawBodyOf, type RouteVerifier } from '../../http/security.js';
 import { enqueue } from '../../jobs/queue.js';
 import { normalizeShopDomain } from './shopify.client.js';
 import { credentialSealer } from './shopify.connection.js';
 import * as repo from './shopify.repo.js';
 import type { ConnectionRow, WebhookRow } from './shopify.repo.js';
+
+/** The store, as the timeline shows what its webhooks changed. */
+export function shopifyActor(shop: string): Actor {
+  return { type: 'integration', id: shop, name: `Shopify (${shop})` };
+}
 
 export const SHOPIFY_WEBHOOK_JOB = 'shopify.webhook';
 /** Shopify retries a delivery for 4 hours; a refund waiting for its order retries about as long. */
@@ -54,10 +61,27 @@ export async function authenticateWebhook(ctx: AppContext, headers: Headers, raw
 }
 
 /**
+ * `auth: { verifier: 'shopify-webhook' }`: the signature is checked on the exact body
+ * bytes before they are parsed; a refusal is 401 with one warning line naming the reason.
+ */
+export const shopifyWebhookVerifier: RouteVerifier = {
+  rawBody: true,
+  async verify(request: FastifyRequest, ctx: AppContext) {
+    const verified = await authenticateWebhook(ctx, request.headers, rawBodyOf(request));
+    if ('refused' in verified) {
+      request.log.warn({ reason: verified.refused }, 'shopify webhook refused');
+      throw new AppError('UNAUTHENTICATED', 'The webhook signature is not valid for a connected store');
+    }
+    const shop = verified.connection.shop_domain;
+    return { orgId: verified.connection.org_id, actor: shopifyActor(shop), claims: { shop } };
+  },
+};
+
+/**
  * Stores a verified delivery once (by webhook id, and by event id within its topic) and
  * enqueues the job that processes it, in one transaction. A duplicate changes nothing.
  */
-export async function storeWebhook(ctx: AppContext, connection: ConnectionRow, headers: Headers, rawBody: Buffer): Promise<{ id: string | null; duplicate: boolean }> {
+export async function storeWebhook(ctx: AppContext, connection: Pick<ConnectionRow, 'org_id' | 'shop_domain'>, headers: Headers, rawBody: Buffer): Promise<{ id: string | null; duplicate: boolean }> {
   const topic = header(headers, 'x-shopify-topic');
   const webhookId = header(headers, 'x-shopify-webhook-id');
   if (!topic || !/^[a-z_]+\/[a-z_]+$/.test(topic)) throw AppError.validation('X-Shopify-Topic', 'must be a topic such as orders/paid');
