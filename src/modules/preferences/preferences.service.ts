@@ -3,7 +3,7 @@ import { withTx } from '../../db/tx.js';
 import type { NotificationPrefs } from '../../db/types.js';
 import { AppError } from '../../errors.js';
 import { recordActivity } from '../activity/activity.repo.js';
-import type { AuthContext } from '../auth/auth.service.js';
+import type { AuthContext } from '../auth/index.js';
 import { lockForChange } from '../customers/customers.lock.js';
 import { PREFERENCE_TYPES } from './preferences.schemas.js';
 
