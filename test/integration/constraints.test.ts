@@ -164,6 +164,9 @@ const SYSTEM_ONLY: Record<string, string> = {
   points_lots_status_check: 'changed only by the ledger (activation, cancellation)',
   referral_links_status_check: 'changed only by the disable and activate routes',
   referrals_status_check: 'pending until the first order completes it',
+  shopify_connections_customer_accounts_check: "read from the store's Admin API answer on connect (classic or new)",
+  shopify_connections_status_check: 'changed only by connect, install, app/uninstalled and disconnect',
+  shopify_webhooks_status_check: 'written by the webhook route and its processing job',
 };
 
 async function checkConstraints(): Promise<{ name: string; table: string; def: string }[]> {

@@ -5,7 +5,7 @@ import { AppError } from '../../errors.js';
 import { allowedTargets } from '../../core/membership.js';
 import { formatMoney } from '../../core/money.js';
 import { emit } from '../../events/emit.js';
-import { recordActivity } from '../activity/activity.repo.js';
+import { recordActivity } from '../activity/index.js';
 import { getProgram } from '../program/program.service.js';
 import { anonymizedError, lockForChange } from './customers.lock.js';
 import * as repo from './customers.repo.js';

@@ -7,7 +7,7 @@ import { emit } from '../../events/emit.js';
 import { reaction } from '../../events/types.js';
 import { enqueue } from '../../jobs/queue.js';
 import type { JobHelpers, JobRecord } from '../../jobs/worker.js';
-import { recordActivity } from '../activity/activity.repo.js';
+import { recordActivity } from '../activity/index.js';
 import { toCustomerView } from '../customers/customers.service.js';
 import type { CustomerView } from '../customers/customers.schemas.js';
 import { countMatches, customerIdBatches, resolveCustomerFilter, type CustomerFilter, type ResolvedCustomerFilter } from '../grid/grid.service.js';

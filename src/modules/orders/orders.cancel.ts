@@ -1,7 +1,7 @@
 import type { Actor, AppContext } from '../../context.js';
 import { withTx, type Tx } from '../../db/tx.js';
 import { emit } from '../../events/emit.js';
-import { recordActivity } from '../activity/activity.repo.js';
+import { recordActivity } from '../activity/index.js';
 import { reverseOrderPoints } from '../points/points.orders.js';
 import type { CustomerRow } from '../points/points.repo.js';
 import { getProgram, type ProgramSettings } from '../program/program.service.js';

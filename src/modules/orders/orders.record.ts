@@ -6,7 +6,7 @@ import { canEarn } from '../../core/membership.js';
 import { formatMoney } from '../../core/money.js';
 import { computeOrderPoints } from '../../core/points.js';
 import { emit } from '../../events/emit.js';
-import { recordActivity } from '../activity/activity.repo.js';
+import { recordActivity } from '../activity/index.js';
 import { activateOnFulfilment, earnOrderPoints } from '../points/points.orders.js';
 import type { CustomerRow } from '../points/points.repo.js';
 import { lockForChange } from '../points/points.service.js';

@@ -5,7 +5,7 @@ import { AppError } from '../../errors.js';
 import { formatMoney } from '../../core/money.js';
 import { computeRefundReversal } from '../../core/points.js';
 import { emit } from '../../events/emit.js';
-import { recordActivity } from '../activity/activity.repo.js';
+import { recordActivity } from '../activity/index.js';
 import { reverseOrderPoints } from '../points/points.orders.js';
 import { getProgram } from '../program/program.service.js';
 import { COUNTED, lockOrderForChange, money, plural, toOrderView, toRefundView, type MoneyInput } from './orders.common.js';

@@ -6,7 +6,7 @@ import { consumeLots } from '../../core/lots.js';
 import type { EventType } from '../../events/catalog.js';
 import { outboxRows, react } from '../../events/emit.js';
 import type { DomainEvent } from '../../events/types.js';
-import { activityRow, type ActivityInput } from '../activity/activity.repo.js';
+import { activityRow, type ActivityInput } from '../activity/index.js';
 import * as repo from './points.repo.js';
 import type { CustomerRow, EntryRow, LedgerWrite, LotRow } from './points.repo.js';
 import type { EntryKind } from './points.tables.js';

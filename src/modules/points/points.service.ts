@@ -1,7 +1,7 @@
 import type { Actor, AppContext } from '../../context.js';
 import { withTx } from '../../db/tx.js';
 import { AppError } from '../../errors.js';
-import { recordActivity } from '../activity/activity.repo.js';
+import { recordActivity } from '../activity/index.js';
 import { customerExists } from '../customers/customers.repo.js';
 import { getProgram } from '../program/program.service.js';
 import { adjustOnce } from './points.adjust.js';

@@ -6,7 +6,7 @@ import { withTx, type Tx } from '../../db/tx.js';
 import { AppError } from '../../errors.js';
 import { emit } from '../../events/emit.js';
 import { reaction } from '../../events/types.js';
-import { recordActivity } from '../activity/activity.repo.js';
+import { recordActivity } from '../activity/index.js';
 import type { OrderRow } from '../orders/orders.repo.js';
 import { credit } from '../points/points.ledger.js';
 import { findEntryByUniqueKey, lockCustomer, type CustomerRow, type EntryRow } from '../points/points.repo.js';

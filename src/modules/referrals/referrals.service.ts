@@ -6,7 +6,7 @@ import { divRound } from '../../core/money.js';
 import { newId } from '../../db/ids.js';
 import { isUniqueViolation, withTx, type Executor, type Tx } from '../../db/tx.js';
 import { AppError } from '../../errors.js';
-import { recordActivity } from '../activity/activity.repo.js';
+import { recordActivity } from '../activity/index.js';
 import type { CustomerRow } from '../points/points.repo.js';
 import { lockForChange } from '../customers/customers.lock.js';
 import { findCustomer } from '../customers/customers.repo.js';

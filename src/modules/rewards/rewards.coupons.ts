@@ -7,7 +7,7 @@ import { withTx, type Tx } from '../../db/tx.js';
 import { AppError } from '../../errors.js';
 import { emit } from '../../events/emit.js';
 import { reaction } from '../../events/types.js';
-import { recordActivity } from '../activity/activity.repo.js';
+import { recordActivity } from '../activity/index.js';
 import { customerExists } from '../customers/customers.repo.js';
 import { assertCanRedeem } from '../membership/membership.service.js';
 import { debit, restore } from '../points/points.ledger.js';

@@ -2,7 +2,7 @@ import type { AppContext } from '../../context.js';
 import { SYSTEM_ACTOR } from '../../context.js';
 import { withTx } from '../../db/tx.js';
 import { emit } from '../../events/emit.js';
-import { recordActivity } from '../activity/activity.repo.js';
+import { recordActivity } from '../activity/index.js';
 import * as repo from './rewards.repo.js';
 
 const BATCH = 500;
