@@ -2,7 +2,7 @@ import type { Actor, AppContext } from '../../context.js';
 import { withTx } from '../../db/tx.js';
 import type { NotificationPrefs } from '../../db/types.js';
 import { AppError } from '../../errors.js';
-import { recordActivity } from '../activity/activity.repo.js';
+import { recordActivity } from '../activity/index.js';
 import type { AuthContext } from '../auth/index.js';
 import { lockForChange } from '../customers/customers.lock.js';
 import { PREFERENCE_TYPES } from './preferences.schemas.js';

@@ -1,8 +1,8 @@
 import type { Actor, AppContext } from '../../context.js';
 import { formatMoney } from '../../core/money.js';
 import { AppError } from '../../errors.js';
-import { allActivity, recordActivity } from '../activity/activity.repo.js';
-import { toActivityView } from '../activity/activity.service.js';
+import { allActivity, recordActivity } from '../activity/index.js';
+import { toActivityView } from '../activity/index.js';
 import { toCustomerView } from '../customers/customers.service.js';
 import { toOrderView } from '../orders/orders.service.js';
 import { toEntryView } from '../points/points.service.js';

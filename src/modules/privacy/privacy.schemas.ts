@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { moneySchema } from '../../http/schemas.js';
-import { activityEventSchema } from '../activity/activity.schemas.js';
+import { activityEventSchema } from '../activity/index.js';
 import { customerSchema } from '../customers/customers.schemas.js';
 import { preferencesSchema } from '../preferences/preferences.schemas.js';
 import { entrySchema } from '../points/points.schemas.js';

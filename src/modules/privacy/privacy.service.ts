@@ -2,7 +2,7 @@ import type { Actor, AppContext } from '../../context.js';
 import { withTx } from '../../db/tx.js';
 import { AppError } from '../../errors.js';
 import { emit } from '../../events/emit.js';
-import { recordActivity } from '../activity/activity.repo.js';
+import { recordActivity } from '../activity/index.js';
 import { toCustomerView } from '../customers/customers.service.js';
 import { lockCustomer, type CustomerRow } from '../points/points.repo.js';
 import { lockForChange } from '../customers/customers.lock.js';

@@ -3,7 +3,7 @@ import { withTx } from '../../db/tx.js';
 import { AppError } from '../../errors.js';
 import { canEarn } from '../../core/membership.js';
 import { emit } from '../../events/emit.js';
-import { recordActivity } from '../activity/activity.repo.js';
+import { recordActivity } from '../activity/index.js';
 import { debit } from '../points/points.ledger.js';
 import { findEntry, findEntryByUniqueKey } from '../points/points.repo.js';
 import { balancesOf, lockForChange, toEntryView } from '../points/points.service.js';

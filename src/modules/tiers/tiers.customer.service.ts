@@ -3,7 +3,7 @@ import { newId } from '../../db/ids.js';
 import { withTx, type Executor } from '../../db/tx.js';
 import { AppError } from '../../errors.js';
 import { nextTier, progressExplanation } from '../../core/tiers.js';
-import { recordActivity } from '../activity/activity.repo.js';
+import { recordActivity } from '../activity/index.js';
 import { toCustomerView, type TierViewLoader } from '../customers/customers.service.js';
 import type { CustomerView } from '../customers/customers.schemas.js';
 import { lockForChange } from '../points/points.service.js';

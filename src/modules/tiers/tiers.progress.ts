@@ -3,7 +3,7 @@ import type { Executor, Tx } from '../../db/tx.js';
 import { canEarn } from '../../core/membership.js';
 import { tierForProgress, windowBounds, type TierBasis, type TierDef, type WindowBounds } from '../../core/tiers.js';
 import { emit } from '../../events/emit.js';
-import { recordActivity } from '../activity/activity.repo.js';
+import { recordActivity } from '../activity/index.js';
 import { credit } from '../points/points.ledger.js';
 import type { CustomerRow } from '../points/points.repo.js';
 import { findEntryByUniqueKey } from '../points/points.repo.js';
