@@ -9,6 +9,7 @@ import { buildApp } from './http/app.js';
 import { Metrics } from './http/metrics.js';
 import { Scheduler } from './jobs/scheduler.js';
 import { Worker } from './jobs/worker.js';
+import { OutboxDispatcher } from './events/dispatcher.js';
 import { buildEventRegistry } from './events/registry.js';
 import { createLogger } from './logger.js';
 import { MODULES } from './modules/index.js';
@@ -48,7 +49,8 @@ export async function openRuntime(config: Config, opts: RuntimeOptions = {}): Pr
   return { ctx, metrics: new Metrics(), registry, close: () => database.close() };
 }
 
-export function createWorker(rt: Runtime): { worker: Worker; scheduler: Scheduler } {
+/** The job worker with its scheduler, and the outbox dispatcher that delivers committed events to consumers. */
+export function createWorker(rt: Runtime): { worker: Worker; scheduler: Scheduler; dispatcher: OutboxDispatcher } {
   const scheduler = new Scheduler(rt.ctx, rt.registry.schedules);
   const worker = new Worker(rt.ctx, {
     handlers: rt.registry.jobs,
@@ -57,7 +59,7 @@ export function createWorker(rt: Runtime): { worker: Worker; scheduler: Schedule
       await scheduler.tick();
     },
   });
-  return { worker, scheduler };
+  return { worker, scheduler, dispatcher: new OutboxDispatcher(rt.ctx) };
 }
 
 export async function createHttp(rt: Runtime, serveAdmin = true): Promise<FastifyInstance> {

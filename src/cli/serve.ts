@@ -46,6 +46,7 @@ export async function serve(config: Config, opts: { port?: string | undefined; f
   const app = await createHttp(rt);
   const jobs = config.worker ? createWorker(rt) : null;
   jobs?.worker.start();
+  jobs?.dispatcher.start();
   const address = await app.listen({ port, host: config.host });
   const url = address.replace('127.0.0.1', 'localhost');
   await opts.io.serving(rt, url);
@@ -66,6 +67,7 @@ export async function serve(config: Config, opts: { port?: string | undefined; f
   });
   say('Shutting down...');
   await app.close();
+  await jobs?.dispatcher.stop();
   await jobs?.worker.stop();
   await rt.close();
   return 0;

@@ -1,10 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import pg from 'pg';
 import { loadConfig } from '../../src/config.js';
 import { FixedClock, type AppContext } from '../../src/context.js';
-import { openDatabase } from '../../src/db/database.js';
+import { openDatabase, type Database } from '../../src/db/database.js';
 import { migrate } from '../../src/db/migrate.js';
 import { buildApp } from '../../src/http/app.js';
 import { Metrics } from '../../src/http/metrics.js';
@@ -16,8 +15,8 @@ import { createApiKey } from '../../src/modules/api-keys/api-keys.service.js';
 import { PERMISSIONS } from '../../src/modules/auth/permissions.js';
 import { createOrganization, type Organization } from '../../src/modules/orgs/orgs.service.js';
 import { createUser } from '../../src/modules/users/users.service.js';
-import { buildEventRegistry } from '../../src/events/registry.js';
-import { MODULES } from '../../src/modules/index.js';
+import { acquireEmbeddedDatabase, releaseEmbeddedDatabase, rememberBaseline } from './embedded-database.js';
+import '../../src/modules/wiring.js';
 
 export const ENGINE = process.env.DATABASE_URL ? 'postgres' : 'pglite';
 
@@ -29,17 +28,6 @@ export interface Harness {
   worker: Worker;
   scheduler: Scheduler;
   close(): Promise<void>;
-}
-
-/**
- * On the embedded engine, every test file starts from one migrated data folder dumped by
- * `test/global-setup.ts` (creating and migrating an empty one costs seconds per file).
- * `migrate` still runs on it and finds nothing to apply unless the migrations changed.
- */
-function migratedTemplate(): Blob | undefined {
-  const file = process.env.PATRON_TEST_PGLITE_TEMPLATE;
-  if (process.env.DATABASE_URL || !file || !existsSync(file)) return undefined;
-  return new Blob([readFileSync(file)]);
 }
 
 /** A fresh database for one test file: in-memory PGlite, or a new database on the PostgreSQL server. */
@@ -74,6 +62,19 @@ export async function freshDatabase(): Promise<{ url: string | undefined; drop: 
   };
 }
 
+/**
+ * A migrated database for one test file: on PostgreSQL the new database `url` names; embedded,
+ * the migrated dump made by `test/global-setup.ts`, or a database an earlier file of this test
+ * process used, put back into the dump's state (see embedded-database.ts). `migrate` still runs
+ * and finds nothing to apply unless the migrations changed since the dump.
+ */
+async function openTestDatabase(url: string | undefined, poolSize: number): Promise<Database> {
+  const database = url ? await openDatabase({ databaseUrl: url, poolSize }) : await acquireEmbeddedDatabase();
+  await migrate(database);
+  if (database.pglite) await rememberBaseline(database);
+  return database;
+}
+
 export async function createHarness(opts: { now?: string; poolSize?: number } = {}): Promise<Harness> {
   const fresh = await freshDatabase();
   const config = {
@@ -81,10 +82,9 @@ export async function createHarness(opts: { now?: string; poolSize?: number } = 
     databaseUrl: fresh.url,
     poolSize: opts.poolSize ?? 20,
   };
-  const database = await openDatabase({ databaseUrl: fresh.url, dataDir: 'memory://', poolSize: config.poolSize, loadDataDir: migratedTemplate() });
-  await migrate(database);
+  const database = await openTestDatabase(fresh.url, config.poolSize);
   const clock = new FixedClock(new Date(opts.now ?? '2026-03-10T12:00:00Z'));
-  const ctx: AppContext = { database, db: database.db, clock, logger: createLogger(process.env.TEST_LOG ?? 'silent'), config, events: buildEventRegistry(MODULES) };
+  const ctx: AppContext = { database, db: database.db, clock, logger: createLogger(process.env.TEST_LOG ?? 'silent'), config };
   const metrics = new Metrics();
   const app = await buildApp(ctx, { metrics, serveAdmin: false });
   const scheduler = new Scheduler(ctx, SCHEDULES, 0);
@@ -98,7 +98,8 @@ export async function createHarness(opts: { now?: string; poolSize?: number } = 
     scheduler,
     close: async () => {
       await app.close();
-      await database.close();
+      if (database.pglite) await releaseEmbeddedDatabase(database);
+      else await database.close();
       await fresh.drop();
     },
   };
