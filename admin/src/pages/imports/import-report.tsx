@@ -2,10 +2,9 @@ import { Badge, Group, Progress, Stack, Table, Text } from '@mantine/core';
 import type { ImportDryRun, ImportRowError, ImportRun } from '../../api/models.js';
 import { useFormat } from '../../lib/format.js';
 
-/** "1 row with errors (2 errors)": rows and errors are counted apart, since one row can have several. */
-export function rowsWithErrorsText(rows: number, errors: number): string {
-  const r = `${rows} ${rows === 1 ? 'row' : 'rows'} with errors`;
-  return errors > rows ? `${r} (${errors} errors)` : r;
+/** Rows and errors are counted apart, since one row can have several: "1 with errors (2 errors)". */
+function errorsAside(rows: number, errors: number): string {
+  return errors > rows ? ` (${errors} errors)` : '';
 }
 
 export function RowErrors({ errors, total, rows }: { errors: ImportRowError[]; total: number; rows: number }) {
@@ -19,7 +18,7 @@ export function RowErrors({ errors, total, rows }: { errors: ImportRowError[]; t
   return (
     <Stack gap={6}>
       <Text size="sm" fw={600}>
-        {rowsWithErrorsText(rows, total)}
+        {rows} {rows === 1 ? 'row' : 'rows'} with errors{errorsAside(rows, total)}
         {total > errors.length ? ` — the first ${errors.length} errors are listed` : ''}
       </Text>
       <Table.ScrollContainer minWidth={520} mah={360}>
@@ -56,7 +55,7 @@ export function DryRunReport({ report }: { report: ImportDryRun }) {
       <Group gap="xs">
         <Badge color="blue">Dry run: nothing was changed</Badge>
         <Text size="sm">
-          {report.rowsValid} of {report.rowsTotal} rows are valid{report.rowsWithErrors > 0 ? ` · ${rowsWithErrorsText(report.rowsWithErrors, report.errorCount)}` : ''}.
+          {report.rowsValid} of {report.rowsTotal} rows are valid.
         </Text>
       </Group>
       {report.ignoredColumns.length > 0 && (
@@ -88,7 +87,7 @@ export function ImportStatus({ run }: { run: ImportRun }) {
       </Group>
       <Progress value={pct} animated={live} aria-label="Import progress" />
       <Text size="sm" role="status" aria-live="polite">
-        {run.rowsDone} of {run.rowsTotal} rows processed · {run.rowsApplied} applied · {run.rowsUnchanged} unchanged · {rowsWithErrorsText(run.rowsWithErrors, run.errorCount)}
+        {run.rowsDone} of {run.rowsTotal} rows processed · {run.rowsApplied} applied · {run.rowsUnchanged} unchanged · {run.rowsWithErrors} with errors{errorsAside(run.rowsWithErrors, run.errorCount)}
       </Text>
       {!live && <RowErrors errors={run.errors} total={run.errorCount} rows={run.rowsWithErrors} />}
     </Stack>
