@@ -17,6 +17,7 @@ const FIRST = ['Olivia', 'Liam', 'Emma', 'Noah', 'Ava', 'Elijah', 'Sophia', 'Mat
 const LAST = ['Smith', 'Johnson', 'Garcia', 'Martinez', 'Brown', 'Davis', 'Lopez', 'Wilson', 'Anderson', 'Thomas', 'Nguyen', 'Patel', 'Kim', 'Müller', 'Rossi', 'Dubois', 'Silva', 'Cohen', 'Okafor', "O'Brien", 'Novak', 'Sato', 'Haddad', 'Larsen'];
 const DOMAINS = ['gmail.com', 'outlook.com', 'yahoo.com', 'icloud.com', 'proton.me', 'fastmail.com'];
 const DAY = 86_400_000;
+const HISTORY_DAYS = 450;
 
 /** Deterministic pseudo-random numbers, so every demo database tells the same stories. */
 function mulberry32(seed: number): () => number {
@@ -35,17 +36,20 @@ interface Step {
 }
 
 /**
- * A few hundred customers with a year of realistic history: sign-ups, orders (some
+ * A few hundred customers with 15 months of realistic history: sign-ups, orders (some
  * refunded), tier upgrades from spend, redemptions and a revoked coupon, goodwill
  * adjustments, Instagram follows, referrals that complete on the friend's first order,
  * notes, a member who left and a VIP assigned by hand. Every step goes through the same
- * services as the API, on a clock that walks through the year.
+ * services as the API, on a clock that walks forward through the history and stops at the
+ * present: each event is dated when it happened (an order's timeline time is its placed
+ * time) and nothing is dated in the future.
  */
 export async function seedDemoCustomers(base: AppContext, orgId: string, opts: { customers?: number; adminName?: string } = {}): Promise<void> {
   const rnd = mulberry32(20261124);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]!;
   const end = base.clock.now().getTime();
-  const start = end - 365 * DAY;
+  // A little over a year, so last year's customers can be compared with this year's (retention).
+  const start = end - HISTORY_DAYS * DAY;
   const clock = new FixedClock(new Date(start));
   const ctx: AppContext = { ...base, clock };
   const sync: Actor = { type: 'api_key', id: null, name: 'API key Storefront sync' };
@@ -68,7 +72,8 @@ export async function seedDemoCustomers(base: AppContext, orgId: string, opts: {
   for (let i = 0; i < count; i++) {
     const first = pick(FIRST);
     const last = pick(LAST);
-    const joined = start + Math.floor(rnd() * 300) * DAY + Math.floor(rnd() * DAY);
+    const joined = start + Math.floor(rnd() * (HISTORY_DAYS - 65)) * DAY + Math.floor(rnd() * DAY);
+    const after = (at: number) => Math.max(at, joined + DAY);
     const registered = rnd() < 0.85;
     const email = `${first}.${last}${i}`.toLowerCase().normalize('NFD').replace(/[^a-z0-9.]/g, '') + `@${pick(DOMAINS)}`;
     const birthday = rnd() < 0.7 ? `${1965 + Math.floor(rnd() * 40)}-${String(1 + Math.floor(rnd() * 12)).padStart(2, '0')}-${String(1 + Math.floor(rnd() * 28)).padStart(2, '0')}` : null;
@@ -93,25 +98,32 @@ export async function seedDemoCustomers(base: AppContext, orgId: string, opts: {
       const at = joined + Math.floor(rnd() * (end - joined));
       const cents = 1500 + Math.floor(rnd() * rnd() * 40000);
       const key = `#${1000 + i * 10 + k}`;
-      const refund = rnd() < 0.1;
+      const refund = rnd() < 0.1 && at + 3 * DAY < end;
+      let orderId: string | null = null;
       steps.push({
         at,
         run: () =>
           attempt(async () => {
             const o = await recordOrder(ctx, orgId, { externalId: key, customerId: ids[i], total: { amount: (cents / 100).toFixed(2), currency: 'USD' }, placedAt: new Date(at).toISOString() }, sync);
-            if (refund) {
-              clock.advance(3 * DAY);
-              await refundOrder(ctx, orgId, o.order.id, { amount: { amount: (Math.floor(cents / 3) / 100).toFixed(2), currency: 'USD' }, refundId: `r-${key}`, reason: 'Returned one item' }, sync);
-            }
+            orderId = o.order.id;
           }),
       });
+      if (refund) {
+        steps.push({
+          at: at + 3 * DAY,
+          run: () =>
+            attempt(async () => {
+              if (orderId) await refundOrder(ctx, orgId, orderId, { amount: { amount: (Math.floor(cents / 3) / 100).toFixed(2), currency: 'USD' }, refundId: `r-${key}`, reason: 'Returned one item' }, sync);
+            }),
+        });
+      }
     }
     if (rnd() < 0.2) {
-      steps.push({ at: end - Math.floor(rnd() * 120) * DAY, run: () => attempt(() => redeemReward(ctx, orgId, ids[i]!, { rewardId: rnd() < 0.7 ? fiveOff.id : tenPct.id }, sync)) });
+      steps.push({ at: after(end - Math.floor(rnd() * 120) * DAY), run: () => attempt(() => redeemReward(ctx, orgId, ids[i]!, { rewardId: rnd() < 0.7 ? fiveOff.id : tenPct.id }, sync)) });
     }
     if (rnd() < 0.15) steps.push({ at: joined + 2 * DAY, run: () => attempt(() => triggerCustomAction(ctx, orgId, ids[i]!, 'instagram_follow', sync)) });
     if (rnd() < 0.06) {
-      steps.push({ at: end - Math.floor(rnd() * 200) * DAY, run: () => attempt(() => adjustPoints(ctx, orgId, ids[i]!, { direction: 'add', points: 150, reason: 'Goodwill: parcel arrived late', customerMessage: 'Sorry your parcel was late - here are 150 points on us.', countsTowardTier: false }, staff)) });
+      steps.push({ at: after(end - Math.floor(rnd() * 200) * DAY), run: () => attempt(() => adjustPoints(ctx, orgId, ids[i]!, { direction: 'add', points: 150, reason: 'Goodwill: parcel arrived late', customerMessage: 'Sorry your parcel was late - here are 150 points on us.', countsTowardTier: false }, staff)) });
     }
     if (i > 10 && rnd() < 0.08) {
       const referrer = Math.floor(rnd() * i);
@@ -128,25 +140,26 @@ export async function seedDemoCustomers(base: AppContext, orgId: string, opts: {
       });
     }
   }
+  // A few hand-made stories for the support team to find, in their place in the history.
+  const story = end - 20 * DAY;
+  steps.push({
+    at: story,
+    run: async () => {
+      const gold = (await listTierViews(ctx.db, orgId)).find((t) => t.name === 'Gold');
+      if (gold && ids[3]) await attempt(() => assignTier(ctx, orgId, ids[3]!, { tierId: gold.id, reason: 'VIP partner' }, staff));
+      if (ids[5]) await attempt(() => saveNote(ctx, orgId, ids[5]!, 'Prefers contact by email. Asked about the Gold tier on the phone.', staff));
+      if (ids[8]) await attempt(() => changeMembership(ctx, orgId, ids[8]!, 'left', staff));
+    },
+  });
+  let gift: string | null = null;
+  if (count > 12) {
+    steps.push({ at: story, run: () => attempt(async () => (gift = (await giveReward(ctx, orgId, ids[12]!, { rewardId: fiveOff.id, deductPoints: false }, staff)).coupon.id)) });
+    steps.push({ at: story + DAY, run: () => attempt(async () => gift && (await revokeCoupon(ctx, orgId, gift, 'Issued by mistake', staff))) });
+  }
   steps.sort((a, b) => a.at - b.at);
   for (const s of steps) {
-    if (s.at > clock.now().getTime()) clock.set(new Date(s.at));
+    clock.set(new Date(Math.min(Math.max(s.at, clock.now().getTime()), end)));
     await s.run();
-  }
-
-  // A few hand-made stories for the support team to find.
-  clock.set(new Date(end - 20 * DAY));
-  const tiers = await listTierViews(ctx.db, orgId);
-  const gold = tiers.find((t) => t.name === 'Gold');
-  if (gold && ids[3]) await attempt(() => assignTier(ctx, orgId, ids[3]!, { tierId: gold.id, reason: 'VIP partner' }, staff));
-  if (ids[5]) await attempt(() => saveNote(ctx, orgId, ids[5]!, 'Prefers contact by email. Asked about the Gold tier on the phone.', staff));
-  if (ids[8]) await attempt(() => changeMembership(ctx, orgId, ids[8]!, 'left', staff));
-  if (ids[12]) {
-    await attempt(async () => {
-      const gift = await giveReward(ctx, orgId, ids[12]!, { rewardId: fiveOff.id, deductPoints: false }, staff);
-      clock.advance(DAY);
-      await revokeCoupon(ctx, orgId, gift.coupon.id, 'Issued by mistake', staff);
-    });
   }
   clock.set(new Date(end));
 }
