@@ -60,10 +60,10 @@ export function staffErrorMessage(err: unknown, fmt: Formatter = createFormatter
     const pts = /(\d+) point\(s\)/.exec(err.message)?.[1];
     const balance = pts ? `Their ${fmt.points(Number(pts))} are kept but frozen` : 'Their points are kept but frozen';
     if (err.details.membershipType === 'left') {
-      return `This customer left the program. ${balance} until they are reinstated: use More actions → Change membership to make them a member again, then try again.`;
+      return `This customer left the program. ${balance} until they are reinstated: use More actions → Change membership type to make them a member again, then try again.`;
     }
     if (err.details.membershipType === 'guest') {
-      return 'Guests cannot redeem or receive rewards. Make this customer a member first (More actions → Change membership), then try again.';
+      return 'Guests cannot redeem or receive rewards. Make this customer a member first (More actions → Change membership type), then try again.';
     }
   }
   if (err.code === 'POINTS_INSUFFICIENT') {
