@@ -97,12 +97,22 @@ async function installRoutes(app: ZodApp, ctx: AppContext): Promise<void> {
         tags,
         summary: "Shopify's return after the merchant approved the install",
         description: 'Checks the query `hmac` (with the client secret) and the single-use `state` before anything else, exchanges the code for an access token and connects the store. 401 when either check fails.',
-        querystring: z.record(z.string(), z.string().max(2000)),
+        querystring: z
+          .object({
+            code: z.string().max(2000).optional(),
+            hmac: z.string().max(200).optional(),
+            shop: z.string().max(255).optional(),
+            state: z.string().max(200).optional(),
+            timestamp: z.string().max(20).optional(),
+            host: z.string().max(2000).optional(),
+          })
+          .catchall(z.string().max(2000))
+          .describe('Every parameter Shopify sends is covered by its hmac'),
         response: { 200: z.string().describe('A page saying the store is connected'), ...errorResponses, 422: errorSchema },
       },
     },
     async (request, reply) => {
-      const { shop } = await completeInstall(ctx, request.query);
+      const { shop } = await completeInstall(ctx, request.query as Record<string, string>);
       return reply
         .type('text/html; charset=utf-8')
         .send(`<!doctype html><title>Patron</title><p>${escapeHtml(shop)} is connected to Patron. You can close this page.</p>`);
@@ -130,7 +140,7 @@ export async function shopifyRoutes(app: ZodApp, ctx: AppContext): Promise<void>
         tags,
         summary: 'Disconnect the Shopify store',
         description: 'Deletes the stored access token and client secret: Patron stops calling the store and refuses its webhooks until it is connected again. 404 when no store is connected.',
-        response: { 200: connectionSchema, ...errorResponses },
+        response: { 200: connectionSchema, ...errorResponses, 404: errorSchema },
       },
     },
     async (request) => {
