@@ -14,7 +14,7 @@ export async function gridRoutes(app: ZodApp, ctx: AppContext): Promise<void> {
         tags: ['customers'],
         summary: 'The customer grid: search, filter, sort, keyset pages',
         description:
-          `search matches a substring of name, email or phone (1-2 characters: the start of first name, last name, email or phone digits). ` +
+          `search matches a substring of name, email, phone or external id, ignoring case and accents ("zoe" finds "Zoë"); 1-2 characters: the start of first name, last name, email or phone digits, or an exact external id. ` +
           `activity=active means any activity (orders, points, rewards) in the last ${ACTIVE_DAYS} days. Filters combine with AND. ` +
           'total is exact up to 10,000 matches and an estimate beyond (exact=false); it is computed for the first page only.',
         querystring: gridQuerySchema,

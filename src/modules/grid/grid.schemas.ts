@@ -14,7 +14,7 @@ export const ACTIVE_DAYS = 30;
  */
 export const customerFilterSchema = z
   .object({
-    search: z.string().trim().min(1).max(100).optional().describe('Substring of name, email or phone; 1-2 characters match the start of first name, last name, email or phone digits'),
+    search: z.string().trim().min(1).max(100).optional().describe('Substring of name, email, phone or external id, ignoring case and accents; 1-2 characters match the start of first name, last name, email or phone digits, or an exact external id'),
     membership: z.array(z.enum(MEMBERSHIP_TYPES)).min(1).max(3).optional(),
     tier: z
       .array(z.string().regex(/^[\w-]{1,64}$/, 'must be a tier id or "none"'))
