@@ -15,7 +15,9 @@ import { openDatabase } from '../src/db/database.js';
 import { migrate } from '../src/db/migrate.js';
 import { buildApp } from '../src/http/app.js';
 import { Metrics } from '../src/http/metrics.js';
+import { buildEventRegistry } from '../src/events/registry.js';
 import { createLogger } from '../src/logger.js';
+import { MODULES } from '../src/modules/index.js';
 
 const OUT_DIR = new URL('../admin/src/api/', import.meta.url);
 
@@ -24,7 +26,7 @@ async function main(): Promise<void> {
   const database = await openDatabase({ dataDir: 'memory://', poolSize: 1 });
   try {
     await migrate(database);
-    const ctx: AppContext = { database, db: database.db, clock: systemClock, logger: createLogger('silent'), config };
+    const ctx: AppContext = { database, db: database.db, clock: systemClock, logger: createLogger('silent'), config, events: buildEventRegistry(MODULES) };
     const app = await buildApp(ctx, { metrics: new Metrics(), serveAdmin: false });
     const served = app.swagger() as unknown as Record<string, unknown>;
     // The shared schemas (.meta({ id })) live in zod's registry; make sure the document carries

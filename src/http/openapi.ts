@@ -3,6 +3,7 @@ import { jsonSchemaTransform, jsonSchemaTransformObject } from 'fastify-type-pro
 import type { z } from 'zod';
 import { errorSchema, standardErrors } from './schemas.js';
 import { routeAuth } from './security.js';
+import { catalogWebhooks } from '../events/openapi.js';
 
 /**
  * The OpenAPI document is derived from the routes, and so are the error statuses it lists:
@@ -227,4 +228,5 @@ export function openApiTransform(input: TransformInput): ReturnType<typeof jsonS
   return out;
 }
 
-export const openApiTransformObject = jsonSchemaTransformObject;
+/** `transformObject` for @fastify/swagger: the document, plus the event catalog as its `webhooks`. */
+export const openApiTransformObject: typeof jsonSchemaTransformObject = (input) => ({ ...jsonSchemaTransformObject(input), webhooks: catalogWebhooks() as never });

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SYSTEM_ACTOR, type AppContext } from '../../src/context.js';
 import { withTx } from '../../src/db/tx.js';
@@ -47,6 +48,20 @@ describe(`domain events on ${ENGINE}`, () => {
       expect(d.description, type).toMatch(/^[A-Z].*\.$/);
       expect(d.description.includes('\n'), type).toBe(false);
     }
+  });
+
+  it('docs/events.md lists exactly the catalog, with versions and descriptions', () => {
+    const doc = readFileSync(new URL('../../docs/events.md', import.meta.url), 'utf8');
+    const rows = [...doc.matchAll(/^\| `([a-z_.]+)` \| (\d+) \| (.+) \|$/gm)].map((m) => [m[1], Number(m[2]), m[3]]);
+    expect(rows).toEqual(EVENT_TYPES.map((t) => [t, CATALOG[t].version, CATALOG[t].description]));
+  });
+
+  it('publishes the catalog as the webhooks of the OpenAPI document', async () => {
+    const doc = (await h.app.inject('/api/openapi.json')).json();
+    expect(Object.keys(doc.webhooks).sort()).toEqual([...EVENT_TYPES].sort());
+    const body = doc.webhooks['coupon.used'].post.requestBody.content['application/json'].schema;
+    expect(body.properties.type.const).toBe('coupon.used');
+    expect(Object.keys(body.properties.payload.properties).sort()).toEqual(['couponId', 'customerId', 'orderId']);
   });
 
   it('refuses a payload that does not match the catalog, and the causing transaction writes nothing', async () => {
