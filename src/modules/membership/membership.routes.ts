@@ -3,7 +3,8 @@ import { errorResponses, idParam } from '../../http/schemas.js';
 import { authOf } from '../../http/security.js';
 import type { ZodApp } from '../../http/types.js';
 import { customerSchema } from '../customers/customers.schemas.js';
-import { bulkMembershipBodySchema, bulkMembershipResultSchema, membershipBodySchema } from './membership.schemas.js';
+import { previewMembershipChange } from './membership.preview.js';
+import { bulkMembershipBodySchema, bulkMembershipResultSchema, membershipBodySchema, membershipPreviewQuerySchema, membershipPreviewSchema } from './membership.schemas.js';
 import { BULK_INLINE_LIMIT, bulkChangeMembership, changeMembership } from './membership.service.js';
 
 export async function membershipRoutes(app: ZodApp, ctx: AppContext): Promise<void> {
@@ -25,6 +26,20 @@ export async function membershipRoutes(app: ZodApp, ctx: AppContext): Promise<vo
       const result = await bulkChangeMembership(ctx, auth.orgId, request.body, auth.actor);
       return reply.status(result.status === 'queued' ? 202 : 200).send(result);
     },
+  );
+  app.get(
+    '/api/v1/customers/:id/membership/preview',
+    {
+      config: { permission: 'customers:write' },
+      schema: {
+        tags,
+        summary: 'What changing the membership type would do: allowed or not, and the welcome bonus it would also credit',
+        params: idParam,
+        querystring: membershipPreviewQuerySchema,
+        response: { 200: membershipPreviewSchema, ...errorResponses },
+      },
+    },
+    async (request) => previewMembershipChange(ctx.db, authOf(request).orgId, request.params.id, request.query.type),
   );
   app.post(
     '/api/v1/customers/:id/membership',

@@ -45,3 +45,19 @@ export const bulkMembershipResultSchema = z
   .meta({ id: 'BulkMembershipResult' });
 
 export type BulkMembershipResult = z.infer<typeof bulkMembershipResultSchema>;
+
+export const membershipPreviewQuerySchema = z.object({
+  type: z.enum(MEMBERSHIP, 'must be member, guest or left'),
+});
+
+export const membershipPreviewSchema = z
+  .object({
+    from: z.enum(MEMBERSHIP),
+    to: z.enum(MEMBERSHIP),
+    allowed: z.boolean().describe('Whether the program allows this move from the current type'),
+    welcomeBonus: z
+      .object({ points: z.number().int(), ruleName: z.string() })
+      .nullable()
+      .describe('The points becoming a member would also credit (the signup rule, once per customer); null when none'),
+  })
+  .meta({ id: 'MembershipChangePreview' });

@@ -1,9 +1,10 @@
-import { Button, Group, Modal, Radio, Stack, Text } from '@mantine/core';
+import { Alert, Button, Group, Modal, Radio, Stack, Text } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { useState, type FormEvent } from 'react';
 import { customerKeys } from '../../../api/customers.js';
 import type { Customer, MembershipType } from '../../../api/models.js';
 import { changeMembership, customerScope } from '../../../api/profile.js';
+import { useMembershipPreview } from '../../../api/tier-changes.js';
 import { ErrorAlert } from '../../../components/feedback.js';
 import { useAction } from '../../../lib/use-action.js';
 import { MEMBERSHIP_LABEL } from '../../customers/grid-state.js';
@@ -20,6 +21,8 @@ const CONSEQUENCE: Record<MembershipType, string> = {
 export function MembershipDialog({ customer, onClose }: { customer: Customer; onClose: () => void }) {
   const allowed = customer.allowedMembershipMoves.length ? customer.allowedMembershipMoves : MOVES[customer.membershipType];
   const [type, setType] = useState<MembershipType | null>(allowed[0] ?? null);
+  const preview = useMembershipPreview(customer.id, type === 'member' ? type : null);
+  const bonus = type === 'member' ? (preview.data?.welcomeBonus ?? null) : null;
   const action = useAction({
     run: (t: MembershipType, key) => changeMembership(customer.id, t, key),
     invalidate: [customerScope(customer.id), customerKeys.all],
@@ -36,7 +39,7 @@ export function MembershipDialog({ customer, onClose }: { customer: Customer; on
     <Modal opened onClose={onClose} title="Change membership type">
       <form onSubmit={submit} noValidate>
         <Stack>
-          <ErrorAlert error={action.error} />
+          <ErrorAlert error={action.error ?? preview.error} />
           <Text size="sm">
             Currently <strong>{MEMBERSHIP_LABEL[customer.membershipType]}</strong>. Only the moves the program allows from here are offered.
           </Text>
@@ -53,6 +56,11 @@ export function MembershipDialog({ customer, onClose }: { customer: Customer; on
               </Stack>
             </Radio.Group>
           )}
+          {bonus ? (
+            <Alert color="blue" p="xs" data-testid="welcome-bonus">
+              <Text size="sm">{`This will also add ${bonus.points.toLocaleString('en-US')} points: ${bonus.ruleName} (once per customer).`}</Text>
+            </Alert>
+          ) : null}
           <Group justify="flex-end">
             <Button variant="default" onClick={onClose}>
               Cancel
