@@ -155,3 +155,23 @@ describe(`activity timeline on ${ENGINE}`, () => {
     expect((await a.api.get(`/api/v1/customers/${c.id}/activity`)).statusCode).toBe(404);
   });
 });
+
+describe(`timeline references on ${ENGINE}`, () => {
+  it('names the orders, tiers and customers its payloads refer to, only within the organization', async () => {
+    const c = await createCustomer(a.api);
+    const placed = (await order(a.api, c.id, '42.00')).json() as { id: string; externalId: string };
+    const f = await createOrgFixture(h);
+    const outsider = await createCustomer(f.api);
+    const foreign = (await order(f.api, outsider.id, '10.00')).json() as { id: string };
+    // An event that names an order of another organization and an id that names nothing.
+    await recordActivity(h.ctx.db, { orgId: a.org.id, customerId: c.id, type: 'test.references', actor: SYSTEM_ACTOR, summary: 'references', payload: { orderId: foreign.id, qualifyingOrderId: placed.id, friendCustomerId: c.id, tierId: '00000000-0000-4000-8000-000000000000' }, at: new Date() });
+    const items = (await a.api.get(`/api/v1/customers/${c.id}/activity?limit=50`)).json().items as (Item & { refs: { orders: Record<string, string>; tiers: Record<string, string>; customers: Record<string, string> } })[];
+    const created = items.find((e) => e.type === 'order.created')!;
+    expect(created.refs.orders).toEqual({ [placed.id]: placed.externalId });
+    const refs = items.find((e) => e.type === 'test.references')!.refs;
+    expect(refs.orders).toEqual({ [placed.id]: placed.externalId });
+    expect(refs.orders[foreign.id]).toBeUndefined();
+    expect(refs.tiers).toEqual({});
+    expect(Object.keys(refs.customers)).toEqual([c.id]);
+  });
+});

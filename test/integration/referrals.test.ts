@@ -211,3 +211,34 @@ describe(`referral lifecycle on ${ENGINE}`, () => {
     expect((await f.api.get(`/api/v1/customers/${referrer.id}/referral`)).json().stats).toMatchObject({ completed: 1, pending: 0 });
   });
 });
+
+describe(`who a customer referred on ${ENGINE}`, () => {
+  it('lists each friend with status, completing order and dates, newest first, with signed cursors', async () => {
+    const referrer = await createCustomer(a.api);
+    const { code } = (await a.api.get(`/api/v1/customers/${referrer.id}/referral`)).json();
+    const friends = [];
+    for (let i = 0; i < 3; i++) {
+      const friend = await createCustomer(a.api, { firstName: `Friend${i}`, lastName: 'Referred' });
+      expect((await a.api.post('/api/v1/referrals', { code, friendCustomerId: friend.id })).statusCode).toBe(201);
+      friends.push(friend);
+    }
+    const first = (await order(a.api, friends[0]!.id, '30.00')).json() as { id: string; externalId: string };
+
+    const page1 = await a.api.get(`/api/v1/customers/${referrer.id}/referrals?limit=2`);
+    expect(page1.statusCode, page1.body).toBe(200);
+    const body1 = page1.json() as { items: { friend: { id: string; name: string }; status: string; order: unknown; rewardPoints: number; completedAt: string | null }[]; nextCursor: string };
+    expect(body1.items.map((r) => r.friend.id)).toEqual([friends[2]!.id, friends[1]!.id]);
+    expect(body1.items[0]).toMatchObject({ status: 'pending', order: null, rewardPoints: 0, completedAt: null, friend: { name: 'Friend2 Referred' } });
+    const page2 = (await a.api.get(`/api/v1/customers/${referrer.id}/referrals?limit=2&cursor=${body1.nextCursor}`)).json();
+    expect(page2.nextCursor).toBeNull();
+    expect(page2.items).toHaveLength(1);
+    expect(page2.items[0]).toMatchObject({ friend: { id: friends[0]!.id }, status: 'completed', order: { id: first.id, externalId: first.externalId }, rewardPoints: 250 });
+    expect(page2.items[0].completedAt).not.toBeNull();
+
+    // The cursor belongs to this customer's list; a friend's own list is empty; other organizations see nothing.
+    expect((await a.api.get(`/api/v1/customers/${friends[0]!.id}/referrals?cursor=${body1.nextCursor}`)).statusCode).toBe(400);
+    expect((await a.api.get(`/api/v1/customers/${friends[0]!.id}/referrals`)).json().items).toEqual([]);
+    const other = await createOrgFixture(h);
+    expect((await other.api.get(`/api/v1/customers/${referrer.id}/referrals`)).statusCode).toBe(404);
+  });
+});
