@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
+import { patronCommand } from '../helpers/server-process.js';
 
 const run = promisify(execFile);
 const dir = mkdtempSync(join(tmpdir(), 'patron-cli-'));
@@ -13,7 +14,8 @@ delete env.SESSION_SECRET;
 
 async function patron(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const r = await run(process.execPath, ['bin/patron.js', ...args], { env, timeout: 60_000 });
+    const cmd = patronCommand(env, args);
+    const r = await run(process.execPath, cmd.argv, { env: cmd.env, timeout: 60_000 });
     return { code: 0, stdout: r.stdout, stderr: r.stderr };
   } catch (err) {
     const e = err as { code: number; stdout: string; stderr: string };
@@ -54,6 +56,7 @@ describe('patron CLI (embedded database)', () => {
     expect(missing.stderr).toContain('--name is required');
   });
 
+  // This one starts bin/patron.js on the sources, through tsx, as `npx patron` does in a checkout.
   it('stops on a wrong environment value with one line naming the variable', async () => {
     const r = await run(process.execPath, ['bin/patron.js', 'migrate'], { env: { ...env, PORT: 'eighty' } }).catch((e: { code: number; stderr: string }) => e);
     expect((r as { code: number }).code).toBe(1);
