@@ -1,9 +1,8 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { createContext, use, useCallback, useEffect, useMemo, type ReactNode } from 'react';
 import { onUnauthorized } from '../api/client.js';
-import { isApiError } from '../api/client.js';
 import type { Me, Permission } from '../api/models.js';
-import { fetchMe, signOut, switchOrganization } from '../api/session.js';
+import { fetchSession, signOut, switchOrganization } from '../api/session.js';
 
 export const ME_KEY = ['me'] as const;
 
@@ -28,18 +27,11 @@ export function useCan(permission: Permission): boolean {
   return useSession().can(permission);
 }
 
-/** Loads /me; null while signed out. */
+/** Who is signed in (GET /api/v1/session, 200 either way); null while signed out. */
 export function useMeQuery() {
   return useQuery({
     queryKey: ME_KEY,
-    queryFn: async ({ signal }) => {
-      try {
-        return await fetchMe(signal);
-      } catch (err) {
-        if (isApiError(err) && err.status === 401) return null;
-        throw err;
-      }
-    },
+    queryFn: ({ signal }) => fetchSession(signal),
     staleTime: 60_000,
     retry: false,
   });

@@ -83,6 +83,20 @@ export async function authRoutes(app: ZodApp, ctx: AppContext): Promise<void> {
     async (request) => describeMe(ctx, authOf(request)),
   );
 
+  app.get(
+    '/api/v1/session',
+    {
+      config: { public: true },
+      schema: {
+        tags,
+        summary: 'Whether the caller is signed in: 200 either way (a page load checks it without a 401), with who they are when signed in',
+        security: [],
+        response: { 200: z.object({ signedIn: z.boolean(), me: meSchema.nullable() }), ...errorResponses },
+      },
+    },
+    async (request) => (request.auth ? { signedIn: true, me: await describeMe(ctx, request.auth) } : { signedIn: false, me: null }),
+  );
+
   app.post(
     '/api/v1/auth/switch-organization',
     {
