@@ -2,7 +2,6 @@ import type { Logger } from 'pino';
 import type { Config } from './config.js';
 import type { Database, Db } from './db/database.js';
 import type { ActorType } from './db/types.js';
-import type { EventRegistry } from './events/types.js';
 
 export interface Clock {
   now(): Date;
@@ -52,6 +51,4 @@ export interface AppContext {
   clock: Clock;
   logger: Logger;
   config: Config;
-  /** Reactions, outbox consumers and providers of the modules, built once per process. */
-  events: EventRegistry;
 }

@@ -92,3 +92,10 @@ export interface EventRegistry {
   readonly profileSections: Required<ProfileSections>;
   readonly earnMultiplier: EarnMultiplier;
 }
+
+declare module '../context.js' {
+  interface AppContext {
+    /** Reactions, outbox consumers and providers of the modules, built once per process (runtime). */
+    events: EventRegistry;
+  }
+}
