@@ -152,6 +152,9 @@ describe(`Shopify webhooks on ${ENGINE}`, () => {
       balances: { earned: 90, active: 90 },
       orders: { count: 1 },
     });
+    // The timeline says the store did it.
+    const activity = (await a.api.get(`/api/v1/customers/${customerId}/activity`)).json().items as { type: string; actor: { type: string; name: string } }[];
+    expect(activity.find((e) => e.type === 'order.created')?.actor).toMatchObject({ type: 'integration', name: `Shopify (${SHOP})` });
     const orders = (await a.api.get(`/api/v1/customers/${customerId}/orders`)).json().items;
     expect(orders).toHaveLength(1);
     expect(orders[0]).toMatchObject({ externalId: '9007199254740999123', total: { amount: '104.40', currency: 'USD' }, eligibleAmount: { amount: '90.00' }, status: 'paid', pointsEarned: 90 });

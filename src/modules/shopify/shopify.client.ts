@@ -20,7 +20,7 @@ export function defaultApiUrl(shop: string): string {
 }
 
 /** Addresses Patron never calls unless the operator set the API URL themself. */
-const PRIVATE = new BlockList();
+const PRIVATE_V4 = new BlockList();
 for (const [net, bits] of [
   ['0.0.0.0', 8],
   ['10.0.0.0', 8],
@@ -33,23 +33,28 @@ for (const [net, bits] of [
   ['198.18.0.0', 15],
   ['224.0.0.0', 3],
 ] as const) {
-  PRIVATE.addSubnet(net, bits, 'ipv4');
+  PRIVATE_V4.addSubnet(net, bits, 'ipv4');
 }
+// Kept apart from the IPv4 list: a BlockList matches IPv4 addresses against IPv4-mapped IPv6 ranges.
+const PRIVATE_V6 = new BlockList();
 for (const [net, bits] of [
   ['::', 127],
-  ['::ffff:0:0', 96],
   ['64:ff9b::', 96],
   ['fc00::', 7],
   ['fe80::', 10],
   ['ff00::', 8],
 ] as const) {
-  PRIVATE.addSubnet(net, bits, 'ipv6');
+  PRIVATE_V6.addSubnet(net, bits, 'ipv6');
 }
 
 export function isPrivateAddress(address: string): boolean {
   const family = isIP(address);
-  if (family === 0) return true;
-  return PRIVATE.check(address, family === 4 ? 'ipv4' : 'ipv6');
+  if (family === 4) return PRIVATE_V4.check(address, 'ipv4');
+  if (family !== 6) return true;
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
+  if (mapped) return PRIVATE_V4.check(mapped[1]!, 'ipv4');
+  if (/^::ffff:/i.test(address)) return true;
+  return PRIVATE_V6.check(address, 'ipv6');
 }
 
 /** A DNS lookup that refuses private, loopback and link-local answers (checked on the address actually used). */
