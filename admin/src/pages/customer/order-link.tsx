@@ -8,7 +8,7 @@ import { useFormat } from '../../lib/format.js';
 export function OrderLink({ order }: { order: { id: string; externalId: string } }) {
   const fmt = useFormat();
   return (
-    <Anchor component={Link} to={`?tab=orders&order=${encodeURIComponent(order.id)}`} size="inherit" data-testid="order-link">
+    <Anchor component={Link} to={`?tab=orders&order=${encodeURIComponent(order.id)}`} fz="inherit" data-testid="order-link">
       {fmt.orderNumber(order.externalId)}
     </Anchor>
   );

@@ -155,14 +155,14 @@ function facts(e: ActivityEvent, refs: Refs, fmt: Formatter): { label: string; v
   if (!tierChange && str(p.tier) && !e.type.startsWith('tier.')) out.push({ label: 'Tier', value: str(p.tier) });
   const friend = str(p.friendCustomerId);
   if (friend && friend !== e.id && e.type !== 'referral.joined') {
-    out.push({ label: 'Friend', value: refs.customers[friend] ? <Anchor component={Link} to={`/customers/${friend}`} size="inherit">{refs.customers[friend]}</Anchor> : 'A customer' });
+    out.push({ label: 'Friend', value: refs.customers[friend] ? <Anchor component={Link} to={`/customers/${friend}`} fz="inherit">{refs.customers[friend]}</Anchor> : 'A customer' });
   }
   const referrer = str(p.referrerCustomerId);
   if (referrer && e.type === 'referral.joined') {
-    out.push({ label: 'Referred by', value: refs.customers[referrer] ? <Anchor component={Link} to={`/customers/${referrer}`} size="inherit">{refs.customers[referrer]}</Anchor> : 'A customer' });
+    out.push({ label: 'Referred by', value: refs.customers[referrer] ? <Anchor component={Link} to={`/customers/${referrer}`} fz="inherit">{refs.customers[referrer]}</Anchor> : 'A customer' });
   }
   if (e.type === 'referral.completed' && str(p.orderId) && refs.orders[str(p.orderId)!]) out.push({ label: 'First order', value: <OrderLink order={{ id: str(p.orderId)!, externalId: refs.orders[str(p.orderId)!]! }} /> });
-  if (str(p.code)) out.push({ label: 'Coupon', value: <Text span ff="monospace" size="inherit">{str(p.code)}</Text> });
+  if (str(p.code)) out.push({ label: 'Coupon', value: <Text span ff="monospace" fz="inherit">{str(p.code)}</Text> });
   if (str(p.expiresAt) && (e.type.startsWith('reward.') || e.type.startsWith('coupon.'))) out.push({ label: 'Valid until', value: fmt.date(str(p.expiresAt)) });
   if (str(p.status) && e.type.startsWith('order.')) out.push({ label: 'Status', value: words(str(p.status)!) });
   if (str(p.membershipType)) out.push({ label: 'Membership', value: words(str(p.membershipType)!) });
