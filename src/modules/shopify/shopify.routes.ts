@@ -112,7 +112,7 @@ async function installRoutes(app: ZodApp, ctx: AppContext): Promise<void> {
       },
     },
     async (request, reply) => {
-      const { shop } = await completeInstall(ctx, request.query as Record<string, string>);
+      const { shop } = await completeInstall(ctx, request.query);
       return reply
         .type('text/html; charset=utf-8')
         .send(`<!doctype html><title>Patron</title><p>${escapeHtml(shop)} is connected to Patron. You can close this page.</p>`);

@@ -47,6 +47,7 @@ export async function authenticateWebhook(ctx: AppContext, headers: Headers, raw
   if (!shop) return { refused: 'no valid X-Shopify-Shop-Domain header' };
   const candidates = await repo.connectionsForShop(ctx.db, shop);
   if (candidates.length === 0) return { refused: `no connected store ${shop}` };
+  if (!ctx.config.encryptionKey) return { refused: 'PATRON_ENCRYPTION_KEY is not set, so no client secret can be read' };
   const sealer = credentialSealer(ctx);
   for (const connection of candidates) {
     let secret: string;
