@@ -16,7 +16,8 @@ import { PERMISSIONS } from '../../src/modules/auth/permissions.js';
 import { createOrganization, type Organization } from '../../src/modules/orgs/orgs.service.js';
 import { createUser } from '../../src/modules/users/users.service.js';
 import { acquireEmbeddedDatabase, releaseEmbeddedDatabase, rememberBaseline } from './embedded-database.js';
-import '../../src/modules/wiring.js';
+import { buildEventRegistry } from '../../src/events/registry.js';
+import { MODULES } from '../../src/modules/index.js';
 
 export const ENGINE = process.env.DATABASE_URL ? 'postgres' : 'pglite';
 
@@ -84,7 +85,7 @@ export async function createHarness(opts: { now?: string; poolSize?: number } = 
   };
   const database = await openTestDatabase(fresh.url, config.poolSize);
   const clock = new FixedClock(new Date(opts.now ?? '2026-03-10T12:00:00Z'));
-  const ctx: AppContext = { database, db: database.db, clock, logger: createLogger(process.env.TEST_LOG ?? 'silent'), config };
+  const ctx: AppContext = { database, db: database.db, clock, logger: createLogger(process.env.TEST_LOG ?? 'silent'), config, events: buildEventRegistry(MODULES) };
   const metrics = new Metrics();
   const app = await buildApp(ctx, { metrics, serveAdmin: false });
   const scheduler = new Scheduler(ctx, SCHEDULES, 0);
