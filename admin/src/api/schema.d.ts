@@ -353,6 +353,63 @@ export interface paths {
         };
         trace?: never;
     };
+    "/api/v1/session": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Whether the caller is signed in: 200 either way (a page load checks it without a 401), with who they are when signed in */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Done */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            signedIn: boolean;
+                            me: components["schemas"]["Me"] | null;
+                        };
+                    };
+                };
+                /** @description The request is invalid; `error.details.fields` names each field and what is wrong with it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The credentials sent are not valid (no credentials are needed here) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/auth/switch-organization": {
         parameters: {
             query?: never;
@@ -1893,7 +1950,7 @@ export interface paths {
         };
         /**
          * The customer grid: search, filter, sort, keyset pages
-         * @description search matches a substring of name, email or phone (1-2 characters: the start of first name, last name, email or phone digits). activity=active means any activity (orders, points, rewards) in the last 30 days. Filters combine with AND. total is exact up to 10,000 matches and an estimate beyond (exact=false); it is computed for the first page only.
+         * @description search matches a substring of name, email, phone or external id, ignoring case and accents ("zoe" finds "Zoë"); 1-2 characters: the start of first name, last name, email or phone digits, or an exact external id. activity=active means any activity (orders, points, rewards) in the last 30 days. Filters combine with AND. total is exact up to 10,000 matches and an estimate beyond (exact=false); it is computed for the first page only.
          */
         get: {
             parameters: {
@@ -3515,7 +3572,7 @@ export interface paths {
                         name: string;
                         description?: string | null;
                         filter: {
-                            /** @description Substring of name, email or phone; 1-2 characters match the start of first name, last name, email or phone digits */
+                            /** @description Substring of name, email, phone or external id, ignoring case and accents; 1-2 characters match the start of first name, last name, email or phone digits, or an exact external id */
                             search?: string;
                             membership?: ("member" | "guest" | "left")[];
                             /** @description Tier ids; "none" matches customers without a tier */
@@ -3799,7 +3856,7 @@ export interface paths {
                         name?: string;
                         description?: string | null;
                         filter?: {
-                            /** @description Substring of name, email or phone; 1-2 characters match the start of first name, last name, email or phone digits */
+                            /** @description Substring of name, email, phone or external id, ignoring case and accents; 1-2 characters match the start of first name, last name, email or phone digits, or an exact external id */
                             search?: string;
                             membership?: ("member" | "guest" | "left")[];
                             /** @description Tier ids; "none" matches customers without a tier */
@@ -7284,6 +7341,82 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/customers/{id}/membership/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** What changing the membership type would do: allowed or not, and the welcome bonus it would also credit */
+        get: {
+            parameters: {
+                query: {
+                    type: "member" | "guest" | "left";
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Done */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["MembershipChangePreview"];
+                    };
+                };
+                /** @description The request is invalid; `error.details.fields` names each field and what is wrong with it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not signed in, or the API key is missing, not valid or revoked */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Refused: the caller lacks the `customers:write` permission (named in `error.details.permission`) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found: what the path names is not in the caller's organization (another organization's id answers 404 too) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/customers/{id}/membership": {
         parameters: {
             query?: never;
@@ -8020,7 +8153,10 @@ export interface paths {
             cookie?: never;
         };
         get?: never;
-        /** Change a customer's tier by hand (optionally its progress); the tier becomes a manual floor */
+        /**
+         * Change a customer's tier by hand, up or down (optionally its progress); the tier is labelled manually assigned
+         * @description While manual, the assessment never lowers the tier below it; qualifying activity can still raise it (the label stays). Moving up grants the tier entry reward once per customer unless grantEntryReward is false (GET .../tier/preview tells how many points). Rules: docs/tiers.md.
+         */
         put: {
             parameters: {
                 query?: never;
@@ -8040,6 +8176,8 @@ export interface paths {
                         /** @description Set the progress too. One representation per basis, everywhere (profile, grid, CSV, tiers, PUT .../tier): for amount_spent the decimal money string of the organization currency ("110.50"); for points_earned and orders_count an integer (1200). */
                         tierProgress?: number | string;
                         reason?: string;
+                        /** @description Moving the customer up grants the new tier's entry reward (once per customer) unless this is false; a skipped reward is recorded in the timeline. Default true */
+                        grantEntryReward?: boolean;
                     };
                 };
             };
@@ -8134,6 +8272,206 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/customers/{id}/tier/progress": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Set a customer's tier progress; the tier does not become manual
+         * @description Progress that reaches a higher tier raises it at once (with its entry reward); a lower tier waits for the assessment. Recalculating undoes the edit.
+         */
+        put: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Makes the change safe to retry: a retry with the same key and body gets the first reply; another body with the same key is 409. Keys live 7 days. */
+                    "idempotency-key"?: string;
+                };
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description The progress to set. One representation per basis, everywhere (profile, grid, CSV, tiers, PUT .../tier): for amount_spent the decimal money string of the organization currency ("110.50"); for points_earned and orders_count an integer (1200). */
+                        tierProgress: number | string;
+                        reason?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Done */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Customer"];
+                    };
+                };
+                /** @description The request is invalid; `error.details.fields` names each field and what is wrong with it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not signed in, or the API key is missing, not valid or revoked */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Refused: the caller lacks the `tiers:manage` permission (named in `error.details.permission`); or a signed-in session sent a change without the `x-csrf-token` header from `GET /api/v1/me` */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found: what the path names is not in the caller's organization (another organization's id answers 404 too) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Conflict: the Idempotency-Key was used with a different request or its first request is still running, or the change conflicts with the current state or a simultaneous change; `error.code` says which */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is larger than 1 MB */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is not sent as application/json */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A business rule refused the change; `error.message` says why and what to do instead */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/customers/{id}/tier/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** What assigning a tier by hand would do: up or down, and the entry reward it would also credit */
+        get: {
+            parameters: {
+                query: {
+                    tierId: string;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Done */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["TierChangePreview"];
+                    };
+                };
+                /** @description The request is invalid; `error.details.fields` names each field and what is wrong with it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not signed in, or the API key is missing, not valid or revoked */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Refused: the caller lacks the `tiers:manage` permission (named in `error.details.permission`) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found: what the path names is not in the caller's organization (another organization's id answers 404 too); or nothing matches `tierId` */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/customers/{id}/tier/manual": {
         parameters: {
             query?: never;
@@ -8144,7 +8482,7 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        /** Release the manual tier assignment */
+        /** Release the manual tier assignment: progress that reaches a higher tier raises it at once (tier.reason says why) */
         delete: {
             parameters: {
                 query?: never;
@@ -8256,7 +8594,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Recalculate tier progress from history (orders and ledger in the current window); upgrades if it qualifies */
+        /** Recalculate tier progress from history (orders and ledger in the current window); never changes the tier or the manual label */
         post: {
             parameters: {
                 query?: never;
@@ -9042,8 +9380,1989 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/webhooks/shopify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Receive a Shopify webhook (signed with the app's client secret)
+         * @description Shopify calls this with `X-Shopify-Shop-Domain`, `X-Shopify-Hmac-Sha256` (base64 HMAC-SHA256 of the raw body with the client secret), `X-Shopify-Topic`, `X-Shopify-Webhook-Id` and `X-Shopify-Event-Id`. The signature is checked before the body is read; a missing or wrong one is 401 and nothing is stored. A valid delivery is stored once (a repeat is the same row) and processed in the background.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Done */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {boolean} */
+                            received: true;
+                            duplicate: boolean;
+                        };
+                    };
+                };
+                /** @description The request is invalid; `error.details.fields` names each field and what is wrong with it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The request could not be verified (`shopify-webhook`): its signature or token is missing or not valid */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Conflict: the Idempotency-Key was used with a different request or its first request is still running, or the change conflicts with the current state or a simultaneous change; `error.code` says which */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is larger than 1 MB */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is not sent as application/json */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/integrations/shopify/install": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Start installing the store's app: redirects to the store's authorization page
+         * @description The install must have been prepared with `patron shopify install`. The redirect carries a single-use `state` valid for 10 minutes.
+         */
+        get: {
+            parameters: {
+                query: {
+                    /** @description name.myshopify.com */
+                    shop: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Redirect to the store's authorization page (Location header) */
+                302: {
+                    headers: {
+                        /** @description Where to go */
+                        location?: string;
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description The request is invalid; `error.details.fields` names each field and what is wrong with it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The credentials sent are not valid (no credentials are needed here) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A business rule refused the change; `error.message` says why */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/integrations/shopify/callback": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Shopify's return after the merchant approved the install
+         * @description Checks the query `hmac` (with the client secret) and the single-use `state` before anything else, exchanges the code for an access token and connects the store. 401 when either check fails.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    code?: string;
+                    hmac?: string;
+                    shop?: string;
+                    state?: string;
+                    timestamp?: string;
+                    host?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description A page saying the store is connected */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": string;
+                    };
+                };
+                /** @description The request is invalid; `error.details.fields` names each field and what is wrong with it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The credentials sent are not valid (no credentials are needed here) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found: nothing matches `code` */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A business rule refused the change; `error.message` says why */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/integrations/shopify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The connected Shopify store: state, shop, scopes, subscriptions, last webhook (never secrets) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Done */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ShopifyConnection"];
+                    };
+                };
+                /** @description The request is invalid; `error.details.fields` names each field and what is wrong with it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not signed in, or the API key is missing, not valid or revoked */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Refused: the caller lacks the `settings:manage` permission (named in `error.details.permission`) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        /**
+         * Disconnect the Shopify store
+         * @description Deletes the stored access token and client secret: Patron stops calling the store and refuses its webhooks until it is connected again. 404 when no store is connected.
+         */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Makes the change safe to retry: a retry with the same key and body gets the first reply; another body with the same key is 409. Keys live 7 days. */
+                    "idempotency-key"?: string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Done */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ShopifyConnection"];
+                    };
+                };
+                /** @description The request is invalid; `error.details.fields` names each field and what is wrong with it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not signed in, or the API key is missing, not valid or revoked */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Refused: the caller lacks the `settings:manage` permission (named in `error.details.permission`); or a signed-in session sent a change without the `x-csrf-token` header from `GET /api/v1/me` */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Conflict: the Idempotency-Key was used with a different request or its first request is still running, or the change conflicts with the current state or a simultaneous change; `error.code` says which */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is larger than 1 MB */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is not sent as application/json */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/integrations/shopify/webhooks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Webhooks received from the store, newest first */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                    cursor?: string;
+                    status?: "received" | "processed" | "failed";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Done */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: components["schemas"]["ShopifyWebhook"][];
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+                /** @description The request is invalid; `error.details.fields` names each field and what is wrong with it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not signed in, or the API key is missing, not valid or revoked */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Refused: the caller lacks the `settings:manage` permission (named in `error.details.permission`) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/integrations/shopify/webhooks/{id}/retry": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Process a webhook that failed again, from its stored body
+         * @description 409 when it was already processed.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Makes the change safe to retry: a retry with the same key and body gets the first reply; another body with the same key is 409. Keys live 7 days. */
+                    "idempotency-key"?: string;
+                };
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Done */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ShopifyWebhook"];
+                    };
+                };
+                /** @description The request is invalid; `error.details.fields` names each field and what is wrong with it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not signed in, or the API key is missing, not valid or revoked */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Refused: the caller lacks the `settings:manage` permission (named in `error.details.permission`); or a signed-in session sent a change without the `x-csrf-token` header from `GET /api/v1/me` */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found: what the path names is not in the caller's organization (another organization's id answers 404 too) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Conflict: the Idempotency-Key was used with a different request or its first request is still running, or the change conflicts with the current state or a simultaneous change; `error.code` says which */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is larger than 1 MB */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is not sent as application/json */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A business rule refused the change; `error.message` says why and what to do instead */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
-export type webhooks = Record<string, never>;
+export interface webhooks {
+    "points.earned": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Points were credited for an order, an earning rule, a referral or a tier entry reward.
+         * @description Domain event `points.earned`, version 1. Delivered after the change committed, to each consumer on its own, retried with backoff; one customer's events in order.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description Event id (time-ordered, unique per organization) */
+                        id: string;
+                        /** @constant */
+                        type: "points.earned";
+                        /** @constant */
+                        version: 1;
+                        orgId: string;
+                        /** Format: date-time */
+                        createdAt: string;
+                        payload: {
+                            customerId: string;
+                            entryId: string;
+                            points: number;
+                            /** @enum {string} */
+                            kind: "earn_order" | "earn_rule" | "manual_add" | "manual_deduct" | "redeem" | "coupon_refund" | "order_reversal" | "rule_reversal" | "expiry" | "activation";
+                            countsTowardTier: boolean;
+                            sourceType: string | null;
+                            sourceId: string | null;
+                            orderId: string | null;
+                            ruleId: string | null;
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Received; any other answer is retried later */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "points.adjusted": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Staff or an import added or deducted points by hand.
+         * @description Domain event `points.adjusted`, version 1. Delivered after the change committed, to each consumer on its own, retried with backoff; one customer's events in order.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description Event id (time-ordered, unique per organization) */
+                        id: string;
+                        /** @constant */
+                        type: "points.adjusted";
+                        /** @constant */
+                        version: 1;
+                        orgId: string;
+                        /** Format: date-time */
+                        createdAt: string;
+                        payload: {
+                            customerId: string;
+                            entryId: string;
+                            points: number;
+                            /** @enum {string} */
+                            kind: "earn_order" | "earn_rule" | "manual_add" | "manual_deduct" | "redeem" | "coupon_refund" | "order_reversal" | "rule_reversal" | "expiry" | "activation";
+                            countsTowardTier: boolean;
+                            sourceType: string | null;
+                            sourceId: string | null;
+                            orderId: string | null;
+                            /** @enum {string} */
+                            direction: "add" | "deduct";
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Received; any other answer is retried later */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "points.redeemed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Points were spent on a reward.
+         * @description Domain event `points.redeemed`, version 1. Delivered after the change committed, to each consumer on its own, retried with backoff; one customer's events in order.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description Event id (time-ordered, unique per organization) */
+                        id: string;
+                        /** @constant */
+                        type: "points.redeemed";
+                        /** @constant */
+                        version: 1;
+                        orgId: string;
+                        /** Format: date-time */
+                        createdAt: string;
+                        payload: {
+                            customerId: string;
+                            entryId: string;
+                            points: number;
+                            /** @enum {string} */
+                            kind: "earn_order" | "earn_rule" | "manual_add" | "manual_deduct" | "redeem" | "coupon_refund" | "order_reversal" | "rule_reversal" | "expiry" | "activation";
+                            countsTowardTier: boolean;
+                            sourceType: string | null;
+                            sourceId: string | null;
+                            orderId: string | null;
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Received; any other answer is retried later */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "points.restored": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Points spent on a revoked coupon went back to the lots they came from.
+         * @description Domain event `points.restored`, version 1. Delivered after the change committed, to each consumer on its own, retried with backoff; one customer's events in order.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description Event id (time-ordered, unique per organization) */
+                        id: string;
+                        /** @constant */
+                        type: "points.restored";
+                        /** @constant */
+                        version: 1;
+                        orgId: string;
+                        /** Format: date-time */
+                        createdAt: string;
+                        payload: {
+                            customerId: string;
+                            entryId: string;
+                            points: number;
+                            /** @enum {string} */
+                            kind: "earn_order" | "earn_rule" | "manual_add" | "manual_deduct" | "redeem" | "coupon_refund" | "order_reversal" | "rule_reversal" | "expiry" | "activation";
+                            countsTowardTier: boolean;
+                            sourceType: string | null;
+                            sourceId: string | null;
+                            orderId: string | null;
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Received; any other answer is retried later */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "points.reversed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Points of a refunded or cancelled order, or of a removed custom action, were taken back.
+         * @description Domain event `points.reversed`, version 1. Delivered after the change committed, to each consumer on its own, retried with backoff; one customer's events in order.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description Event id (time-ordered, unique per organization) */
+                        id: string;
+                        /** @constant */
+                        type: "points.reversed";
+                        /** @constant */
+                        version: 1;
+                        orgId: string;
+                        /** Format: date-time */
+                        createdAt: string;
+                        payload: {
+                            customerId: string;
+                            entryId: string;
+                            points: number;
+                            /** @enum {string} */
+                            kind: "earn_order" | "earn_rule" | "manual_add" | "manual_deduct" | "redeem" | "coupon_refund" | "order_reversal" | "rule_reversal" | "expiry" | "activation";
+                            countsTowardTier: boolean;
+                            sourceType: string | null;
+                            sourceId: string | null;
+                            orderId: string | null;
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Received; any other answer is retried later */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "points.expired": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Points expired (their lots reached the expiry date, or the program expired inactive balances).
+         * @description Domain event `points.expired`, version 1. Delivered after the change committed, to each consumer on its own, retried with backoff; one customer's events in order.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description Event id (time-ordered, unique per organization) */
+                        id: string;
+                        /** @constant */
+                        type: "points.expired";
+                        /** @constant */
+                        version: 1;
+                        orgId: string;
+                        /** Format: date-time */
+                        createdAt: string;
+                        payload: {
+                            customerId: string;
+                            entryId: string;
+                            points: number;
+                            /** @enum {string} */
+                            kind: "earn_order" | "earn_rule" | "manual_add" | "manual_deduct" | "redeem" | "coupon_refund" | "order_reversal" | "rule_reversal" | "expiry" | "activation";
+                            countsTowardTier: boolean;
+                            sourceType: string | null;
+                            sourceId: string | null;
+                            orderId: string | null;
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Received; any other answer is retried later */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "points.activated": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Pending points became spendable.
+         * @description Domain event `points.activated`, version 1. Delivered after the change committed, to each consumer on its own, retried with backoff; one customer's events in order.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description Event id (time-ordered, unique per organization) */
+                        id: string;
+                        /** @constant */
+                        type: "points.activated";
+                        /** @constant */
+                        version: 1;
+                        orgId: string;
+                        /** Format: date-time */
+                        createdAt: string;
+                        payload: {
+                            customerId: string;
+                            entryId: string;
+                            points: number;
+                            /** @enum {string} */
+                            kind: "earn_order" | "earn_rule" | "manual_add" | "manual_deduct" | "redeem" | "coupon_refund" | "order_reversal" | "rule_reversal" | "expiry" | "activation";
+                            countsTowardTier: boolean;
+                            sourceType: string | null;
+                            sourceId: string | null;
+                            orderId: string | null;
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Received; any other answer is retried later */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "points.expiring": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A reminder was due: some of the customer's points expire soon.
+         * @description Domain event `points.expiring`, version 1. Delivered after the change committed, to each consumer on its own, retried with backoff; one customer's events in order.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description Event id (time-ordered, unique per organization) */
+                        id: string;
+                        /** @constant */
+                        type: "points.expiring";
+                        /** @constant */
+                        version: 1;
+                        orgId: string;
+                        /** Format: date-time */
+                        createdAt: string;
+                        payload: {
+                            customerId: string;
+                            points: number;
+                            /** Format: date-time */
+                            expiresAt: string;
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Received; any other answer is retried later */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "custom_action.removed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A custom action credited by mistake was removed and its points taken back.
+         * @description Domain event `custom_action.removed`, version 1. Delivered after the change committed, to each consumer on its own, retried with backoff; one customer's events in order.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description Event id (time-ordered, unique per organization) */
+                        id: string;
+                        /** @constant */
+                        type: "custom_action.removed";
+                        /** @constant */
+                        version: 1;
+                        orgId: string;
+                        /** Format: date-time */
+                        createdAt: string;
+                        payload: {
+                            customerId: string;
+                            entryId: string;
+                            removedEntryId: string;
+                            points: number;
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Received; any other answer is retried later */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "tier.changed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The customer moved to another tier (or out of tiers).
+         * @description Domain event `tier.changed`, version 1. Delivered after the change committed, to each consumer on its own, retried with backoff; one customer's events in order.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description Event id (time-ordered, unique per organization) */
+                        id: string;
+                        /** @constant */
+                        type: "tier.changed";
+                        /** @constant */
+                        version: 1;
+                        orgId: string;
+                        /** Format: date-time */
+                        createdAt: string;
+                        payload: {
+                            customerId: string;
+                            previousTierId: string | null;
+                            tierId: string | null;
+                            cause: string;
+                            orderId: string | null;
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Received; any other answer is retried later */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "membership.changed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The customer's membership changed (member, guest, left).
+         * @description Domain event `membership.changed`, version 1. Delivered after the change committed, to each consumer on its own, retried with backoff; one customer's events in order.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description Event id (time-ordered, unique per organization) */
+                        id: string;
+                        /** @constant */
+                        type: "membership.changed";
+                        /** @constant */
+                        version: 1;
+                        orgId: string;
+                        /** Format: date-time */
+                        createdAt: string;
+                        payload: {
+                            customerId: string;
+                            /** @enum {string} */
+                            from: "member" | "guest" | "left";
+                            /** @enum {string} */
+                            to: "member" | "guest" | "left";
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Received; any other answer is retried later */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "customer.created": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A customer was created (by the API, an import, a referral signup or the admin).
+         * @description Domain event `customer.created`, version 1. Delivered after the change committed, to each consumer on its own, retried with backoff; one customer's events in order.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description Event id (time-ordered, unique per organization) */
+                        id: string;
+                        /** @constant */
+                        type: "customer.created";
+                        /** @constant */
+                        version: 1;
+                        orgId: string;
+                        /** Format: date-time */
+                        createdAt: string;
+                        payload: {
+                            customerId: string;
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Received; any other answer is retried later */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "customer.registered": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A guest's store account became a registered account.
+         * @description Domain event `customer.registered`, version 1. Delivered after the change committed, to each consumer on its own, retried with backoff; one customer's events in order.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description Event id (time-ordered, unique per organization) */
+                        id: string;
+                        /** @constant */
+                        type: "customer.registered";
+                        /** @constant */
+                        version: 1;
+                        orgId: string;
+                        /** Format: date-time */
+                        createdAt: string;
+                        payload: {
+                            customerId: string;
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Received; any other answer is retried later */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "customer.anonymized": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A customer's personal data was erased; their id remains for the records.
+         * @description Domain event `customer.anonymized`, version 1. Delivered after the change committed, to each consumer on its own, retried with backoff; one customer's events in order.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description Event id (time-ordered, unique per organization) */
+                        id: string;
+                        /** @constant */
+                        type: "customer.anonymized";
+                        /** @constant */
+                        version: 1;
+                        orgId: string;
+                        /** Format: date-time */
+                        createdAt: string;
+                        payload: {
+                            customerId: string;
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Received; any other answer is retried later */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "order.created": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * An order was recorded for a customer.
+         * @description Domain event `order.created`, version 1. Delivered after the change committed, to each consumer on its own, retried with backoff; one customer's events in order.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description Event id (time-ordered, unique per organization) */
+                        id: string;
+                        /** @constant */
+                        type: "order.created";
+                        /** @constant */
+                        version: 1;
+                        orgId: string;
+                        /** Format: date-time */
+                        createdAt: string;
+                        payload: {
+                            orderId: string;
+                            customerId: string;
+                            pointsEarned: number;
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Received; any other answer is retried later */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "order.counted": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * An order became paid or fulfilled and now counts toward the customer's order count and lifetime value.
+         * @description Domain event `order.counted`, version 1. Delivered after the change committed, to each consumer on its own, retried with backoff; one customer's events in order.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description Event id (time-ordered, unique per organization) */
+                        id: string;
+                        /** @constant */
+                        type: "order.counted";
+                        /** @constant */
+                        version: 1;
+                        orgId: string;
+                        /** Format: date-time */
+                        createdAt: string;
+                        payload: {
+                            orderId: string;
+                            customerId: string;
+                            value: string;
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Received; any other answer is retried later */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "order.refunded": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * An order was refunded in full or in part.
+         * @description Domain event `order.refunded`, version 1. Delivered after the change committed, to each consumer on its own, retried with backoff; one customer's events in order.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description Event id (time-ordered, unique per organization) */
+                        id: string;
+                        /** @constant */
+                        type: "order.refunded";
+                        /** @constant */
+                        version: 1;
+                        orgId: string;
+                        /** Format: date-time */
+                        createdAt: string;
+                        payload: {
+                            orderId: string;
+                            customerId: string;
+                            pointsReversed: number;
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Received; any other answer is retried later */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "order.cancelled": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * An order was cancelled.
+         * @description Domain event `order.cancelled`, version 1. Delivered after the change committed, to each consumer on its own, retried with backoff; one customer's events in order.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description Event id (time-ordered, unique per organization) */
+                        id: string;
+                        /** @constant */
+                        type: "order.cancelled";
+                        /** @constant */
+                        version: 1;
+                        orgId: string;
+                        /** Format: date-time */
+                        createdAt: string;
+                        payload: {
+                            orderId: string;
+                            customerId: string;
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Received; any other answer is retried later */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "coupon.used": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A coupon was used on an order.
+         * @description Domain event `coupon.used`, version 1. Delivered after the change committed, to each consumer on its own, retried with backoff; one customer's events in order.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description Event id (time-ordered, unique per organization) */
+                        id: string;
+                        /** @constant */
+                        type: "coupon.used";
+                        /** @constant */
+                        version: 1;
+                        orgId: string;
+                        /** Format: date-time */
+                        createdAt: string;
+                        payload: {
+                            customerId: string;
+                            couponId: string;
+                            orderId: string;
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Received; any other answer is retried later */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "coupon.revoked": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A coupon was revoked; its points may have been restored.
+         * @description Domain event `coupon.revoked`, version 1. Delivered after the change committed, to each consumer on its own, retried with backoff; one customer's events in order.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description Event id (time-ordered, unique per organization) */
+                        id: string;
+                        /** @constant */
+                        type: "coupon.revoked";
+                        /** @constant */
+                        version: 1;
+                        orgId: string;
+                        /** Format: date-time */
+                        createdAt: string;
+                        payload: {
+                            customerId: string;
+                            couponId: string;
+                            pointsRestored: number;
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Received; any other answer is retried later */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "coupon.expired": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A coupon expired unused.
+         * @description Domain event `coupon.expired`, version 1. Delivered after the change committed, to each consumer on its own, retried with backoff; one customer's events in order.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description Event id (time-ordered, unique per organization) */
+                        id: string;
+                        /** @constant */
+                        type: "coupon.expired";
+                        /** @constant */
+                        version: 1;
+                        orgId: string;
+                        /** Format: date-time */
+                        createdAt: string;
+                        payload: {
+                            customerId: string;
+                            couponId: string;
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Received; any other answer is retried later */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "reward.redeemed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A reward was redeemed with points or given by staff, issuing a coupon.
+         * @description Domain event `reward.redeemed`, version 1. Delivered after the change committed, to each consumer on its own, retried with backoff; one customer's events in order.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description Event id (time-ordered, unique per organization) */
+                        id: string;
+                        /** @constant */
+                        type: "reward.redeemed";
+                        /** @constant */
+                        version: 1;
+                        orgId: string;
+                        /** Format: date-time */
+                        createdAt: string;
+                        payload: {
+                            customerId: string;
+                            couponId: string;
+                            rewardId: string;
+                            points: number;
+                            /** @enum {string} */
+                            issuedVia: "redemption" | "gift";
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Received; any other answer is retried later */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "referral.created": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A friend signed up through a referral link; the referral is pending until their first order.
+         * @description Domain event `referral.created`, version 1. Delivered after the change committed, to each consumer on its own, retried with backoff; one customer's events in order.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description Event id (time-ordered, unique per organization) */
+                        id: string;
+                        /** @constant */
+                        type: "referral.created";
+                        /** @constant */
+                        version: 1;
+                        orgId: string;
+                        /** Format: date-time */
+                        createdAt: string;
+                        payload: {
+                            referralId: string;
+                            referrerCustomerId: string;
+                            friendCustomerId: string;
+                            clickId: string | null;
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Received; any other answer is retried later */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "referral.completed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A referred friend placed their first order; the referrer may have earned points.
+         * @description Domain event `referral.completed`, version 1. Delivered after the change committed, to each consumer on its own, retried with backoff; one customer's events in order.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description Event id (time-ordered, unique per organization) */
+                        id: string;
+                        /** @constant */
+                        type: "referral.completed";
+                        /** @constant */
+                        version: 1;
+                        orgId: string;
+                        /** Format: date-time */
+                        createdAt: string;
+                        payload: {
+                            referralId: string;
+                            referrerCustomerId: string;
+                            friendCustomerId: string;
+                            orderId: string;
+                            points: number;
+                            entryId: string | null;
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Received; any other answer is retried later */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+}
 export interface components {
     schemas: {
         ErrorInput: {
@@ -9058,23 +11377,6 @@ export interface components {
         MoneyInput: {
             amount: string;
             currency: string;
-        };
-        ApiKeyInput: {
-            id: string;
-            name: string;
-            prefix: string;
-            scopes: string[];
-            createdAt: string;
-            lastUsedAt: string | null;
-            revokedAt: string | null;
-        };
-        OrganizationInput: {
-            id: string;
-            slug: string;
-            name: string;
-            currency: string;
-            timezone: string;
-            createdAt: string;
         };
         MeInput: {
             actor: {
@@ -9104,6 +11406,23 @@ export interface components {
                 role: string;
             }[];
             csrfToken: string | null;
+        };
+        ApiKeyInput: {
+            id: string;
+            name: string;
+            prefix: string;
+            scopes: string[];
+            createdAt: string;
+            lastUsedAt: string | null;
+            revokedAt: string | null;
+        };
+        OrganizationInput: {
+            id: string;
+            slug: string;
+            name: string;
+            currency: string;
+            timezone: string;
+            createdAt: string;
         };
         InvitationInput: {
             id: string;
@@ -9162,7 +11481,27 @@ export interface components {
                 name: string;
                 /** @description Progress in the current window: a decimal money string in the organization currency ("110.50") when the tier basis is amount_spent, an integer for points_earned and orders_count */
                 progress: number | string;
+                /** @description The tier was assigned by staff ("manually assigned"); see docs/tiers.md */
                 manual: boolean;
+                /** @description The manually assigned tier (the floor the assessment never goes below); differs from the tier when qualifying activity raised it above; null when not manual */
+                manualTier: {
+                    id: string;
+                    name: string;
+                } | null;
+                /** @description Why the customer holds this tier, in one sentence ("Earned by progress: 300.00 USD in total (Silver starts at 250.00 USD)") */
+                reason: string;
+                /** @description The downgrade coming if the customer has no further qualifying activity; null when none is coming */
+                downgradePending: {
+                    /** @description The tier the customer moves down to; null: no tier */
+                    to: {
+                        id: string;
+                        name: string;
+                    } | null;
+                    /** @description When it takes effect: the first daily assessment on or after this time applies it */
+                    at: string;
+                    /** @description Why, and what would prevent it */
+                    reason: string;
+                } | null;
                 achievedAt: string | null;
                 qualifyingOrderId: string | null;
                 updatedAt: string | null;
@@ -9204,6 +11543,36 @@ export interface components {
             lastSyncedAt: string | null;
             createdAt: string;
             updatedAt: string;
+        };
+        ActivityEventInput: {
+            id: string;
+            type: string;
+            summary: string;
+            actor: {
+                /** @enum {string} */
+                type: "user" | "api_key" | "system" | "customer" | "integration";
+                id: string | null;
+                name: string | null;
+            };
+            payload: {
+                [key: string]: unknown;
+            };
+            createdAt: string;
+            /** @description What the ids in `payload` name today (orders, tiers, other customers), so a timeline reads without ids; the customer timeline always includes it */
+            refs?: {
+                /** @description Order number (the store's externalId) by order id */
+                orders: {
+                    [key: string]: string;
+                };
+                /** @description Tier name by tier id */
+                tiers: {
+                    [key: string]: string;
+                };
+                /** @description Display name by customer id */
+                customers: {
+                    [key: string]: string;
+                };
+            };
         };
         ProgramSettingsInput: {
             /** @description Points per 1 unit of the organization currency, as a decimal string (e.g. "1" or "0.5") */
@@ -9303,7 +11672,7 @@ export interface components {
             updatedAt: string;
         };
         CustomerFilterInput: {
-            /** @description Substring of name, email or phone; 1-2 characters match the start of first name, last name, email or phone digits */
+            /** @description Substring of name, email, phone or external id, ignoring case and accents; 1-2 characters match the start of first name, last name, email or phone digits, or an exact external id */
             search?: string;
             membership?: ("member" | "guest" | "left")[];
             /** @description Tier ids; "none" matches customers without a tier */
@@ -9359,7 +11728,7 @@ export interface components {
             name: string;
             description: string | null;
             filter: {
-                /** @description Substring of name, email or phone; 1-2 characters match the start of first name, last name, email or phone digits */
+                /** @description Substring of name, email, phone or external id, ignoring case and accents; 1-2 characters match the start of first name, last name, email or phone digits, or an exact external id */
                 search?: string;
                 membership?: ("member" | "guest" | "left")[];
                 /** @description Tier ids; "none" matches customers without a tier */
@@ -9631,36 +12000,6 @@ export interface components {
             createdAt: string;
             completedAt: string | null;
         };
-        ActivityEventInput: {
-            id: string;
-            type: string;
-            summary: string;
-            actor: {
-                /** @enum {string} */
-                type: "user" | "api_key" | "system" | "customer" | "integration";
-                id: string | null;
-                name: string | null;
-            };
-            payload: {
-                [key: string]: unknown;
-            };
-            createdAt: string;
-            /** @description What the ids in `payload` name today (orders, tiers, other customers), so a timeline reads without ids; the customer timeline always includes it */
-            refs?: {
-                /** @description Order number (the store's externalId) by order id */
-                orders: {
-                    [key: string]: string;
-                };
-                /** @description Tier name by tier id */
-                tiers: {
-                    [key: string]: string;
-                };
-                /** @description Display name by customer id */
-                customers: {
-                    [key: string]: string;
-                };
-            };
-        };
         CustomerNoteInput: {
             note: {
                 text: string;
@@ -9756,6 +12095,19 @@ export interface components {
             /** @description One per customer when done here; empty when queued (the job result lists refusals) */
             outcomes: components["schemas"]["BulkMembershipOutcomeInput"][];
         };
+        MembershipChangePreviewInput: {
+            /** @enum {string} */
+            from: "member" | "guest" | "left";
+            /** @enum {string} */
+            to: "member" | "guest" | "left";
+            /** @description Whether the program allows this move from the current type */
+            allowed: boolean;
+            /** @description The points becoming a member would also credit (the signup rule, once per customer); null when none */
+            welcomeBonus: {
+                points: number;
+                ruleName: string;
+            } | null;
+        };
         TierSettingsInput: {
             /**
              * @description What tier progress counts: points earned, amount spent (net of refunds) or orders
@@ -9787,6 +12139,61 @@ export interface components {
             createdAt: string;
             updatedAt: string;
         };
+        TierChangePreviewInput: {
+            tier: {
+                id: string;
+                name: string;
+            };
+            /**
+             * @description Compared with the customer's tier now
+             * @enum {string}
+             */
+            direction: "up" | "down" | "same";
+            /** @description The points this change would also credit (the tier entry reward), unless grantEntryReward is false; null when none */
+            entryReward: {
+                points: number;
+                tierName: string;
+            } | null;
+        };
+        ShopifyConnectionInput: {
+            /** @enum {string} */
+            status: "not_connected" | "installing" | "connected" | "uninstalled" | "disconnected";
+            /** @description The store's permanent domain, name.myshopify.com */
+            shop: string | null;
+            /** @description Access scopes granted to the app */
+            scopes: string[];
+            /** @description The store's customer accounts version, read on connect */
+            customerAccounts: ("classic" | "new") | null;
+            apiVersion: string | null;
+            /** @description Webhook subscriptions registered on connect, with any error */
+            subscriptions: {
+                topic: string;
+                id: string | null;
+                error: string | null;
+            }[];
+            statusReason: string | null;
+            lastWebhookAt: string | null;
+            connectedAt: string | null;
+            updatedAt: string | null;
+        };
+        ShopifyWebhookInput: {
+            id: string;
+            webhookId: string;
+            eventId: string | null;
+            topic: string;
+            shop: string;
+            /** @enum {string} */
+            status: "received" | "processed" | "failed";
+            attempts: number;
+            error: string | null;
+            /** @description What processing did (ids exact, as strings) */
+            result: {
+                [key: string]: unknown;
+            } | null;
+            triggeredAt: string | null;
+            receivedAt: string;
+            processedAt: string | null;
+        };
         Error: {
             error: {
                 code: string;
@@ -9799,23 +12206,6 @@ export interface components {
         Money: {
             amount: string;
             currency: string;
-        };
-        ApiKey: {
-            id: string;
-            name: string;
-            prefix: string;
-            scopes: string[];
-            createdAt: string;
-            lastUsedAt: string | null;
-            revokedAt: string | null;
-        };
-        Organization: {
-            id: string;
-            slug: string;
-            name: string;
-            currency: string;
-            timezone: string;
-            createdAt: string;
         };
         Me: {
             actor: {
@@ -9845,6 +12235,23 @@ export interface components {
                 role: string;
             }[];
             csrfToken: string | null;
+        };
+        ApiKey: {
+            id: string;
+            name: string;
+            prefix: string;
+            scopes: string[];
+            createdAt: string;
+            lastUsedAt: string | null;
+            revokedAt: string | null;
+        };
+        Organization: {
+            id: string;
+            slug: string;
+            name: string;
+            currency: string;
+            timezone: string;
+            createdAt: string;
         };
         Invitation: {
             id: string;
@@ -9903,7 +12310,27 @@ export interface components {
                 name: string;
                 /** @description Progress in the current window: a decimal money string in the organization currency ("110.50") when the tier basis is amount_spent, an integer for points_earned and orders_count */
                 progress: number | string;
+                /** @description The tier was assigned by staff ("manually assigned"); see docs/tiers.md */
                 manual: boolean;
+                /** @description The manually assigned tier (the floor the assessment never goes below); differs from the tier when qualifying activity raised it above; null when not manual */
+                manualTier: {
+                    id: string;
+                    name: string;
+                } | null;
+                /** @description Why the customer holds this tier, in one sentence ("Earned by progress: 300.00 USD in total (Silver starts at 250.00 USD)") */
+                reason: string;
+                /** @description The downgrade coming if the customer has no further qualifying activity; null when none is coming */
+                downgradePending: {
+                    /** @description The tier the customer moves down to; null: no tier */
+                    to: {
+                        id: string;
+                        name: string;
+                    } | null;
+                    /** @description When it takes effect: the first daily assessment on or after this time applies it */
+                    at: string;
+                    /** @description Why, and what would prevent it */
+                    reason: string;
+                } | null;
                 achievedAt: string | null;
                 qualifyingOrderId: string | null;
                 updatedAt: string | null;
@@ -9945,6 +12372,36 @@ export interface components {
             lastSyncedAt: string | null;
             createdAt: string;
             updatedAt: string;
+        };
+        ActivityEvent: {
+            id: string;
+            type: string;
+            summary: string;
+            actor: {
+                /** @enum {string} */
+                type: "user" | "api_key" | "system" | "customer" | "integration";
+                id: string | null;
+                name: string | null;
+            };
+            payload: {
+                [key: string]: unknown;
+            };
+            createdAt: string;
+            /** @description What the ids in `payload` name today (orders, tiers, other customers), so a timeline reads without ids; the customer timeline always includes it */
+            refs?: {
+                /** @description Order number (the store's externalId) by order id */
+                orders: {
+                    [key: string]: string;
+                };
+                /** @description Tier name by tier id */
+                tiers: {
+                    [key: string]: string;
+                };
+                /** @description Display name by customer id */
+                customers: {
+                    [key: string]: string;
+                };
+            };
         };
         ProgramSettings: {
             /** @description Points per 1 unit of the organization currency, as a decimal string (e.g. "1" or "0.5") */
@@ -10044,7 +12501,7 @@ export interface components {
             updatedAt: string;
         };
         CustomerFilter: {
-            /** @description Substring of name, email or phone; 1-2 characters match the start of first name, last name, email or phone digits */
+            /** @description Substring of name, email, phone or external id, ignoring case and accents; 1-2 characters match the start of first name, last name, email or phone digits, or an exact external id */
             search?: string;
             membership?: ("member" | "guest" | "left")[];
             /** @description Tier ids; "none" matches customers without a tier */
@@ -10100,7 +12557,7 @@ export interface components {
             name: string;
             description: string | null;
             filter: {
-                /** @description Substring of name, email or phone; 1-2 characters match the start of first name, last name, email or phone digits */
+                /** @description Substring of name, email, phone or external id, ignoring case and accents; 1-2 characters match the start of first name, last name, email or phone digits, or an exact external id */
                 search?: string;
                 membership?: ("member" | "guest" | "left")[];
                 /** @description Tier ids; "none" matches customers without a tier */
@@ -10372,36 +12829,6 @@ export interface components {
             createdAt: string;
             completedAt: string | null;
         };
-        ActivityEvent: {
-            id: string;
-            type: string;
-            summary: string;
-            actor: {
-                /** @enum {string} */
-                type: "user" | "api_key" | "system" | "customer" | "integration";
-                id: string | null;
-                name: string | null;
-            };
-            payload: {
-                [key: string]: unknown;
-            };
-            createdAt: string;
-            /** @description What the ids in `payload` name today (orders, tiers, other customers), so a timeline reads without ids; the customer timeline always includes it */
-            refs?: {
-                /** @description Order number (the store's externalId) by order id */
-                orders: {
-                    [key: string]: string;
-                };
-                /** @description Tier name by tier id */
-                tiers: {
-                    [key: string]: string;
-                };
-                /** @description Display name by customer id */
-                customers: {
-                    [key: string]: string;
-                };
-            };
-        };
         CustomerNote: {
             note: {
                 text: string;
@@ -10497,6 +12924,19 @@ export interface components {
             /** @description One per customer when done here; empty when queued (the job result lists refusals) */
             outcomes: components["schemas"]["BulkMembershipOutcome"][];
         };
+        MembershipChangePreview: {
+            /** @enum {string} */
+            from: "member" | "guest" | "left";
+            /** @enum {string} */
+            to: "member" | "guest" | "left";
+            /** @description Whether the program allows this move from the current type */
+            allowed: boolean;
+            /** @description The points becoming a member would also credit (the signup rule, once per customer); null when none */
+            welcomeBonus: {
+                points: number;
+                ruleName: string;
+            } | null;
+        };
         TierSettings: {
             /**
              * @description What tier progress counts: points earned, amount spent (net of refunds) or orders
@@ -10527,6 +12967,61 @@ export interface components {
             entryPoints: number;
             createdAt: string;
             updatedAt: string;
+        };
+        TierChangePreview: {
+            tier: {
+                id: string;
+                name: string;
+            };
+            /**
+             * @description Compared with the customer's tier now
+             * @enum {string}
+             */
+            direction: "up" | "down" | "same";
+            /** @description The points this change would also credit (the tier entry reward), unless grantEntryReward is false; null when none */
+            entryReward: {
+                points: number;
+                tierName: string;
+            } | null;
+        };
+        ShopifyConnection: {
+            /** @enum {string} */
+            status: "not_connected" | "installing" | "connected" | "uninstalled" | "disconnected";
+            /** @description The store's permanent domain, name.myshopify.com */
+            shop: string | null;
+            /** @description Access scopes granted to the app */
+            scopes: string[];
+            /** @description The store's customer accounts version, read on connect */
+            customerAccounts: ("classic" | "new") | null;
+            apiVersion: string | null;
+            /** @description Webhook subscriptions registered on connect, with any error */
+            subscriptions: {
+                topic: string;
+                id: string | null;
+                error: string | null;
+            }[];
+            statusReason: string | null;
+            lastWebhookAt: string | null;
+            connectedAt: string | null;
+            updatedAt: string | null;
+        };
+        ShopifyWebhook: {
+            id: string;
+            webhookId: string;
+            eventId: string | null;
+            topic: string;
+            shop: string;
+            /** @enum {string} */
+            status: "received" | "processed" | "failed";
+            attempts: number;
+            error: string | null;
+            /** @description What processing did (ids exact, as strings) */
+            result: {
+                [key: string]: unknown;
+            } | null;
+            triggeredAt: string | null;
+            receivedAt: string;
+            processedAt: string | null;
         };
     };
     responses: never;

@@ -8,8 +8,8 @@ import { toCustomerView, type TierViewLoader } from '../customers/customers.serv
 import type { CustomerView } from '../customers/customers.schemas.js';
 import { lockForChange } from '../points/points.service.js';
 import * as repo from './tiers.repo.js';
-import { CAUSE_OF_BASIS, changeTier, currentWindow, defOf, evaluateUpgrade, loadTierContext, progressIn, upgradeIfQualified, type TierContext } from './tiers.progress.js';
-import { basisValue, formatProgress, multiplierOf, parseBasisValue } from './tiers.service.js';
+import { changeTier, currentWindow, defOf, loadTierContext, progressIn, upgradeIfQualified, type TierContext } from './tiers.progress.js';
+import { basisValue, formatProgress, parseBasisValue } from './tiers.service.js';
 import { pendingDowngrade, settleReleasedTier, tierReason } from './tiers.standing.js';
 
 /** The profile's tier section: tier, live progress in the current window, and what the next tier needs. */
