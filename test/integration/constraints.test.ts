@@ -167,6 +167,7 @@ const SYSTEM_ONLY: Record<string, string> = {
   shopify_connections_customer_accounts_check: "read from the store's Admin API answer on connect (classic or new)",
   shopify_connections_status_check: 'changed only by connect, install, app/uninstalled and disconnect',
   shopify_webhooks_status_check: 'written by the webhook route and its processing job',
+  outbound_deliveries_status_check: 'written only by the event dispatcher (pending, delivered, dead)',
 };
 
 async function checkConstraints(): Promise<{ name: string; table: string; def: string }[]> {
