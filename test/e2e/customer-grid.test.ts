@@ -20,7 +20,7 @@ describe('customer grid', () => {
     const guests = await Promise.all([0, 1, 2].map((i) => createCustomer(api, { accountState: 'guest', email: `bulk${i}.${t}@grid.example` })));
     await page.goto(`/customers?search=${t}&membership=guest`);
     const table = page.getByRole('table', { name: 'Customers' });
-    await expect.poll(async () => table.getByRole('link').count()).toBe(3);
+    await expect.poll(async () => table.getByRole('link').count(), { timeout: 15_000 }).toBe(3);
     expect(await seriousA11yViolations(page)).toEqual([]);
     await page.getByRole('button', { name: 'Change membership…' }).click();
     const dialog = page.getByRole('dialog', { name: 'Change membership type' });
