@@ -142,6 +142,7 @@ describe(`Shopify webhooks on ${ENGINE}`, () => {
     const customerId = String((delivery!.result as { customerId: string }).customerId);
     const res = await a.api.get(`/api/v1/customers/${customerId}`);
     expect(res.body).toContain(`"externalId":"${BIG_CUSTOMER_ID}"`);
+    expect(res.json().lastSyncedAt).not.toBeNull();
     expect(res.json()).toMatchObject({
       externalId: BIG_CUSTOMER_ID,
       email: `shopper-${BIG_CUSTOMER_ID}@example.com`,

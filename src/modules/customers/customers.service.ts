@@ -12,6 +12,9 @@ import * as repo from './customers.repo.js';
 import type { CustomerRow } from './customers.repo.js';
 import type { CustomerUpsert, CustomerView } from './customers.schemas.js';
 
+/** A store's own write (its API key or a connected integration such as Shopify) counts as a sync. */
+const syncedFromStore = (actor: Actor): boolean => actor.type === 'api_key' || actor.type === 'integration';
+
 export function displayName(row: Pick<CustomerRow, 'first_name' | 'last_name' | 'email'>): string {
   const name = [row.first_name, row.last_name].filter(Boolean).join(' ').trim();
   return name || row.email || 'Unnamed customer';
@@ -121,7 +124,7 @@ export async function upsertCustomer(ctx: AppContext, orgId: string, input: Cust
       note_updated_by: null,
       anonymized_at: null,
       last_activity_at: null,
-      last_synced_at: actor.type === 'api_key' ? now : null,
+      last_synced_at: syncedFromStore(actor) ? now : null,
       created_at: now,
       updated_at: now,
     });
@@ -142,7 +145,7 @@ export async function upsertCustomer(ctx: AppContext, orgId: string, input: Cust
     if (existing.anonymized_at) throw anonymizedError(existing);
     const changed = Object.entries(fields).filter(([k, v]) => existing[k as keyof CustomerRow] !== v);
     if (changed.length === 0) return { row: existing, created: false };
-    const row = await repo.updateCustomer(tx, orgId, existing.id, { ...fields, updated_at: now, ...(actor.type === 'api_key' ? { last_synced_at: now } : {}) });
+    const row = await repo.updateCustomer(tx, orgId, existing.id, { ...fields, updated_at: now, ...(syncedFromStore(actor) ? { last_synced_at: now } : {}) });
     await recordActivity(tx, {
       orgId,
       customerId: row.id,
