@@ -91,6 +91,23 @@ function fieldsFrom(input: CustomerUpsert): EditableFields {
   return f;
 }
 
+const PERSONAL_FIELDS = new Set(['email', 'first_name', 'last_name', 'phone', 'birthday', 'anniversary']);
+
+/**
+ * The old and new value of each personal field a change touched, for the timeline
+ * ("Birthday changed from Mar 3, 1990 to Mar 5, 1990"). Kept in the event's payload only
+ * (`values`), never in its summary, so the erasure can remove every one of them at once.
+ */
+function changedValues(existing: CustomerRow, changed: [string, unknown][]): Record<string, { from: string | null; to: string | null }> {
+  const out: Record<string, { from: string | null; to: string | null }> = {};
+  for (const [k, v] of changed) {
+    if (!PERSONAL_FIELDS.has(k)) continue;
+    const from = existing[k as keyof CustomerRow];
+    out[k] = { from: typeof from === 'string' ? from : null, to: typeof v === 'string' ? v : null };
+  }
+  return out;
+}
+
 /**
  * Creates a customer, or updates the one with the same `externalId` (platform sync).
  * Membership starts as `member` for registered customers under automatic membership,
@@ -152,7 +169,7 @@ export async function upsertCustomer(ctx: AppContext, orgId: string, input: Cust
       type: 'customer.updated',
       actor,
       summary: `Profile updated: ${changed.map(([k]) => k.replace(/_/g, ' ')).join(', ')}`,
-      payload: { fields: changed.map(([k]) => k) },
+      payload: { fields: changed.map(([k]) => k), values: changedValues(existing, changed) },
       at: now,
     });
     const registeredNow = existing.account_state === 'guest' && row.account_state === 'registered';
@@ -192,7 +209,7 @@ export async function updateCustomerProfile(ctx: AppContext, orgId: string, id: 
       type: 'customer.updated',
       actor,
       summary: `Profile edited: ${Object.entries(changes).map(([k, how]) => `${LABELS[k] ?? k} ${how}`).join(', ')}`,
-      payload: { fields: changed.map(([k]) => k), changes },
+      payload: { fields: changed.map(([k]) => k), changes, values: changedValues(existing, changed) },
       at: now,
     });
     return updated;

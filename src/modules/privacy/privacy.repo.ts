@@ -147,6 +147,18 @@ export async function eraseNoteVersions(db: Executor, orgId: string, customerId:
   return Number(r.numAffectedRows ?? 0n);
 }
 
+/**
+ * Profile edits keep the old and new value of each personal field in the customer's
+ * `customer.updated` timeline payloads (`values`: birthday, anniversary, name, email,
+ * phone); the erasure removes them (the field names stay, so the timeline still says what
+ * was edited).
+ */
+export async function eraseProfileChangeValues(db: Executor, orgId: string, customerId: string): Promise<number> {
+  const r = await sql`update activity_events set payload = payload - 'values'
+    where org_id = ${orgId} and customer_id = ${customerId} and type = 'customer.updated' and payload->'values' is not null`.execute(db);
+  return Number(r.numAffectedRows ?? 0n);
+}
+
 const escapeRegex = (s: string) => s.replace(/[\\^$.*+?()[\]{}|]/g, '\\$&');
 
 function topLevelId(raw: string | null, body: unknown): unknown {

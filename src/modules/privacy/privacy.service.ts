@@ -9,6 +9,7 @@ import { lockForChange } from '../customers/customers.lock.js';
 import {
   deletePreviousValues,
   eraseNoteVersions,
+  eraseProfileChangeValues,
   eraseRepliesAbout,
   previousValues,
   redactColumn,
@@ -81,7 +82,7 @@ function erasedReply(customerId: string, at: Date) {
  * organization's tables that carries the email or phone, or (in rows about this customer)
  * the name, is rewritten: timeline summaries and payloads, ledger reasons and messages,
  * refund reasons, import files, job and outbound event payloads, other customers' notes.
- * Earlier note versions are removed from the timeline, and the stored Idempotency-Key
+ * Earlier note versions and the old and new values of profile edits are removed from the timeline, and the stored Idempotency-Key
  * replies of requests about the customer become 409 CUSTOMER_ANONYMIZED. Ledger amounts
  * and report totals do not change. Runs under the customer's row lock, like every write:
  * a concurrent change either commits first (and is erased here) or waits and is refused.
@@ -133,7 +134,8 @@ export async function anonymizeCustomer(ctx: AppContext, orgId: string, customer
     await deletePreviousValues(tx, orgId, customerId);
     const rewritten: Record<string, number> = {};
     const notes = await eraseNoteVersions(tx, orgId, customerId);
-    if (notes > 0) rewritten['activity_events.payload'] = notes;
+    const changes = await eraseProfileChangeValues(tx, orgId, customerId);
+    if (notes + changes > 0) rewritten['activity_events.payload'] = notes + changes;
     const replies = await eraseRepliesAbout(tx, orgId, customerId, JSON.stringify(erasedReply(customerId, now)));
     if (replies > 0) rewritten['idempotency_keys.response_raw'] = replies;
     for (const col of patterns ? await tenantTextColumns(tx) : []) {

@@ -98,6 +98,26 @@ const words = (v: string) => {
 const str = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null);
 const int = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
 
+const FIELD_LABEL: Record<string, string> = { first_name: 'First name', last_name: 'Last name', email: 'Email', phone: 'Phone', birthday: 'Birthday', anniversary: 'Anniversary' };
+const CALENDAR_FIELDS = new Set(['birthday', 'anniversary']);
+
+/** "Birthday changed from Mar 3, 1990 to Mar 5, 1990; phone removed (was +44 …)", from a profile edit's old and new values. */
+function profileChanges(values: unknown, fmt: Formatter): string | null {
+  if (!values || typeof values !== 'object') return null;
+  const parts = Object.entries(values as Record<string, { from?: unknown; to?: unknown }>).map(([field, v]) => {
+    const show = (x: unknown) => (typeof x === 'string' && x !== '' ? (CALENDAR_FIELDS.has(field) ? fmt.calendarDate(x) : x) : null);
+    const from = show(v?.from);
+    const to = show(v?.to);
+    const label = FIELD_LABEL[field] ?? words(field);
+    if (from && to) return `${label} changed from ${from} to ${to}`;
+    if (to) return `${label} set to ${to}`;
+    if (from) return `${label} removed (was ${from})`;
+    return `${label} changed`;
+  });
+  if (parts.length === 0) return null;
+  return parts.map((t, i) => (i === 0 ? t : t.charAt(0).toLowerCase() + t.slice(1))).join('; ');
+}
+
 /** The event's first line: a sentence with order numbers and tier names, never ids. */
 function title(e: ActivityEvent, refs: Refs, fmt: Formatter): ReactNode {
   const p = e.payload;
@@ -128,6 +148,10 @@ function title(e: ActivityEvent, refs: Refs, fmt: Formatter): ReactNode {
     const from = str(p.previousTier) ?? (str(p.previousTierId) ? refs.tiers[str(p.previousTierId)!] : null);
     const verb = p.direction === 'down' ? 'Tier lowered' : p.direction === 'up' ? 'Tier raised' : 'Tier changed';
     return `${verb} ${from ? `from ${from} ` : ''}to ${str(p.tier)}`;
+  }
+  if (e.type === 'customer.updated') {
+    const changes = profileChanges(p.values, fmt);
+    if (changes) return changes;
   }
   if (link && e.type.startsWith('order.')) {
     return (
