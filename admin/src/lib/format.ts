@@ -36,6 +36,8 @@ export function orderNumber(externalId: string): string {
 
 const API_HINT = /\s*\((?:GET|POST|PUT|PATCH|DELETE) \/api\/[^()]*(?:\([^()]*\)[^()]*)*\)/g;
 const ISO_TIME = /\b\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})\b/g;
+/** A calendar date written by the server (`2026-12-31`), not part of a longer token. */
+const ISO_DATE = /(?<![\w-])\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])(?![\w-])/g;
 const CURRENCIES = new Set<string>(typeof Intl.supportedValuesOf === 'function' ? Intl.supportedValuesOf('currency') : []);
 const UUID = /\s*\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b/gi;
 
@@ -127,6 +129,7 @@ export function createFormatter(currency: string, timeZone: string, locale?: str
         .replace(API_HINT, '')
         .replace(/##(?=[\w-])/g, '#')
         .replace(ISO_TIME, (iso) => dt.format(new Date(iso)))
+        .replace(ISO_DATE, (ymd) => cal.format(new Date(`${ymd}T00:00:00Z`)))
         .replace(/\b(\d+) point\(s\)/g, (_, n: string) => `${num.format(Number(n))} ${n === '1' ? 'point' : 'points'}`)
         .replace(/\b(\d+(?:\.\d+)?) ([A-Za-z]{3})\b/g, (whole, amount: string, code: string) => {
           const upper = code.toUpperCase();

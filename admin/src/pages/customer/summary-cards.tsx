@@ -57,6 +57,16 @@ function TierCard({ customer }: { customer: Customer }) {
           Since {fmt.date(tier.achievedAt)}
         </Text>
       )}
+      {tier.reason ? (
+        <Text size="xs" c="dimmed" mt={4} data-testid="tier-reason">
+          {fmt.text(tier.reason)}
+        </Text>
+      ) : null}
+      {tier.downgradePending ? (
+        <Text size="xs" c="orange.9" fw={500} mt={4} data-testid="tier-downgrade">
+          {tier.downgradePending.to ? `Moves to ${tier.downgradePending.to.name}` : `Leaves ${tier.name}`} on {fmt.date(tier.downgradePending.at)}: {fmt.text(tier.downgradePending.reason)}
+        </Text>
+      ) : null}
     </Card>
   );
 }

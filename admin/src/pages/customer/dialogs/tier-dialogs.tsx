@@ -25,12 +25,12 @@ export function TierStanding({ tier }: { tier: TierView | null }) {
         {tier.manual ? (tier.manualTier && tier.manualTier.id !== tier.id ? ` (manually assigned ${tier.manualTier.name}, raised by progress)` : ' (manually assigned)') : ''}
       </Text>
       <Text size="sm" c="dimmed">
-        {tier.reason}
+        {fmt.text(tier.reason)}
       </Text>
       {pending ? (
         <Alert color="yellow" p="xs" data-testid="downgrade-pending">
           <Text size="sm">
-            Downgrade pending: to <strong>{pending.to?.name ?? 'no tier'}</strong> on {fmt.date(pending.at)}. {pending.reason}.
+            Downgrade pending: to <strong>{pending.to?.name ?? 'no tier'}</strong> on {fmt.date(pending.at)}. {fmt.text(pending.reason)}
           </Text>
         </Alert>
       ) : null}
