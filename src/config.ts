@@ -35,6 +35,7 @@ const envSchema = z.object({
     }),
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
   PATRON_ENCRYPTION_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
+  PATRON_WEBHOOKS_ALLOW_PRIVATE: z.enum(['true', 'false'], { error: 'must be true or false' }).default('false'),
 });
 
 export interface Config {
@@ -58,6 +59,8 @@ export interface Config {
    * nothing that needs it can be stored.
    */
   encryptionKey: string | undefined;
+  /** Webhook endpoints may be loopback, private or link-local addresses (self-hosted networks, tests). */
+  webhooksAllowPrivate: boolean;
 }
 
 export class ConfigError extends Error {}
@@ -140,6 +143,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     trustProxy: e.PATRON_TRUST_PROXY,
     poolSize: e.DATABASE_POOL_SIZE,
     encryptionKey,
+    webhooksAllowPrivate: e.PATRON_WEBHOOKS_ALLOW_PRIVATE === 'true',
   };
 }
 
