@@ -14,6 +14,7 @@ export interface MoneyInput {
 
 export interface OrderInput {
   externalId: string;
+  number?: string | undefined;
   customerId?: string | undefined;
   customerExternalId?: string | undefined;
   total: MoneyInput;
@@ -51,11 +52,13 @@ export function toOrderView(o: OrderRow) {
   return {
     id: o.id,
     externalId: o.external_id,
+    number: o.number,
     customerId: o.customer_id,
     status: o.status,
     total: m(o.total_minor),
     eligibleAmount: m(o.eligible_minor),
     refunded: m(o.refunded_minor),
+    eligibleRefunded: m(o.eligible_refunded_minor),
     discountCodes: o.discount_codes,
     placedAt: o.placed_at.toISOString(),
     fulfilledAt: o.fulfilled_at?.toISOString() ?? null,
@@ -76,12 +79,13 @@ export async function lockOrderForChange(tx: Tx, orgId: string, orderId: string)
   return { customer, order };
 }
 
-export function toRefundView(r: { id: string; external_id: string; amount_minor: number; points_reversed: number; reason: string | null; created_at: Date }, currency: string) {
+export function toRefundView(r: { id: string; external_id: string; amount_minor: number; eligible_minor: number | null; points_reversed: number; reason: string | null; created_at: Date }, currency: string) {
   const cur = currency.trim();
   return {
     id: r.id,
     refundId: r.external_id,
     amount: { amount: formatMoney(BigInt(r.amount_minor), cur), currency: cur },
+    eligibleAmount: r.eligible_minor === null ? null : { amount: formatMoney(BigInt(r.eligible_minor), cur), currency: cur },
     pointsReversed: r.points_reversed,
     reason: r.reason,
     createdAt: r.created_at.toISOString(),

@@ -72,6 +72,7 @@ export async function recordOrder(ctx: AppContext, orgId: string, input: OrderIn
       org_id: orgId,
       id: newId(now.getTime()),
       external_id: input.externalId,
+      number: input.number ?? null,
       customer_id: customerId,
       currency,
       total_minor: Number(totalMinor),
@@ -105,7 +106,7 @@ export async function recordOrder(ctx: AppContext, orgId: string, input: OrderIn
       customerId,
       type: 'order.created',
       actor,
-      summary: `Order #${order.external_id} (${formatMoney(totalMinor, currency)} ${currency}, ${order.status})${order.points_earned ? `: ${plural(order.points_earned)}` : ''}`,
+      summary: `Order ${order.number ?? `#${order.external_id}`} (${formatMoney(totalMinor, currency)} ${currency}, ${order.status})${order.points_earned ? `: ${plural(order.points_earned)}` : ''}`,
       payload: { orderId: order.id, externalId: order.external_id, status: order.status, total: formatMoney(totalMinor, currency), pointsEarned: order.points_earned, explanation: order.explanation },
       at: now,
     });

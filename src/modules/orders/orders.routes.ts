@@ -10,11 +10,13 @@ const orderSchema = z
   .object({
     id: z.string(),
     externalId: z.string(),
+    number: z.string().nullable().describe('The number the store shows for the order ("#1001"); null when none was given'),
     customerId: z.string(),
     status: z.enum(['pending', 'paid', 'fulfilled', 'cancelled']),
     total: moneySchema,
     eligibleAmount: moneySchema,
     refunded: moneySchema,
+    eligibleRefunded: moneySchema.describe('The part of the eligible amount refunded so far (points are reversed in its proportion)'),
     discountCodes: z.array(z.string()),
     placedAt: z.string(),
     fulfilledAt: z.string().nullable(),
@@ -27,7 +29,12 @@ const orderSchema = z
   .meta({ id: 'Order' });
 
 const refundSchema = z
-  .object({ id: z.string(), refundId: z.string(), amount: moneySchema, pointsReversed: z.number().int(), reason: z.string().nullable(), createdAt: z.string() })
+  .object({
+    id: z.string(),
+    refundId: z.string(),
+    amount: moneySchema,
+    eligibleAmount: moneySchema.nullable().describe('The eligible amount this refund took back; null for refunds recorded before it was kept'),
+    pointsReversed: z.number().int(), reason: z.string().nullable(), createdAt: z.string() })
   .meta({ id: 'Refund' });
 
 const moneyInput = z.object({
@@ -54,6 +61,7 @@ export async function ordersRoutes(app: ZodApp, ctx: AppContext): Promise<void> 
         description: 'Sending the same externalId again never earns twice; a later status (paid, fulfilled, cancelled) moves the order forward. 201 when created, 200 otherwise.',
         body: z.object({
           externalId: z.string().min(1).max(100).describe('The platform order id, as a string'),
+          number: z.string().trim().min(1).max(100).optional().describe('The number the store shows for the order, such as "#1001"'),
           customerId: z.string().max(64).optional(),
           customerExternalId: z.string().max(100).optional(),
           total: moneyInput,
@@ -85,10 +93,18 @@ export async function ordersRoutes(app: ZodApp, ctx: AppContext): Promise<void> 
       config: { permission: 'customers:write' },
       schema: {
         tags,
-        summary: 'Refund part or all of an order; reverses points in proportion to what the order earned',
-        description: 'A refundId reverses once: repeating it replies 200 with the first result.',
+        summary: 'Refund part or all of an order; reverses points in proportion to the eligible amount refunded',
+        description:
+          'Points come back in proportion to the eligible amount refunded over the order\'s eligible amount, never more in total than the order earned. ' +
+          'Send `eligibleAmount` (the refunded items after their discounts, without shipping and tax); without it the refunded money counts in the order\'s proportion of eligible amount to total. ' +
+          'A refundId reverses once: repeating it replies 200 with the first result.',
         params: idParam,
-        body: z.object({ amount: moneyInput, refundId: z.string().min(1).max(100).optional(), reason: z.string().max(500).optional() }),
+        body: z.object({
+          amount: moneyInput.describe('The money returned to the customer'),
+          eligibleAmount: moneyInput.optional().describe('The part of the eligible amount this refund takes back; at most what is left of it'),
+          refundId: z.string().min(1).max(100).optional(),
+          reason: z.string().max(500).optional(),
+        }),
         response: { 200: z.object({ order: orderSchema, refund: refundSchema }), 201: z.object({ order: orderSchema, refund: refundSchema }), ...errorResponses },
       },
     },

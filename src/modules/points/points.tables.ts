@@ -34,11 +34,15 @@ export interface OrdersTable {
   org_id: string;
   id: string;
   external_id: string;
+  /** The number the store shows ("#1001"); null when the store has none. */
+  number: Generated<string | null>;
   customer_id: string;
   currency: string;
   total_minor: number;
   eligible_minor: number;
   refunded_minor: Generated<number>;
+  /** The part of the eligible amount refunded so far (what refunds reverse points against). */
+  eligible_refunded_minor: Generated<number>;
   status: OrderStatus;
   discount_codes: string[];
   placed_at: Timestamp;
@@ -59,6 +63,8 @@ export interface OrderRefundsTable {
   order_id: string;
   external_id: string;
   amount_minor: number;
+  /** The eligible amount this refund took back; null for refunds recorded before it was kept. */
+  eligible_minor: Generated<number | null>;
   points_reversed: number;
   reason: string | null;
   created_at: Timestamp;

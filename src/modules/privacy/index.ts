@@ -5,3 +5,4 @@ import { privacyRoutes } from './privacy.routes.js';
 export const privacyModule = definePatronModule({ name: 'privacy', routes: privacyRoutes });
 
 export { anonymizeCustomer } from './privacy.service.js';
+export { exportCustomer } from './privacy.export.js';

@@ -14,3 +14,6 @@ export const rewardsModule = definePatronModule({
   },
   schedules: [{ jobType: 'coupons.expire', everyMs: 15 * 60 * 1000 }],
 });
+
+export { findCoupon, lockCoupon, setCouponStoreState, type CouponRow } from './rewards.repo.js';
+export { getCoupon } from './rewards.coupons.js';

@@ -134,3 +134,13 @@ export async function orgCurrency(db: Executor, orgId: string): Promise<string> 
   const org = await db.selectFrom('organizations').select('currency').where('id', '=', orgId).executeTakeFirstOrThrow();
   return org.currency.trim();
 }
+
+/** The store state of a coupon's discount code (written by the connected store's integration). */
+export async function setCouponStoreState(
+  db: Executor,
+  orgId: string,
+  id: string,
+  patch: Pick<Updateable<CouponsTable>, 'store_state' | 'store_ref' | 'store_error' | 'store_attempts' | 'store_updated_at'>,
+): Promise<void> {
+  await db.updateTable('coupons').set(patch).where('org_id', '=', orgId).where('id', '=', id).execute();
+}

@@ -79,6 +79,16 @@ export const couponSchema = z
     revokeReason: z.string().nullable(),
     expiredAt: z.string().nullable(),
     issuedBy: actorSchema,
+    store: z
+      .object({
+        state: z.enum(['pending', 'live', 'failed', 'deactivated']).describe('pending: being created in the store; live: usable at the checkout; failed: the store refused it (see error); deactivated: switched off after a revoke'),
+        discountId: z.string().nullable().describe("The store's id of the discount (a Shopify GID)"),
+        error: z.string().nullable().describe('Why the store refused the code or could not be reached, as it said'),
+        attempts: z.number().int(),
+        updatedAt: z.string().nullable(),
+      })
+      .nullable()
+      .describe("The coupon's discount code in the connected store (Shopify); null when no store is connected"),
   })
   .meta({ id: 'Coupon' });
 

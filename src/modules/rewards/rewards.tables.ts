@@ -1,3 +1,4 @@
+import type { Generated } from 'kysely';
 import type { Timestamp } from '../../db/types.js';
 
 export const REWARD_TYPES = [
@@ -13,6 +14,9 @@ export const REWARD_TYPES = [
 export type RewardType = (typeof REWARD_TYPES)[number];
 
 export type CouponStatus = 'active' | 'used' | 'revoked' | 'expired';
+
+/** A coupon's code in the connected store: being created, usable, refused (with a reason), or switched off. */
+export type CouponStoreState = 'pending' | 'live' | 'failed' | 'deactivated';
 
 export interface RewardsTable {
   org_id: string;
@@ -61,6 +65,12 @@ export interface CouponsTable {
   actor_type: string;
   actor_id: string | null;
   actor_name: string | null;
+  /** The coupon's discount code in the connected store: null when no store holds it. */
+  store_state: Generated<CouponStoreState | null>;
+  store_ref: Generated<string | null>;
+  store_error: Generated<string | null>;
+  store_attempts: Generated<number>;
+  store_updated_at: Generated<Timestamp | null>;
   created_at: Timestamp;
   updated_at: Timestamp;
 }

@@ -64,5 +64,9 @@ export function toCouponView(c: CouponWithOrder, now: Date) {
     revokeReason: c.revoke_reason,
     expiredAt: c.expired_at?.toISOString() ?? null,
     issuedBy: { type: c.actor_type, id: c.actor_id, name: c.actor_name },
+    store:
+      c.store_state === null
+        ? null
+        : { state: c.store_state, discountId: c.store_ref, error: c.store_error, attempts: c.store_attempts, updatedAt: c.store_updated_at?.toISOString() ?? null },
   };
 }

@@ -53,6 +53,40 @@ export function mapCustomer(c: Obj): MappedCustomer {
   return out;
 }
 
+/** The store's own account fields, kept for the customer's Shopify card (only those present in the body). */
+export interface MappedShopifyAccount {
+  accountState?: string | null;
+  verifiedEmail?: boolean | null;
+  emailMarketingState?: string | null;
+  emailMarketingOptInLevel?: string | null;
+  emailMarketingUpdatedAt?: Date | null;
+  smsMarketingState?: string | null;
+  tags?: string[];
+}
+
+const dateOf = (v: JsonValue | undefined): Date | null => {
+  const t = text(v);
+  return t && !Number.isNaN(Date.parse(t)) ? new Date(t) : null;
+};
+
+export function mapShopifyAccount(c: Obj): MappedShopifyAccount {
+  const out: MappedShopifyAccount = {};
+  if ('state' in c) out.accountState = text(c.state)?.toLowerCase().slice(0, 40) ?? null;
+  if ('verified_email' in c) out.verifiedEmail = typeof c.verified_email === 'boolean' ? c.verified_email : null;
+  if ('email_marketing_consent' in c) {
+    const consent = objectOf(c.email_marketing_consent);
+    out.emailMarketingState = text(consent.state)?.toLowerCase().slice(0, 40) ?? null;
+    out.emailMarketingOptInLevel = text(consent.opt_in_level)?.toLowerCase().slice(0, 40) ?? null;
+    out.emailMarketingUpdatedAt = dateOf(consent.consent_updated_at);
+  }
+  if ('sms_marketing_consent' in c) out.smsMarketingState = text(objectOf(c.sms_marketing_consent).state)?.toLowerCase().slice(0, 40) ?? null;
+  if ('tags' in c) {
+    const raw = Array.isArray(c.tags) ? c.tags.map((t) => text(t)) : (text(c.tags) ?? '').split(',').map((t) => text(t));
+    out.tags = [...new Set(raw.filter((t): t is string => t !== null).map((t) => t.slice(0, 255)))].slice(0, 250);
+  }
+  return out;
+}
+
 /** `{ shop_money: { amount, currency_code } }` of a `*_set` field, else the plain amount with the order's currency. */
 function shopMoney(o: Obj, field: string, fallbackCurrency: string | null): { amount: string; currency: string } | null {
   const set = objectOf(objectOf(o[`${field}_set`]).shop_money);
@@ -140,6 +174,11 @@ export interface MappedRefund {
   orderExternalId: string;
   /** The refunded line items after their discounts, before tax, in shop money; null when no line item was refunded. */
   eligibleRefunded: { amount: string; currency: string } | null;
+  /**
+   * The money returned: the successful refund transactions when they are in the shop's
+   * currency, else the refunded line items with their tax; null when neither is known.
+   */
+  moneyRefunded: { amount: string; currency: string } | null;
 }
 
 /** A Shopify refund: what counts is the refunded line items' subtotals (not shipping, tax or adjustments). */
@@ -149,6 +188,7 @@ export function mapRefund(r: Obj): MappedRefund {
   if (!refundId) throw new MappingError('refund.id is missing or not an id');
   if (!orderExternalId) throw new MappingError('refund.order_id is missing or not an id');
   let sum = 0n;
+  let tax = 0n;
   let currency: string | null = null;
   for (const item of arrayOf(r.refund_line_items).map(objectOf)) {
     const m = shopMoney(item, 'subtotal', currency);
@@ -156,6 +196,22 @@ export function mapRefund(r: Obj): MappedRefund {
     if (currency !== null && m.currency !== currency) throw new MappingError('refund_line_items are in more than one shop currency');
     currency = m.currency;
     sum += minor('refund_line_items.subtotal', m);
+    const t = shopMoney(item, 'total_tax', currency);
+    if (t && t.currency === currency) tax += minor('refund_line_items.total_tax', t);
   }
-  return { refundId, orderExternalId, eligibleRefunded: currency && sum > 0n ? { amount: formatMoney(sum, currency), currency } : null };
+  let paid = 0n;
+  let paidCurrency: string | null = null;
+  let mixed = false;
+  for (const t of arrayOf(r.transactions).map(objectOf)) {
+    if (text(t.kind)?.toLowerCase() !== 'refund' || text(t.status)?.toLowerCase() !== 'success') continue;
+    const m = shopMoney(t, 'amount', text(t.currency));
+    if (!m || !isCurrency(m.currency)) continue;
+    if (paidCurrency !== null && m.currency !== paidCurrency) mixed = true;
+    paidCurrency = m.currency;
+    paid += minor('transactions.amount', m);
+  }
+  let moneyRefunded: MappedRefund['moneyRefunded'] = null;
+  if (paidCurrency && !mixed && paid > 0n && (currency === null || paidCurrency === currency)) moneyRefunded = { amount: formatMoney(paid, paidCurrency), currency: paidCurrency };
+  else if (currency && sum + tax > 0n) moneyRefunded = { amount: formatMoney(sum + tax, currency), currency };
+  return { refundId, orderExternalId, eligibleRefunded: currency && sum > 0n ? { amount: formatMoney(sum, currency), currency } : null, moneyRefunded };
 }

@@ -3,10 +3,12 @@ import { AppError } from '../../errors.js';
 import type { JobRecord } from '../../jobs/worker.js';
 import { customerUpsertSchema, findCustomerByExternalId, upsertCustomer, type CustomerUpsert } from '../customers/index.js';
 import { findOrderByExternalId, getOrder, recordOrder, refundOrder } from '../orders/index.js';
-import { anonymizeCustomer } from '../privacy/index.js';
+import { formatMoney, parseMoney } from '../../core/money.js';
+import { newId } from '../../db/ids.js';
+import { anonymizeCustomer, exportCustomer } from '../privacy/index.js';
 import { markUninstalled } from './shopify.connection.js';
 import { LosslessJsonError, parseLosslessJson } from './lossless-json.js';
-import { mapCustomer, mapOrder, mapRefund, MappingError, objectOf, idOf, type Obj } from './shopify.mapping.js';
+import { mapCustomer, mapOrder, mapRefund, mapShopifyAccount, MappingError, objectOf, idOf, type Obj } from './shopify.mapping.js';
 import * as repo from './shopify.repo.js';
 import { shopifyActor } from './shopify.webhooks.js';
 import type { WebhookRow } from './shopify.repo.js';
@@ -31,14 +33,49 @@ function validCustomerInput(mapped: ReturnType<typeof mapCustomer>): { input: Cu
   }
 }
 
-async function syncCustomer(ctx: AppContext, orgId: string, actor: Actor, c: Obj): Promise<{ customerId: string; created: boolean; ignoredFields: string[] }> {
-  const { input, ignored } = validCustomerInput(mapCustomer(c));
+/** The delivery being applied (or the backfill), recorded on the customer's Shopify card. */
+export interface SyncSource {
+  webhookId: string | null;
+  topic: string | null;
+  at: Date;
+  customerAccounts: string | null;
+}
+
+/** Upserts the Patron customer, then the store's view of them (account state, consent, tags, last sync). */
+export async function syncCustomer(
+  ctx: AppContext,
+  orgId: string,
+  actor: Actor,
+  c: Obj,
+  source: SyncSource,
+): Promise<{ customerId: string; created: boolean; ignoredFields: string[] }> {
+  const mapped = mapCustomer(c);
+  const { input, ignored } = validCustomerInput(mapped);
   const r = await upsertCustomer(ctx, orgId, input, actor);
+  const account = mapShopifyAccount(c);
+  const fields = {
+    ...('accountState' in account ? { account_state: account.accountState ?? null } : {}),
+    ...('verifiedEmail' in account ? { verified_email: account.verifiedEmail ?? null } : {}),
+    ...('emailMarketingState' in account
+      ? { email_marketing_state: account.emailMarketingState ?? null, email_marketing_opt_in_level: account.emailMarketingOptInLevel ?? null, email_marketing_updated_at: account.emailMarketingUpdatedAt ?? null }
+      : {}),
+    ...('smsMarketingState' in account ? { sms_marketing_state: account.smsMarketingState ?? null } : {}),
+    ...(account.tags ? { tags: account.tags } : {}),
+  };
+  await repo.upsertShopifyCustomer(ctx.db, {
+    org_id: orgId,
+    customer_id: r.customer.id,
+    shopify_id: mapped.externalId,
+    ...fields,
+    customer_accounts: source.customerAccounts,
+    last_synced_at: ctx.clock.now(),
+    ...(source.webhookId ? { last_webhook_id: source.webhookId, last_webhook_topic: source.topic, last_webhook_at: source.at } : {}),
+  });
   return { customerId: r.customer.id, created: r.created, ignoredFields: ignored };
 }
 
-async function onCustomer(ctx: AppContext, orgId: string, actor: Actor, body: Obj): Promise<Outcome> {
-  return syncCustomer(ctx, orgId, actor, body);
+async function onCustomer(ctx: AppContext, orgId: string, actor: Actor, body: Obj, source: SyncSource): Promise<Outcome> {
+  return syncCustomer(ctx, orgId, actor, body, source);
 }
 
 /** A customer deleted in the store no longer has an account there; Patron keeps them and their history. */
@@ -52,15 +89,16 @@ async function onCustomerDeleted(ctx: AppContext, orgId: string, actor: Actor, b
   return { customerId: existing.id, accountState: 'guest' };
 }
 
-async function onOrder(ctx: AppContext, orgId: string, actor: Actor, topic: string, body: Obj): Promise<Outcome> {
+export async function onOrder(ctx: AppContext, orgId: string, actor: Actor, topic: string, body: Obj, source: SyncSource): Promise<Outcome> {
   const order = mapOrder(body, topic);
   if (!order.customer) return { orderExternalId: order.externalId, skipped: 'the order has no customer (guest checkout without an email)' };
-  const customer = await syncCustomer(ctx, orgId, actor, order.customer);
+  const customer = await syncCustomer(ctx, orgId, actor, order.customer, source);
   const r = await recordOrder(
     ctx,
     orgId,
     {
       externalId: order.externalId,
+      ...(order.name ? { number: order.name.slice(0, 100) } : {}),
       customerId: customer.customerId,
       total: order.total,
       eligibleAmount: order.eligibleAmount,
@@ -80,16 +118,40 @@ async function onRefund(ctx: AppContext, orgId: string, actor: Actor, body: Obj)
   const order = await findOrderByExternalId(ctx.db, orgId, refund.orderExternalId);
   if (!order) throw new OrderNotYetReceived(`Order ${refund.orderExternalId} has not been received yet; the refund is retried until it arrives`);
   if (!refund.eligibleRefunded) return { orderId: order.id, refundId: refund.refundId, skipped: 'no line item was refunded (shipping, tax or an adjustment only): no points change' };
-  if ((await getOrder(ctx, orgId, order.id)).status === 'cancelled') return { orderId: order.id, refundId: refund.refundId, skipped: 'the order was cancelled: its points were already reversed' };
+  const view = await getOrder(ctx, orgId, order.id);
+  if (view.status === 'cancelled') return { orderId: order.id, refundId: refund.refundId, skipped: 'the order was cancelled: its points were already reversed' };
+  const currency = view.total.currency;
+  if (refund.eligibleRefunded.currency !== currency) throw new PermanentFailure(`refund_line_items are in ${refund.eligibleRefunded.currency}, the order in ${currency}`);
+  // What is left to refund on the order bounds both amounts (a Shopify total can differ from Patron's by rounding).
+  const refundable = parseMoney(view.total.amount, currency) - parseMoney(view.refunded.amount, currency);
+  const eligibleLeft = parseMoney(view.eligibleAmount.amount, currency) - parseMoney(view.eligibleRefunded.amount, currency);
+  const eligible = minBig(parseMoney(refund.eligibleRefunded.amount, currency), eligibleLeft);
+  const paid = refund.moneyRefunded && refund.moneyRefunded.currency === currency ? parseMoney(refund.moneyRefunded.amount, currency) : parseMoney(refund.eligibleRefunded.amount, currency);
+  const amount = minBig(paid > 0n ? paid : parseMoney(refund.eligibleRefunded.amount, currency), refundable);
+  if (amount <= 0n) return { orderId: order.id, refundId: refund.refundId, skipped: 'the order was already refunded in full' };
   const r = await refundOrder(
     ctx,
     orgId,
     order.id,
-    { amount: refund.eligibleRefunded, refundId: `shopify:${refund.refundId}`, reason: `Shopify refund ${refund.refundId}` },
+    {
+      amount: { amount: formatMoney(amount, currency), currency },
+      eligibleAmount: { amount: formatMoney(eligible < 0n ? 0n : eligible, currency), currency },
+      refundId: `shopify:${refund.refundId}`,
+      reason: `Shopify refund ${refund.refundId}`,
+    },
     actor,
   );
-  return { orderId: order.id, refundId: refund.refundId, amount: r.refund.amount.amount, pointsReversed: r.refund.pointsReversed, created: r.created };
+  return {
+    orderId: order.id,
+    refundId: refund.refundId,
+    amount: r.refund.amount.amount,
+    eligibleAmount: r.refund.eligibleAmount?.amount ?? null,
+    pointsReversed: r.refund.pointsReversed,
+    created: r.created,
+  };
 }
+
+const minBig = (a: bigint, b: bigint) => (a < b ? a : b);
 
 /** `customers/redact`: the customer asked the store to erase them; Patron anonymizes them. */
 async function onCustomerRedact(ctx: AppContext, orgId: string, actor: Actor, body: Obj): Promise<Outcome> {
@@ -97,17 +159,88 @@ async function onCustomerRedact(ctx: AppContext, orgId: string, actor: Actor, bo
   if (!externalId) throw new PermanentFailure('customer.id is missing or not an id');
   const c = await findCustomerByExternalId(ctx.db, orgId, externalId);
   if (!c) return { skipped: 'no Patron customer has this Shopify id' };
+  await repo.deleteShopifyCustomer(ctx.db, orgId, c.id);
   if (c.anonymized_at) return { customerId: c.id, skipped: 'already anonymized' };
   await anonymizeCustomer(ctx, orgId, c.id, c.email ?? c.id, actor);
   return { customerId: c.id, anonymized: true };
 }
 
-/** `customers/data_request`: recorded; staff answer it with the customer's data export. */
-async function onDataRequest(ctx: AppContext, orgId: string, body: Obj): Promise<Outcome> {
+/**
+ * `shop/redact` (48 hours after the app was uninstalled): every customer the store synced
+ * is anonymized the way privacy erasure does it, their Shopify cards are deleted and the
+ * stored delivery bodies are cleared. Ledger amounts and report totals stay.
+ */
+async function onShopRedact(ctx: AppContext, row: WebhookRow, actor: Actor): Promise<Outcome> {
+  const orgId = row.org_id;
+  let anonymized = 0;
+  let already = 0;
+  let after: string | null = null;
+  for (;;) {
+    const page = await repo.shopCustomerIds(ctx.db, orgId, after, 100);
+    if (page.length === 0) break;
+    for (const { customer_id } of page) {
+      after = customer_id;
+      const c = await repo.customerBasics(ctx.db, orgId, customer_id);
+      if (c && !c.anonymized_at) {
+        try {
+          await anonymizeCustomer(ctx, orgId, c.id, c.email ?? c.id, actor);
+          anonymized += 1;
+        } catch (err) {
+          if (!(err instanceof AppError && err.code === 'CUSTOMER_ANONYMIZED')) throw err;
+          already += 1;
+        }
+      } else if (c) {
+        already += 1;
+      }
+      await repo.deleteShopifyCustomer(ctx.db, orgId, customer_id);
+    }
+    after = null; // rows were deleted: the next page starts from the beginning again
+  }
+  const cleared = await repo.clearWebhookBodies(ctx.db, orgId, row.id);
+  return { anonymized, alreadyAnonymized: already, deliveriesCleared: cleared };
+}
+
+/**
+ * `customers/data_request`: Patron prepares the customer's data export (the same file as
+ * GET /api/v1/customers/{id}/export.json) and keeps it for staff to download and send to
+ * the store owner; once per delivery.
+ */
+async function onDataRequest(ctx: AppContext, row: WebhookRow, actor: Actor, body: Obj): Promise<Outcome> {
+  const orgId = row.org_id;
   const externalId = idOf(objectOf(body.customer).id);
+  const requestId = idOf(objectOf(body.data_request).id);
+  const existing = await repo.findDataRequestByWebhook(ctx.db, orgId, row.id);
   const c = externalId ? await findCustomerByExternalId(ctx.db, orgId, externalId) : undefined;
-  if (!c) return { skipped: 'no Patron customer has this Shopify id' };
-  return { customerId: c.id, exportWith: `GET /api/v1/customers/${c.id}/export.json` };
+  const now = ctx.clock.now();
+  const request =
+    existing ??
+    (await repo.insertDataRequestIfNew(ctx.db, {
+      org_id: orgId,
+      id: newId(now.getTime()),
+      request_id: requestId,
+      shopify_customer_id: externalId,
+      customer_id: c?.id ?? null,
+      webhook_id: row.id,
+      status: 'pending',
+      error: null,
+      file_name: null,
+      file: null,
+      created_at: now,
+      completed_at: null,
+    }))!;
+  if (request.status !== 'pending') return { dataRequestId: request.id, status: request.status };
+  if (!c) {
+    await repo.updateDataRequest(ctx.db, orgId, request.id, { status: 'no_customer', error: 'Patron holds no customer with this Shopify id: there is no data to send', completed_at: now });
+    return { dataRequestId: request.id, status: 'no_customer' };
+  }
+  const file = await exportCustomer(ctx, orgId, c.id, actor);
+  await repo.updateDataRequest(ctx.db, orgId, request.id, {
+    status: 'ready',
+    file: JSON.stringify(file),
+    file_name: `customer-${c.id}-data-request-${requestId ?? request.id}.json`,
+    completed_at: ctx.clock.now(),
+  });
+  return { dataRequestId: request.id, customerId: c.id, status: 'ready' };
 }
 
 async function apply(ctx: AppContext, row: WebhookRow): Promise<Outcome> {
@@ -120,23 +253,27 @@ async function apply(ctx: AppContext, row: WebhookRow): Promise<Outcome> {
   }
   const body = objectOf(parsed);
   const actor = shopifyActor(row.shop_domain);
+  const connection = await repo.findConnection(ctx.db, row.org_id);
+  const source: SyncSource = { webhookId: row.id, topic: row.topic, at: row.received_at, customerAccounts: connection?.customer_accounts ?? null };
   switch (row.topic) {
     case 'customers/create':
     case 'customers/update':
-      return onCustomer(ctx, row.org_id, actor, body);
+      return onCustomer(ctx, row.org_id, actor, body, source);
     case 'customers/delete':
       return onCustomerDeleted(ctx, row.org_id, actor, body);
     case 'orders/create':
     case 'orders/paid':
     case 'orders/fulfilled':
     case 'orders/cancelled':
-      return onOrder(ctx, row.org_id, actor, row.topic, body);
+      return onOrder(ctx, row.org_id, actor, row.topic, body, source);
     case 'refunds/create':
       return onRefund(ctx, row.org_id, actor, body);
     case 'customers/redact':
       return onCustomerRedact(ctx, row.org_id, actor, body);
     case 'customers/data_request':
-      return onDataRequest(ctx, row.org_id, body);
+      return onDataRequest(ctx, row, actor, body);
+    case 'shop/redact':
+      return onShopRedact(ctx, row, actor);
     case 'app/uninstalled':
       await markUninstalled(ctx, row.org_id, ctx.clock.now());
       return { uninstalled: true };
