@@ -33,6 +33,7 @@ import { tiersModule } from './tiers/index.js';
 import { rulesModule } from './rules/index.js';
 import { demoModule } from './demo/index.js';
 import { shopifyModule } from './shopify/index.js';
+import { marketingModule } from './marketing/index.js';
 
 export const MODULES: readonly PatronModule[] = [
   systemModule,
@@ -62,4 +63,5 @@ export const MODULES: readonly PatronModule[] = [
   rulesModule,
   demoModule,
   shopifyModule,
+  marketingModule,
 ];
