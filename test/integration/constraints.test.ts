@@ -170,6 +170,12 @@ const SYSTEM_ONLY: Record<string, string> = {
   shopify_connections_status_check: 'changed only by connect, install, app/uninstalled and disconnect',
   shopify_webhooks_status_check: 'written by the webhook route and its processing job',
   outbound_deliveries_status_check: 'written only by the event dispatcher (pending, delivered, dead)',
+  marketing_connections_tool_check: 'the tool comes from the route path (one route per tool) or the CLI, which refuses another name',
+  marketing_sync_tool_check: 'written by the marketing sync for a connected tool',
+  marketing_events_tool_check: 'written by the marketing sync for a connected tool',
+  marketing_sync_state_check: 'written only by the marketing sync (pending, synced, failed, skipped)',
+  marketing_sync_consent_check: "mapped from the tool's answer to one of three values",
+  marketing_events_state_check: 'written only by the marketing sync (pending, sent, failed, dropped)',
 };
 
 async function checkConstraints(): Promise<{ name: string; table: string; def: string }[]> {
