@@ -34,6 +34,7 @@ import { rulesModule } from './rules/index.js';
 import { demoModule } from './demo/index.js';
 import { shopifyModule } from './shopify/index.js';
 import { marketingModule } from './marketing/index.js';
+import { storefrontModule } from './storefront/index.js';
 
 export const MODULES: readonly PatronModule[] = [
   systemModule,
@@ -64,4 +65,5 @@ export const MODULES: readonly PatronModule[] = [
   demoModule,
   shopifyModule,
   marketingModule,
+  storefrontModule,
 ];
