@@ -35,6 +35,7 @@ import { demoModule } from './demo/index.js';
 import { shopifyModule } from './shopify/index.js';
 import { marketingModule } from './marketing/index.js';
 import { storefrontModule } from './storefront/index.js';
+import { webhooksModule } from './webhooks/index.js';
 
 export const MODULES: readonly PatronModule[] = [
   systemModule,
@@ -66,4 +67,5 @@ export const MODULES: readonly PatronModule[] = [
   shopifyModule,
   marketingModule,
   storefrontModule,
+  webhooksModule,
 ];
