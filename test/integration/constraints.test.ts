@@ -176,6 +176,9 @@ const SYSTEM_ONLY: Record<string, string> = {
   marketing_sync_state_check: 'written only by the marketing sync (pending, synced, failed, skipped)',
   marketing_sync_consent_check: "mapped from the tool's answer to one of three values",
   marketing_events_state_check: 'written only by the marketing sync (pending, sent, failed, dropped)',
+  webhook_deliveries_kind_check: 'set by the webhook fan-out (event) or the send-test route (test)',
+  webhook_deliveries_status_check: 'written only by the webhook sender (pending, delivered, failed)',
+  webhook_attempts_outcome_check: 'written only by the webhook sender from the answer it got',
 };
 
 async function checkConstraints(): Promise<{ name: string; table: string; def: string }[]> {
