@@ -25,6 +25,8 @@ const ImportsPage = page(() => import('./pages/imports/imports-page.js'), 'Impor
 const UsersPage = page(() => import('./pages/settings/users-page.js'), 'UsersPage');
 const ApiKeysPage = page(() => import('./pages/settings/api-keys-page.js'), 'ApiKeysPage');
 const OrganizationPage = page(() => import('./pages/settings/organization-page.js'), 'OrganizationPage');
+const KlaviyoSettingsPage = page(() => import('./pages/settings/marketing-page.js'), 'KlaviyoSettingsPage');
+const OmnisendSettingsPage = page(() => import('./pages/settings/marketing-page.js'), 'OmnisendSettingsPage');
 const NotFoundPage = page(() => import('./pages/not-found-page.js'), 'NotFoundPage');
 
 function SignedInRoutes() {
@@ -45,6 +47,8 @@ function SignedInRoutes() {
           <Route path="/settings/users" element={<RequirePermission permission="users:manage"><UsersPage /></RequirePermission>} />
           <Route path="/settings/api-keys" element={<RequirePermission permission="users:manage"><ApiKeysPage /></RequirePermission>} />
           <Route path="/settings/organization" element={<OrganizationPage />} />
+          <Route path="/settings/klaviyo" element={<RequirePermission permission="settings:manage"><KlaviyoSettingsPage /></RequirePermission>} />
+          <Route path="/settings/omnisend" element={<RequirePermission permission="settings:manage"><OmnisendSettingsPage /></RequirePermission>} />
           <Route path="*" element={<NotFoundPage />} />
         </Routes>
       </Suspense>

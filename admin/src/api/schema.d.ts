@@ -2752,6 +2752,8 @@ export interface paths {
                     "application/json": {
                         /** @description The platform order id, as a string */
                         externalId: string;
+                        /** @description The number the store shows for the order, such as "#1001" */
+                        number?: string;
                         customerId?: string;
                         customerExternalId?: string;
                         total: {
@@ -2901,12 +2903,15 @@ export interface paths {
                         "application/json": {
                             id: string;
                             externalId: string;
+                            /** @description The number the store shows for the order ("#1001"); null when none was given */
+                            number: string | null;
                             customerId: string;
                             /** @enum {string} */
                             status: "pending" | "paid" | "fulfilled" | "cancelled";
                             total: components["schemas"]["Money"];
                             eligibleAmount: components["schemas"]["Money"];
                             refunded: components["schemas"]["Money"];
+                            eligibleRefunded: components["schemas"]["Money"];
                             discountCodes: string[];
                             placedAt: string;
                             fulfilledAt: string | null;
@@ -2975,8 +2980,8 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Refund part or all of an order; reverses points in proportion to what the order earned
-         * @description A refundId reverses once: repeating it replies 200 with the first result.
+         * Refund part or all of an order; reverses points in proportion to the eligible amount refunded
+         * @description Points come back in proportion to the eligible amount refunded over the order's eligible amount, never more in total than the order earned. Send `eligibleAmount` (the refunded items after their discounts, without shipping and tax); without it the refunded money counts in the order's proportion of eligible amount to total. A refundId reverses once: repeating it replies 200 with the first result.
          */
         post: {
             parameters: {
@@ -2993,7 +2998,13 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
+                        /** @description The money returned to the customer */
                         amount: {
+                            amount: string;
+                            currency: string;
+                        };
+                        /** @description The part of the eligible amount this refund takes back; at most what is left of it */
+                        eligibleAmount?: {
                             amount: string;
                             currency: string;
                         };
@@ -9635,7 +9646,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The connected Shopify store: state, shop, scopes, subscriptions, last webhook (never secrets) */
+        /** The connected Shopify store: state, shop, scopes, subscriptions, last webhook, deliveries, latest backfill (never secrets) */
         get: {
             parameters: {
                 query?: never;
@@ -9651,7 +9662,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ShopifyConnection"];
+                        "application/json": components["schemas"]["ShopifySettings"];
                     };
                 };
                 /** @description The request is invalid; `error.details.fields` names each field and what is wrong with it */
@@ -9775,6 +9786,538 @@ export interface paths {
                 };
             };
         };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/integrations/shopify/backfills": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Import the store's existing customers and orders (a background job with progress)
+         * @description Reads customers, then orders, page by page through the Admin GraphQL API and applies them as webhooks are: running it again changes nothing already imported. Historical orders earn points only with `awardPoints: true`. 409 while another backfill runs; 422 when no store is connected.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Makes the change safe to retry: a retry with the same key and body gets the first reply; another body with the same key is 409. Keys live 7 days. */
+                    "idempotency-key"?: string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description Only customers updated and orders created on or after this date (YYYY-MM-DD or a date and time) */
+                        since?: string;
+                        /** @description Historical orders earn points as the program says (default false: recorded without points) */
+                        awardPoints?: boolean;
+                    };
+                };
+            };
+            responses: {
+                /** @description Accepted: the work goes on in a background job */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ShopifyBackfill"];
+                    };
+                };
+                /** @description The request is invalid; `error.details.fields` names each field and what is wrong with it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not signed in, or the API key is missing, not valid or revoked */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Refused: the caller lacks the `settings:manage` permission (named in `error.details.permission`); or a signed-in session sent a change without the `x-csrf-token` header from `GET /api/v1/me` */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Conflict: the Idempotency-Key was used with a different request or its first request is still running, or the change conflicts with the current state or a simultaneous change; `error.code` says which */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is larger than 1 MB */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is not sent as application/json */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A business rule refused the change; `error.message` says why and what to do instead */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/integrations/shopify/backfills/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A backfill and its progress */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Done */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ShopifyBackfill"];
+                    };
+                };
+                /** @description The request is invalid; `error.details.fields` names each field and what is wrong with it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not signed in, or the API key is missing, not valid or revoked */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Refused: the caller lacks the `settings:manage` permission (named in `error.details.permission`) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found: what the path names is not in the caller's organization (another organization's id answers 404 too) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/integrations/shopify/data-requests": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Customers' data requests the store forwarded (customers/data_request), newest first, with their export */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Done */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                id: string;
+                                /** @description Shopify's data_request id */
+                                requestId: string | null;
+                                shopifyCustomerId: string | null;
+                                customerId: string | null;
+                                /** @enum {string} */
+                                status: "pending" | "ready" | "no_customer";
+                                error: string | null;
+                                fileName: string | null;
+                                createdAt: string;
+                                completedAt: string | null;
+                            }[];
+                        };
+                    };
+                };
+                /** @description The request is invalid; `error.details.fields` names each field and what is wrong with it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not signed in, or the API key is missing, not valid or revoked */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Refused: the caller lacks the `settings:manage` permission (named in `error.details.permission`) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/integrations/shopify/data-requests/{id}/export.json": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Download the export prepared for a data request (to send to the store owner)
+         * @description 409 while it is being prepared, or when Patron held no data for the customer.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The customer export, JSON */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": string;
+                    };
+                };
+                /** @description The request is invalid; `error.details.fields` names each field and what is wrong with it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not signed in, or the API key is missing, not valid or revoked */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Refused: the caller lacks the `settings:manage` permission (named in `error.details.permission`) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found: what the path names is not in the caller's organization (another organization's id answers 404 too) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/customers/{id}/shopify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The customer's Shopify card: link to the store's admin, account state, email verified, marketing consent, last sync and last webhook */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Done */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ShopifyCustomerCard"];
+                    };
+                };
+                /** @description The request is invalid; `error.details.fields` names each field and what is wrong with it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not signed in, or the API key is missing, not valid or revoked */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Refused: the caller lacks the `customers:read` permission (named in `error.details.permission`) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found: what the path names is not in the caller's organization (another organization's id answers 404 too) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/coupons/{id}/store-sync": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Retry creating (or deactivating) the coupon's discount code in the connected store
+         * @description 409 when the code is live or deactivated already, or the coupon has no code in a store; 422 when the store is not connected.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Makes the change safe to retry: a retry with the same key and body gets the first reply; another body with the same key is 409. Keys live 7 days. */
+                    "idempotency-key"?: string;
+                };
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Done */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Coupon"];
+                    };
+                };
+                /** @description The request is invalid; `error.details.fields` names each field and what is wrong with it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not signed in, or the API key is missing, not valid or revoked */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Refused: the caller lacks the `rewards:issue` permission (named in `error.details.permission`); or a signed-in session sent a change without the `x-csrf-token` header from `GET /api/v1/me` */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found: what the path names is not in the caller's organization (another organization's id answers 404 too) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Conflict: the Idempotency-Key was used with a different request or its first request is still running, or the change conflicts with the current state or a simultaneous change; `error.code` says which */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is larger than 1 MB */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is not sent as application/json */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A business rule refused the change; `error.message` says why and what to do instead */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -9966,6 +10509,2743 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/integrations/klaviyo": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Klaviyo: connection, last error and customers by sync state (never the key) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Done */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["MarketingIntegration"];
+                    };
+                };
+                /** @description The request is invalid; `error.details.fields` names each field and what is wrong with it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not signed in, or the API key is missing, not valid or revoked */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Refused: the caller lacks the `settings:manage` permission (named in `error.details.permission`) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        /**
+         * Connect Klaviyo with an API key, or change its key, address or enabled flag
+         * @description The key (and a new address) is checked with a call to Klaviyo first: 422 when it refuses. The key is stored encrypted and never returned. The first connection queues the first sync of every customer.
+         */
+        put: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Makes the change safe to retry: a retry with the same key and body gets the first reply; another body with the same key is 409. Keys live 7 days. */
+                    "idempotency-key"?: string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description Required to connect; give it again only to change the key */
+                        apiKey?: string;
+                        enabled?: boolean;
+                        /** @description A public https address replacing the tool's own (a proxy); null: the tool's own address */
+                        baseUrl?: string | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description Done */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["MarketingIntegration"];
+                    };
+                };
+                /** @description The request is invalid; `error.details.fields` names each field and what is wrong with it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not signed in, or the API key is missing, not valid or revoked */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Refused: the caller lacks the `settings:manage` permission (named in `error.details.permission`); or a signed-in session sent a change without the `x-csrf-token` header from `GET /api/v1/me` */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Conflict: the Idempotency-Key was used with a different request or its first request is still running, or the change conflicts with the current state or a simultaneous change; `error.code` says which */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is larger than 1 MB */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is not sent as application/json */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A business rule refused the change; `error.message` says why and what to do instead */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        /**
+         * Disconnect Klaviyo
+         * @description Deletes the key and every customer's sync state. 404 when not connected.
+         */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Makes the change safe to retry: a retry with the same key and body gets the first reply; another body with the same key is 409. Keys live 7 days. */
+                    "idempotency-key"?: string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Done */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["MarketingIntegration"];
+                    };
+                };
+                /** @description The request is invalid; `error.details.fields` names each field and what is wrong with it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not signed in, or the API key is missing, not valid or revoked */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Refused: the caller lacks the `settings:manage` permission (named in `error.details.permission`); or a signed-in session sent a change without the `x-csrf-token` header from `GET /api/v1/me` */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Conflict: the Idempotency-Key was used with a different request or its first request is still running, or the change conflicts with the current state or a simultaneous change; `error.code` says which */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is larger than 1 MB */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is not sent as application/json */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/integrations/klaviyo/test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Test the Klaviyo connection with the stored key
+         * @description Answers 200 whatever the outcome (`ok`, and the message); a failure becomes the last error.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Makes the change safe to retry: a retry with the same key and body gets the first reply; another body with the same key is 409. Keys live 7 days. */
+                    "idempotency-key"?: string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Done */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            ok: boolean;
+                            message: string;
+                            integration: components["schemas"]["MarketingIntegration"];
+                        };
+                    };
+                };
+                /** @description The request is invalid; `error.details.fields` names each field and what is wrong with it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not signed in, or the API key is missing, not valid or revoked */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Refused: the caller lacks the `settings:manage` permission (named in `error.details.permission`); or a signed-in session sent a change without the `x-csrf-token` header from `GET /api/v1/me` */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Conflict: the Idempotency-Key was used with a different request or its first request is still running, or the change conflicts with the current state or a simultaneous change; `error.code` says which */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is larger than 1 MB */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is not sent as application/json */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/integrations/omnisend": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Omnisend: connection, last error and customers by sync state (never the key) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Done */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["MarketingIntegration"];
+                    };
+                };
+                /** @description The request is invalid; `error.details.fields` names each field and what is wrong with it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not signed in, or the API key is missing, not valid or revoked */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Refused: the caller lacks the `settings:manage` permission (named in `error.details.permission`) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        /**
+         * Connect Omnisend with an API key, or change its key, address or enabled flag
+         * @description The key (and a new address) is checked with a call to Omnisend first: 422 when it refuses. The key is stored encrypted and never returned. The first connection queues the first sync of every customer.
+         */
+        put: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Makes the change safe to retry: a retry with the same key and body gets the first reply; another body with the same key is 409. Keys live 7 days. */
+                    "idempotency-key"?: string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description Required to connect; give it again only to change the key */
+                        apiKey?: string;
+                        enabled?: boolean;
+                        /** @description A public https address replacing the tool's own (a proxy); null: the tool's own address */
+                        baseUrl?: string | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description Done */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["MarketingIntegration"];
+                    };
+                };
+                /** @description The request is invalid; `error.details.fields` names each field and what is wrong with it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not signed in, or the API key is missing, not valid or revoked */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Refused: the caller lacks the `settings:manage` permission (named in `error.details.permission`); or a signed-in session sent a change without the `x-csrf-token` header from `GET /api/v1/me` */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Conflict: the Idempotency-Key was used with a different request or its first request is still running, or the change conflicts with the current state or a simultaneous change; `error.code` says which */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is larger than 1 MB */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is not sent as application/json */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A business rule refused the change; `error.message` says why and what to do instead */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        /**
+         * Disconnect Omnisend
+         * @description Deletes the key and every customer's sync state. 404 when not connected.
+         */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Makes the change safe to retry: a retry with the same key and body gets the first reply; another body with the same key is 409. Keys live 7 days. */
+                    "idempotency-key"?: string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Done */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["MarketingIntegration"];
+                    };
+                };
+                /** @description The request is invalid; `error.details.fields` names each field and what is wrong with it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not signed in, or the API key is missing, not valid or revoked */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Refused: the caller lacks the `settings:manage` permission (named in `error.details.permission`); or a signed-in session sent a change without the `x-csrf-token` header from `GET /api/v1/me` */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Conflict: the Idempotency-Key was used with a different request or its first request is still running, or the change conflicts with the current state or a simultaneous change; `error.code` says which */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is larger than 1 MB */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is not sent as application/json */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/integrations/omnisend/test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Test the Omnisend connection with the stored key
+         * @description Answers 200 whatever the outcome (`ok`, and the message); a failure becomes the last error.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Makes the change safe to retry: a retry with the same key and body gets the first reply; another body with the same key is 409. Keys live 7 days. */
+                    "idempotency-key"?: string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Done */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            ok: boolean;
+                            message: string;
+                            integration: components["schemas"]["MarketingIntegration"];
+                        };
+                    };
+                };
+                /** @description The request is invalid; `error.details.fields` names each field and what is wrong with it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not signed in, or the API key is missing, not valid or revoked */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Refused: the caller lacks the `settings:manage` permission (named in `error.details.permission`); or a signed-in session sent a change without the `x-csrf-token` header from `GET /api/v1/me` */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Conflict: the Idempotency-Key was used with a different request or its first request is still running, or the change conflicts with the current state or a simultaneous change; `error.code` says which */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is larger than 1 MB */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is not sent as application/json */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/customers/{id}/marketing-sync": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The customer's sync state in each connected marketing tool, with the consent read back */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Done */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CustomerMarketingSync"];
+                    };
+                };
+                /** @description The request is invalid; `error.details.fields` names each field and what is wrong with it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not signed in, or the API key is missing, not valid or revoked */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Refused: the caller lacks the `customers:read` permission (named in `error.details.permission`) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found: what the path names is not in the caller's organization (another organization's id answers 404 too) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Resync now: send the customer to every enabled marketing tool again
+         * @description The sync runs in the background within seconds; an anonymized customer is never sent again. 422 when no tool is connected.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Makes the change safe to retry: a retry with the same key and body gets the first reply; another body with the same key is 409. Keys live 7 days. */
+                    "idempotency-key"?: string;
+                };
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Done */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CustomerMarketingSync"];
+                    };
+                };
+                /** @description The request is invalid; `error.details.fields` names each field and what is wrong with it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not signed in, or the API key is missing, not valid or revoked */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Refused: the caller lacks the `customers:write` permission (named in `error.details.permission`); or a signed-in session sent a change without the `x-csrf-token` header from `GET /api/v1/me` */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found: what the path names is not in the caller's organization (another organization's id answers 404 too) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Conflict: the Idempotency-Key was used with a different request or its first request is still running, or the change conflicts with the current state or a simultaneous change; `error.code` says which */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is larger than 1 MB */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is not sent as application/json */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A business rule refused the change; `error.message` says why and what to do instead */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/storefront/v1/program": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The program as customers see it: how to earn, rewards, tiers, referral offer, theme
+         * @description Authenticated by the organization's publishable key (`patron-publishable-key` header or `key` query parameter) and, for a signed-in customer, `Authorization: Bearer <customer token>` (an HS256 JWT signed with the storefront secret) or a signed Shopify App Proxy query. A customer who left the program gets 403 `NOT_IN_PROGRAM`; past the rate limits, 429 `TOO_MANY_REQUESTS` (see docs/storefront.md).
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Done */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["StorefrontProgram"];
+                    };
+                };
+                /** @description The request is invalid; `error.details.fields` names each field and what is wrong with it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The request could not be verified (`storefront`): its signature or token is missing or not valid */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/storefront/v1/me": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The signed-in customer's loyalty status (members), or the program and what to do to redeem (guests and visitors)
+         * @description Members: balance with expiring and pending points, tier progress in words, rewards they can redeem, visible history (customer messages only), coupons, referral link and stats, notification preferences. Authenticated by the organization's publishable key (`patron-publishable-key` header or `key` query parameter) and, for a signed-in customer, `Authorization: Bearer <customer token>` (an HS256 JWT signed with the storefront secret) or a signed Shopify App Proxy query. A customer who left the program gets 403 `NOT_IN_PROGRAM`; past the rate limits, 429 `TOO_MANY_REQUESTS` (see docs/storefront.md).
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Done */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["StorefrontMe"];
+                    };
+                };
+                /** @description The request is invalid; `error.details.fields` names each field and what is wrong with it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The request could not be verified (`storefront`): its signature or token is missing or not valid */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/storefront/v1/redemptions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A member redeems a reward: deducts its points and answers the coupon code
+         * @description Members only (guests and visitors: 403 `MEMBERS_ONLY`). Same rules and codes as staff redemption. With `Idempotency-Key`, a repeat (a double click, a retry) answers the first redemption (200, `Idempotent-Replayed: true`) and issues no second coupon. Authenticated by the organization's publishable key (`patron-publishable-key` header or `key` query parameter) and, for a signed-in customer, `Authorization: Bearer <customer token>` (an HS256 JWT signed with the storefront secret) or a signed Shopify App Proxy query. A customer who left the program gets 403 `NOT_IN_PROGRAM`; past the rate limits, 429 `TOO_MANY_REQUESTS` (see docs/storefront.md).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        rewardId: string;
+                        /** @description Variable rewards only: how many points to spend (a multiple of pointsCost) */
+                        points?: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Done */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["StorefrontRedemption"];
+                    };
+                };
+                /** @description Created */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["StorefrontRedemption"];
+                    };
+                };
+                /** @description The request is invalid; `error.details.fields` names each field and what is wrong with it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The request could not be verified (`storefront`): its signature or token is missing or not valid */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found: nothing matches `rewardId` */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Conflict: the Idempotency-Key was used with a different request or its first request is still running, or the change conflicts with the current state or a simultaneous change; `error.code` says which */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is larger than 1 MB */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is not sent as application/json */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A business rule refused the change; `error.message` says why and what to do instead */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/storefront/v1/preferences": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * The customer changes their own notification preferences
+         * @description Signed-in members and guests. Authenticated by the organization's publishable key (`patron-publishable-key` header or `key` query parameter) and, for a signed-in customer, `Authorization: Bearer <customer token>` (an HS256 JWT signed with the storefront secret) or a signed Shopify App Proxy query. A customer who left the program gets 403 `NOT_IN_PROGRAM`; past the rate limits, 429 `TOO_MANY_REQUESTS` (see docs/storefront.md).
+         */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        balance?: boolean;
+                        location?: boolean;
+                        marketing?: boolean;
+                        tier?: boolean;
+                        rewardAvailable?: boolean;
+                    };
+                };
+            };
+            responses: {
+                /** @description Done */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            balance: boolean;
+                            location: boolean;
+                            marketing: boolean;
+                            tier: boolean;
+                            rewardAvailable: boolean;
+                        };
+                    };
+                };
+                /** @description The request is invalid; `error.details.fields` names each field and what is wrong with it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The request could not be verified (`storefront`): its signature or token is missing or not valid */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Conflict: the Idempotency-Key was used with a different request or its first request is still running, or the change conflicts with the current state or a simultaneous change; `error.code` says which */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is larger than 1 MB */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is not sent as application/json */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A business rule refused the change; `error.message` says why and what to do instead */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/storefront/v1/referrals/share": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Records that the member shared their referral link, and where
+         * @description Authenticated by the organization's publishable key (`patron-publishable-key` header or `key` query parameter) and, for a signed-in customer, `Authorization: Bearer <customer token>` (an HS256 JWT signed with the storefront secret) or a signed Shopify App Proxy query. A customer who left the program gets 403 `NOT_IN_PROGRAM`; past the rate limits, 429 `TOO_MANY_REQUESTS` (see docs/storefront.md).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        channel: "copy" | "email" | "facebook" | "x" | "whatsapp" | "sms" | "other";
+                    };
+                };
+            };
+            responses: {
+                /** @description Done; nothing to return */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description The request is invalid; `error.details.fields` names each field and what is wrong with it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The request could not be verified (`storefront`): its signature or token is missing or not valid */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Conflict: the Idempotency-Key was used with a different request or its first request is still running, or the change conflicts with the current state or a simultaneous change; `error.code` says which */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is larger than 1 MB */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is not sent as application/json */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A business rule refused the change; `error.message` says why and what to do instead */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/storefront/v1/referrals/landing": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The referral landing: who invited the visitor and their offer
+         * @description `ref` is the `patron_ref` value a referral link (GET /r/{code}) adds to the landing address. Authenticated by the organization's publishable key (`patron-publishable-key` header or `key` query parameter) and, for a signed-in customer, `Authorization: Bearer <customer token>` (an HS256 JWT signed with the storefront secret) or a signed Shopify App Proxy query. A customer who left the program gets 403 `NOT_IN_PROGRAM`; past the rate limits, 429 `TOO_MANY_REQUESTS` (see docs/storefront.md).
+         */
+        get: {
+            parameters: {
+                query: {
+                    key?: string;
+                    /** @description The patron_ref value the referral link added to the landing page address */
+                    ref: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Done */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["StorefrontReferralLanding"];
+                    };
+                };
+                /** @description The request is invalid; `error.details.fields` names each field and what is wrong with it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The request could not be verified (`storefront`): its signature or token is missing or not valid */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/storefront/settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The publishable key, allowed origins, theme and rate limits (the key is made on first read) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Done */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["StorefrontSettings"];
+                    };
+                };
+                /** @description The request is invalid; `error.details.fields` names each field and what is wrong with it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not signed in, or the API key is missing, not valid or revoked */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Refused: the caller lacks the `settings:manage` permission (named in `error.details.permission`) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        /** Change the allowed origins, theme or rate limits (absent fields are kept) */
+        put: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Makes the change safe to retry: a retry with the same key and body gets the first reply; another body with the same key is 409. Keys live 7 days. */
+                    "idempotency-key"?: string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description Exact origins such as https://shop.example.com */
+                        allowedOrigins?: string[];
+                        theme?: components["schemas"]["StorefrontThemeInput"];
+                        rateLimits?: {
+                            perIpPerMinute?: number;
+                            perCustomerPerMinute?: number;
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Done */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["StorefrontSettings"];
+                    };
+                };
+                /** @description The request is invalid; `error.details.fields` names each field and what is wrong with it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not signed in, or the API key is missing, not valid or revoked */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Refused: the caller lacks the `settings:manage` permission (named in `error.details.permission`); or a signed-in session sent a change without the `x-csrf-token` header from `GET /api/v1/me` */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Conflict: the Idempotency-Key was used with a different request or its first request is still running, or the change conflicts with the current state or a simultaneous change; `error.code` says which */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is larger than 1 MB */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is not sent as application/json */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A business rule refused the change; `error.message` says why and what to do instead */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/storefront/secret": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Create or rotate the storefront signing secret; the reply is the only time it is shown
+         * @description Customer tokens signed with the previous secret stop working at once.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Makes the change safe to retry: a retry with the same key and body gets the first reply; another body with the same key is 409. Keys live 7 days. */
+                    "idempotency-key"?: string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Created */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["StorefrontSecret"];
+                    };
+                };
+                /** @description The request is invalid; `error.details.fields` names each field and what is wrong with it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not signed in, or the API key is missing, not valid or revoked */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Refused: the caller lacks the `settings:manage` permission (named in `error.details.permission`); or a signed-in session sent a change without the `x-csrf-token` header from `GET /api/v1/me` */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Conflict: the Idempotency-Key was used with a different request or its first request is still running, or the change conflicts with the current state or a simultaneous change; `error.code` says which */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is larger than 1 MB */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is not sent as application/json */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/storefront/preview-token": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A 10-minute token showing the widget as one customer sees it (member, guest or left view); it can change nothing */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Makes the change safe to retry: a retry with the same key and body gets the first reply; another body with the same key is 409. Keys live 7 days. */
+                    "idempotency-key"?: string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        customerId: string;
+                        /**
+                         * @default member
+                         * @enum {string}
+                         */
+                        view?: "member" | "guest" | "left";
+                    };
+                };
+            };
+            responses: {
+                /** @description Created */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            token: string;
+                            expiresAt: string;
+                            publishableKey: string;
+                        };
+                    };
+                };
+                /** @description The request is invalid; `error.details.fields` names each field and what is wrong with it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not signed in, or the API key is missing, not valid or revoked */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Refused: the caller lacks the `settings:manage` permission (named in `error.details.permission`); or a signed-in session sent a change without the `x-csrf-token` header from `GET /api/v1/me` */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found: nothing matches `customerId` */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Conflict: the Idempotency-Key was used with a different request or its first request is still running, or the change conflicts with the current state or a simultaneous change; `error.code` says which */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is larger than 1 MB */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is not sent as application/json */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A business rule refused the change; `error.message` says why and what to do instead */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/webhook-endpoints": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Webhook endpoints of this organization (secrets are never shown again) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Done */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: components["schemas"]["WebhookEndpoint"][];
+                            nextCursor: null;
+                        };
+                    };
+                };
+                /** @description The request is invalid; `error.details.fields` names each field and what is wrong with it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not signed in, or the API key is missing, not valid or revoked */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Refused: the caller lacks the `settings:manage` permission (named in `error.details.permission`) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Register a webhook endpoint; its signing secret is in this reply only
+         * @description Patron POSTs `{ type, timestamp, data }` to the URL for every subscribed event, signed per Standard Webhooks (`webhook-id`, `webhook-timestamp`, `webhook-signature`). 422 when the URL points at a private, loopback or link-local address and the operator has not allowed private targets.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Makes the change safe to retry: a retry with the same key and body gets the first reply; another body with the same key is 409. Keys live 7 days. */
+                    "idempotency-key"?: string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description Absolute https (or http) URL; private and loopback addresses are refused unless PATRON_WEBHOOKS_ALLOW_PRIVATE=true */
+                        url: string;
+                        /** @description Catalog event types to receive (see the `webhooks` section of this document), or ["*"] for every event */
+                        events?: string[];
+                        description?: string;
+                        enabled?: boolean;
+                    };
+                };
+            };
+            responses: {
+                /** @description Created */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            endpoint: components["schemas"]["WebhookEndpoint"];
+                            /** @description The signing secret, `whsec_` + base64; shown in this reply only */
+                            secret: string;
+                        };
+                    };
+                };
+                /** @description The request is invalid; `error.details.fields` names each field and what is wrong with it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not signed in, or the API key is missing, not valid or revoked */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Refused: the caller lacks the `settings:manage` permission (named in `error.details.permission`); or a signed-in session sent a change without the `x-csrf-token` header from `GET /api/v1/me` */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Conflict: the Idempotency-Key was used with a different request or its first request is still running, or the change conflicts with the current state or a simultaneous change; `error.code` says which */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is larger than 1 MB */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is not sent as application/json */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A business rule refused the change; `error.message` says why and what to do instead */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/webhook-endpoints/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One webhook endpoint */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Done */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["WebhookEndpoint"];
+                    };
+                };
+                /** @description The request is invalid; `error.details.fields` names each field and what is wrong with it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not signed in, or the API key is missing, not valid or revoked */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Refused: the caller lacks the `settings:manage` permission (named in `error.details.permission`) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found: what the path names is not in the caller's organization (another organization's id answers 404 too) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        /** Delete an endpoint with its delivery log */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Makes the change safe to retry: a retry with the same key and body gets the first reply; another body with the same key is 409. Keys live 7 days. */
+                    "idempotency-key"?: string;
+                };
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Done */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["WebhookEndpoint"];
+                    };
+                };
+                /** @description The request is invalid; `error.details.fields` names each field and what is wrong with it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not signed in, or the API key is missing, not valid or revoked */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Refused: the caller lacks the `settings:manage` permission (named in `error.details.permission`); or a signed-in session sent a change without the `x-csrf-token` header from `GET /api/v1/me` */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found: what the path names is not in the caller's organization (another organization's id answers 404 too) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Conflict: the Idempotency-Key was used with a different request or its first request is still running, or the change conflicts with the current state or a simultaneous change; `error.code` says which */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is larger than 1 MB */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is not sent as application/json */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A business rule refused the change; `error.message` says why and what to do instead */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        /**
+         * Change an endpoint: URL, events, description, enabled
+         * @description Enabling a disabled endpoint clears its reason and its failure streak; deliveries that waited meanwhile are sent.
+         */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Makes the change safe to retry: a retry with the same key and body gets the first reply; another body with the same key is 409. Keys live 7 days. */
+                    "idempotency-key"?: string;
+                };
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description Absolute https (or http) URL; private and loopback addresses are refused unless PATRON_WEBHOOKS_ALLOW_PRIVATE=true */
+                        url?: string;
+                        /** @description Catalog event types to receive (see the `webhooks` section of this document), or ["*"] for every event */
+                        events?: string[];
+                        description?: string;
+                        enabled?: boolean;
+                    };
+                };
+            };
+            responses: {
+                /** @description Done */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["WebhookEndpoint"];
+                    };
+                };
+                /** @description The request is invalid; `error.details.fields` names each field and what is wrong with it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not signed in, or the API key is missing, not valid or revoked */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Refused: the caller lacks the `settings:manage` permission (named in `error.details.permission`); or a signed-in session sent a change without the `x-csrf-token` header from `GET /api/v1/me` */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found: what the path names is not in the caller's organization (another organization's id answers 404 too) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Conflict: the Idempotency-Key was used with a different request or its first request is still running, or the change conflicts with the current state or a simultaneous change; `error.code` says which */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is larger than 1 MB */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is not sent as application/json */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A business rule refused the change; `error.message` says why and what to do instead */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/v1/webhook-endpoints/{id}/rotate-secret": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Replace the signing secret; the previous one keeps signing alongside it for 24 hours
+         * @description During the overlap every message carries two signatures (space-separated in `webhook-signature`), so the receiver can switch secrets without losing a message.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Makes the change safe to retry: a retry with the same key and body gets the first reply; another body with the same key is 409. Keys live 7 days. */
+                    "idempotency-key"?: string;
+                };
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Done */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            endpoint: components["schemas"]["WebhookEndpoint"];
+                            /** @description The signing secret, `whsec_` + base64; shown in this reply only */
+                            secret: string;
+                            previousSecretExpiresAt: string;
+                        };
+                    };
+                };
+                /** @description The request is invalid; `error.details.fields` names each field and what is wrong with it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not signed in, or the API key is missing, not valid or revoked */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Refused: the caller lacks the `settings:manage` permission (named in `error.details.permission`); or a signed-in session sent a change without the `x-csrf-token` header from `GET /api/v1/me` */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found: what the path names is not in the caller's organization (another organization's id answers 404 too) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Conflict: the Idempotency-Key was used with a different request or its first request is still running, or the change conflicts with the current state or a simultaneous change; `error.code` says which */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is larger than 1 MB */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is not sent as application/json */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A business rule refused the change; `error.message` says why and what to do instead */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/webhook-endpoints/{id}/test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Send a `webhook.test` message to the endpoint now and return its delivery with the attempt */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Makes the change safe to retry: a retry with the same key and body gets the first reply; another body with the same key is 409. Keys live 7 days. */
+                    "idempotency-key"?: string;
+                };
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Created */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["WebhookDelivery"];
+                    };
+                };
+                /** @description The request is invalid; `error.details.fields` names each field and what is wrong with it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not signed in, or the API key is missing, not valid or revoked */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Refused: the caller lacks the `settings:manage` permission (named in `error.details.permission`); or a signed-in session sent a change without the `x-csrf-token` header from `GET /api/v1/me` */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found: what the path names is not in the caller's organization (another organization's id answers 404 too) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Conflict: the Idempotency-Key was used with a different request or its first request is still running, or the change conflicts with the current state or a simultaneous change; `error.code` says which */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is larger than 1 MB */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is not sent as application/json */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A business rule refused the change; `error.message` says why and what to do instead */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/webhook-endpoints/{id}/deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The delivery log of an endpoint, newest first, each delivery with all its attempts */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                    cursor?: string;
+                    status?: "pending" | "delivered" | "failed";
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Done */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: components["schemas"]["WebhookDelivery"][];
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+                /** @description The request is invalid; `error.details.fields` names each field and what is wrong with it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not signed in, or the API key is missing, not valid or revoked */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Refused: the caller lacks the `settings:manage` permission (named in `error.details.permission`) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found: what the path names is not in the caller's organization (another organization's id answers 404 too) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/webhook-endpoints/{id}/deliveries/{deliveryId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One delivery with all its attempts */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                    deliveryId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Done */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["WebhookDelivery"];
+                    };
+                };
+                /** @description The request is invalid; `error.details.fields` names each field and what is wrong with it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not signed in, or the API key is missing, not valid or revoked */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Refused: the caller lacks the `settings:manage` permission (named in `error.details.permission`) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found: what the path names is not in the caller's organization (another organization's id answers 404 too) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/webhook-endpoints/{id}/deliveries/{deliveryId}/redeliver": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send a delivery again now (same webhook-id and body, newly signed) and return it with the new attempt
+         * @description Any delivery, delivered or failed. 409 when the endpoint is disabled or the delivery is being sent at this moment.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Makes the change safe to retry: a retry with the same key and body gets the first reply; another body with the same key is 409. Keys live 7 days. */
+                    "idempotency-key"?: string;
+                };
+                path: {
+                    id: string;
+                    deliveryId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Done */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["WebhookDelivery"];
+                    };
+                };
+                /** @description The request is invalid; `error.details.fields` names each field and what is wrong with it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not signed in, or the API key is missing, not valid or revoked */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Refused: the caller lacks the `settings:manage` permission (named in `error.details.permission`); or a signed-in session sent a change without the `x-csrf-token` header from `GET /api/v1/me` */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found: what the path names is not in the caller's organization (another organization's id answers 404 too) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Conflict: the Idempotency-Key was used with a different request or its first request is still running, or the change conflicts with the current state or a simultaneous change; `error.code` says which */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is larger than 1 MB */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is not sent as application/json */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A business rule refused the change; `error.message` says why and what to do instead */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export interface webhooks {
     "points.earned": {
@@ -9979,28 +13259,33 @@ export interface webhooks {
         put?: never;
         /**
          * Points were credited for an order, an earning rule, a referral or a tier entry reward.
-         * @description Domain event `points.earned`, version 1. Delivered after the change committed, to each consumer on its own, retried with backoff; one customer's events in order.
+         * @description Domain event `points.earned`, version 1, POSTed to each webhook endpoint subscribed to it after the change committed: at least once (deduplicate on `webhook-id`), one customer's events in order, retried with backoff for about a day (docs/integrations.md). Verify the `webhook-signature` with the endpoint's secret over the raw body before trusting it.
          */
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header: {
+                    /** @description The event id: the same on every attempt and redelivery of this message */
+                    "webhook-id": string;
+                    /** @description Unix seconds when this attempt was signed */
+                    "webhook-timestamp": string;
+                    /** @description `v1,<base64 HMAC-SHA256 of "<webhook-id>.<webhook-timestamp>.<body>">` keyed by the secret after `whsec_`; two space-separated signatures for 24 hours after a secret rotation */
+                    "webhook-signature": string;
+                };
                 path?: never;
                 cookie?: never;
             };
             requestBody: {
                 content: {
                     "application/json": {
-                        /** @description Event id (time-ordered, unique per organization) */
-                        id: string;
                         /** @constant */
                         type: "points.earned";
-                        /** @constant */
-                        version: 1;
-                        orgId: string;
-                        /** Format: date-time */
-                        createdAt: string;
-                        payload: {
+                        /**
+                         * Format: date-time
+                         * @description When the event happened
+                         */
+                        timestamp: string;
+                        data: {
                             customerId: string;
                             entryId: string;
                             points: number;
@@ -10016,8 +13301,22 @@ export interface webhooks {
                 };
             };
             responses: {
-                /** @description Received; any other answer is retried later */
+                /** @description Received (any 2xx); any other answer or none within 15 s is retried later */
                 200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Gone: Patron disables the endpoint and sends nothing more to it */
+                410: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Too many requests: retried after `Retry-After` (also honoured on 503) */
+                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -10042,28 +13341,33 @@ export interface webhooks {
         put?: never;
         /**
          * Staff or an import added or deducted points by hand.
-         * @description Domain event `points.adjusted`, version 1. Delivered after the change committed, to each consumer on its own, retried with backoff; one customer's events in order.
+         * @description Domain event `points.adjusted`, version 1, POSTed to each webhook endpoint subscribed to it after the change committed: at least once (deduplicate on `webhook-id`), one customer's events in order, retried with backoff for about a day (docs/integrations.md). Verify the `webhook-signature` with the endpoint's secret over the raw body before trusting it.
          */
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header: {
+                    /** @description The event id: the same on every attempt and redelivery of this message */
+                    "webhook-id": string;
+                    /** @description Unix seconds when this attempt was signed */
+                    "webhook-timestamp": string;
+                    /** @description `v1,<base64 HMAC-SHA256 of "<webhook-id>.<webhook-timestamp>.<body>">` keyed by the secret after `whsec_`; two space-separated signatures for 24 hours after a secret rotation */
+                    "webhook-signature": string;
+                };
                 path?: never;
                 cookie?: never;
             };
             requestBody: {
                 content: {
                     "application/json": {
-                        /** @description Event id (time-ordered, unique per organization) */
-                        id: string;
                         /** @constant */
                         type: "points.adjusted";
-                        /** @constant */
-                        version: 1;
-                        orgId: string;
-                        /** Format: date-time */
-                        createdAt: string;
-                        payload: {
+                        /**
+                         * Format: date-time
+                         * @description When the event happened
+                         */
+                        timestamp: string;
+                        data: {
                             customerId: string;
                             entryId: string;
                             points: number;
@@ -10080,8 +13384,22 @@ export interface webhooks {
                 };
             };
             responses: {
-                /** @description Received; any other answer is retried later */
+                /** @description Received (any 2xx); any other answer or none within 15 s is retried later */
                 200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Gone: Patron disables the endpoint and sends nothing more to it */
+                410: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Too many requests: retried after `Retry-After` (also honoured on 503) */
+                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -10106,28 +13424,33 @@ export interface webhooks {
         put?: never;
         /**
          * Points were spent on a reward.
-         * @description Domain event `points.redeemed`, version 1. Delivered after the change committed, to each consumer on its own, retried with backoff; one customer's events in order.
+         * @description Domain event `points.redeemed`, version 1, POSTed to each webhook endpoint subscribed to it after the change committed: at least once (deduplicate on `webhook-id`), one customer's events in order, retried with backoff for about a day (docs/integrations.md). Verify the `webhook-signature` with the endpoint's secret over the raw body before trusting it.
          */
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header: {
+                    /** @description The event id: the same on every attempt and redelivery of this message */
+                    "webhook-id": string;
+                    /** @description Unix seconds when this attempt was signed */
+                    "webhook-timestamp": string;
+                    /** @description `v1,<base64 HMAC-SHA256 of "<webhook-id>.<webhook-timestamp>.<body>">` keyed by the secret after `whsec_`; two space-separated signatures for 24 hours after a secret rotation */
+                    "webhook-signature": string;
+                };
                 path?: never;
                 cookie?: never;
             };
             requestBody: {
                 content: {
                     "application/json": {
-                        /** @description Event id (time-ordered, unique per organization) */
-                        id: string;
                         /** @constant */
                         type: "points.redeemed";
-                        /** @constant */
-                        version: 1;
-                        orgId: string;
-                        /** Format: date-time */
-                        createdAt: string;
-                        payload: {
+                        /**
+                         * Format: date-time
+                         * @description When the event happened
+                         */
+                        timestamp: string;
+                        data: {
                             customerId: string;
                             entryId: string;
                             points: number;
@@ -10142,8 +13465,22 @@ export interface webhooks {
                 };
             };
             responses: {
-                /** @description Received; any other answer is retried later */
+                /** @description Received (any 2xx); any other answer or none within 15 s is retried later */
                 200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Gone: Patron disables the endpoint and sends nothing more to it */
+                410: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Too many requests: retried after `Retry-After` (also honoured on 503) */
+                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -10168,28 +13505,33 @@ export interface webhooks {
         put?: never;
         /**
          * Points spent on a revoked coupon went back to the lots they came from.
-         * @description Domain event `points.restored`, version 1. Delivered after the change committed, to each consumer on its own, retried with backoff; one customer's events in order.
+         * @description Domain event `points.restored`, version 1, POSTed to each webhook endpoint subscribed to it after the change committed: at least once (deduplicate on `webhook-id`), one customer's events in order, retried with backoff for about a day (docs/integrations.md). Verify the `webhook-signature` with the endpoint's secret over the raw body before trusting it.
          */
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header: {
+                    /** @description The event id: the same on every attempt and redelivery of this message */
+                    "webhook-id": string;
+                    /** @description Unix seconds when this attempt was signed */
+                    "webhook-timestamp": string;
+                    /** @description `v1,<base64 HMAC-SHA256 of "<webhook-id>.<webhook-timestamp>.<body>">` keyed by the secret after `whsec_`; two space-separated signatures for 24 hours after a secret rotation */
+                    "webhook-signature": string;
+                };
                 path?: never;
                 cookie?: never;
             };
             requestBody: {
                 content: {
                     "application/json": {
-                        /** @description Event id (time-ordered, unique per organization) */
-                        id: string;
                         /** @constant */
                         type: "points.restored";
-                        /** @constant */
-                        version: 1;
-                        orgId: string;
-                        /** Format: date-time */
-                        createdAt: string;
-                        payload: {
+                        /**
+                         * Format: date-time
+                         * @description When the event happened
+                         */
+                        timestamp: string;
+                        data: {
                             customerId: string;
                             entryId: string;
                             points: number;
@@ -10204,8 +13546,22 @@ export interface webhooks {
                 };
             };
             responses: {
-                /** @description Received; any other answer is retried later */
+                /** @description Received (any 2xx); any other answer or none within 15 s is retried later */
                 200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Gone: Patron disables the endpoint and sends nothing more to it */
+                410: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Too many requests: retried after `Retry-After` (also honoured on 503) */
+                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -10230,28 +13586,33 @@ export interface webhooks {
         put?: never;
         /**
          * Points of a refunded or cancelled order, or of a removed custom action, were taken back.
-         * @description Domain event `points.reversed`, version 1. Delivered after the change committed, to each consumer on its own, retried with backoff; one customer's events in order.
+         * @description Domain event `points.reversed`, version 1, POSTed to each webhook endpoint subscribed to it after the change committed: at least once (deduplicate on `webhook-id`), one customer's events in order, retried with backoff for about a day (docs/integrations.md). Verify the `webhook-signature` with the endpoint's secret over the raw body before trusting it.
          */
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header: {
+                    /** @description The event id: the same on every attempt and redelivery of this message */
+                    "webhook-id": string;
+                    /** @description Unix seconds when this attempt was signed */
+                    "webhook-timestamp": string;
+                    /** @description `v1,<base64 HMAC-SHA256 of "<webhook-id>.<webhook-timestamp>.<body>">` keyed by the secret after `whsec_`; two space-separated signatures for 24 hours after a secret rotation */
+                    "webhook-signature": string;
+                };
                 path?: never;
                 cookie?: never;
             };
             requestBody: {
                 content: {
                     "application/json": {
-                        /** @description Event id (time-ordered, unique per organization) */
-                        id: string;
                         /** @constant */
                         type: "points.reversed";
-                        /** @constant */
-                        version: 1;
-                        orgId: string;
-                        /** Format: date-time */
-                        createdAt: string;
-                        payload: {
+                        /**
+                         * Format: date-time
+                         * @description When the event happened
+                         */
+                        timestamp: string;
+                        data: {
                             customerId: string;
                             entryId: string;
                             points: number;
@@ -10266,8 +13627,22 @@ export interface webhooks {
                 };
             };
             responses: {
-                /** @description Received; any other answer is retried later */
+                /** @description Received (any 2xx); any other answer or none within 15 s is retried later */
                 200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Gone: Patron disables the endpoint and sends nothing more to it */
+                410: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Too many requests: retried after `Retry-After` (also honoured on 503) */
+                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -10292,28 +13667,33 @@ export interface webhooks {
         put?: never;
         /**
          * Points expired (their lots reached the expiry date, or the program expired inactive balances).
-         * @description Domain event `points.expired`, version 1. Delivered after the change committed, to each consumer on its own, retried with backoff; one customer's events in order.
+         * @description Domain event `points.expired`, version 1, POSTed to each webhook endpoint subscribed to it after the change committed: at least once (deduplicate on `webhook-id`), one customer's events in order, retried with backoff for about a day (docs/integrations.md). Verify the `webhook-signature` with the endpoint's secret over the raw body before trusting it.
          */
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header: {
+                    /** @description The event id: the same on every attempt and redelivery of this message */
+                    "webhook-id": string;
+                    /** @description Unix seconds when this attempt was signed */
+                    "webhook-timestamp": string;
+                    /** @description `v1,<base64 HMAC-SHA256 of "<webhook-id>.<webhook-timestamp>.<body>">` keyed by the secret after `whsec_`; two space-separated signatures for 24 hours after a secret rotation */
+                    "webhook-signature": string;
+                };
                 path?: never;
                 cookie?: never;
             };
             requestBody: {
                 content: {
                     "application/json": {
-                        /** @description Event id (time-ordered, unique per organization) */
-                        id: string;
                         /** @constant */
                         type: "points.expired";
-                        /** @constant */
-                        version: 1;
-                        orgId: string;
-                        /** Format: date-time */
-                        createdAt: string;
-                        payload: {
+                        /**
+                         * Format: date-time
+                         * @description When the event happened
+                         */
+                        timestamp: string;
+                        data: {
                             customerId: string;
                             entryId: string;
                             points: number;
@@ -10328,8 +13708,22 @@ export interface webhooks {
                 };
             };
             responses: {
-                /** @description Received; any other answer is retried later */
+                /** @description Received (any 2xx); any other answer or none within 15 s is retried later */
                 200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Gone: Patron disables the endpoint and sends nothing more to it */
+                410: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Too many requests: retried after `Retry-After` (also honoured on 503) */
+                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -10354,28 +13748,33 @@ export interface webhooks {
         put?: never;
         /**
          * Pending points became spendable.
-         * @description Domain event `points.activated`, version 1. Delivered after the change committed, to each consumer on its own, retried with backoff; one customer's events in order.
+         * @description Domain event `points.activated`, version 1, POSTed to each webhook endpoint subscribed to it after the change committed: at least once (deduplicate on `webhook-id`), one customer's events in order, retried with backoff for about a day (docs/integrations.md). Verify the `webhook-signature` with the endpoint's secret over the raw body before trusting it.
          */
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header: {
+                    /** @description The event id: the same on every attempt and redelivery of this message */
+                    "webhook-id": string;
+                    /** @description Unix seconds when this attempt was signed */
+                    "webhook-timestamp": string;
+                    /** @description `v1,<base64 HMAC-SHA256 of "<webhook-id>.<webhook-timestamp>.<body>">` keyed by the secret after `whsec_`; two space-separated signatures for 24 hours after a secret rotation */
+                    "webhook-signature": string;
+                };
                 path?: never;
                 cookie?: never;
             };
             requestBody: {
                 content: {
                     "application/json": {
-                        /** @description Event id (time-ordered, unique per organization) */
-                        id: string;
                         /** @constant */
                         type: "points.activated";
-                        /** @constant */
-                        version: 1;
-                        orgId: string;
-                        /** Format: date-time */
-                        createdAt: string;
-                        payload: {
+                        /**
+                         * Format: date-time
+                         * @description When the event happened
+                         */
+                        timestamp: string;
+                        data: {
                             customerId: string;
                             entryId: string;
                             points: number;
@@ -10390,8 +13789,22 @@ export interface webhooks {
                 };
             };
             responses: {
-                /** @description Received; any other answer is retried later */
+                /** @description Received (any 2xx); any other answer or none within 15 s is retried later */
                 200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Gone: Patron disables the endpoint and sends nothing more to it */
+                410: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Too many requests: retried after `Retry-After` (also honoured on 503) */
+                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -10416,28 +13829,33 @@ export interface webhooks {
         put?: never;
         /**
          * A reminder was due: some of the customer's points expire soon.
-         * @description Domain event `points.expiring`, version 1. Delivered after the change committed, to each consumer on its own, retried with backoff; one customer's events in order.
+         * @description Domain event `points.expiring`, version 1, POSTed to each webhook endpoint subscribed to it after the change committed: at least once (deduplicate on `webhook-id`), one customer's events in order, retried with backoff for about a day (docs/integrations.md). Verify the `webhook-signature` with the endpoint's secret over the raw body before trusting it.
          */
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header: {
+                    /** @description The event id: the same on every attempt and redelivery of this message */
+                    "webhook-id": string;
+                    /** @description Unix seconds when this attempt was signed */
+                    "webhook-timestamp": string;
+                    /** @description `v1,<base64 HMAC-SHA256 of "<webhook-id>.<webhook-timestamp>.<body>">` keyed by the secret after `whsec_`; two space-separated signatures for 24 hours after a secret rotation */
+                    "webhook-signature": string;
+                };
                 path?: never;
                 cookie?: never;
             };
             requestBody: {
                 content: {
                     "application/json": {
-                        /** @description Event id (time-ordered, unique per organization) */
-                        id: string;
                         /** @constant */
                         type: "points.expiring";
-                        /** @constant */
-                        version: 1;
-                        orgId: string;
-                        /** Format: date-time */
-                        createdAt: string;
-                        payload: {
+                        /**
+                         * Format: date-time
+                         * @description When the event happened
+                         */
+                        timestamp: string;
+                        data: {
                             customerId: string;
                             points: number;
                             /** Format: date-time */
@@ -10447,8 +13865,22 @@ export interface webhooks {
                 };
             };
             responses: {
-                /** @description Received; any other answer is retried later */
+                /** @description Received (any 2xx); any other answer or none within 15 s is retried later */
                 200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Gone: Patron disables the endpoint and sends nothing more to it */
+                410: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Too many requests: retried after `Retry-After` (also honoured on 503) */
+                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -10473,28 +13905,33 @@ export interface webhooks {
         put?: never;
         /**
          * A custom action credited by mistake was removed and its points taken back.
-         * @description Domain event `custom_action.removed`, version 1. Delivered after the change committed, to each consumer on its own, retried with backoff; one customer's events in order.
+         * @description Domain event `custom_action.removed`, version 1, POSTed to each webhook endpoint subscribed to it after the change committed: at least once (deduplicate on `webhook-id`), one customer's events in order, retried with backoff for about a day (docs/integrations.md). Verify the `webhook-signature` with the endpoint's secret over the raw body before trusting it.
          */
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header: {
+                    /** @description The event id: the same on every attempt and redelivery of this message */
+                    "webhook-id": string;
+                    /** @description Unix seconds when this attempt was signed */
+                    "webhook-timestamp": string;
+                    /** @description `v1,<base64 HMAC-SHA256 of "<webhook-id>.<webhook-timestamp>.<body>">` keyed by the secret after `whsec_`; two space-separated signatures for 24 hours after a secret rotation */
+                    "webhook-signature": string;
+                };
                 path?: never;
                 cookie?: never;
             };
             requestBody: {
                 content: {
                     "application/json": {
-                        /** @description Event id (time-ordered, unique per organization) */
-                        id: string;
                         /** @constant */
                         type: "custom_action.removed";
-                        /** @constant */
-                        version: 1;
-                        orgId: string;
-                        /** Format: date-time */
-                        createdAt: string;
-                        payload: {
+                        /**
+                         * Format: date-time
+                         * @description When the event happened
+                         */
+                        timestamp: string;
+                        data: {
                             customerId: string;
                             entryId: string;
                             removedEntryId: string;
@@ -10504,8 +13941,22 @@ export interface webhooks {
                 };
             };
             responses: {
-                /** @description Received; any other answer is retried later */
+                /** @description Received (any 2xx); any other answer or none within 15 s is retried later */
                 200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Gone: Patron disables the endpoint and sends nothing more to it */
+                410: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Too many requests: retried after `Retry-After` (also honoured on 503) */
+                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -10530,28 +13981,33 @@ export interface webhooks {
         put?: never;
         /**
          * The customer moved to another tier (or out of tiers).
-         * @description Domain event `tier.changed`, version 1. Delivered after the change committed, to each consumer on its own, retried with backoff; one customer's events in order.
+         * @description Domain event `tier.changed`, version 1, POSTed to each webhook endpoint subscribed to it after the change committed: at least once (deduplicate on `webhook-id`), one customer's events in order, retried with backoff for about a day (docs/integrations.md). Verify the `webhook-signature` with the endpoint's secret over the raw body before trusting it.
          */
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header: {
+                    /** @description The event id: the same on every attempt and redelivery of this message */
+                    "webhook-id": string;
+                    /** @description Unix seconds when this attempt was signed */
+                    "webhook-timestamp": string;
+                    /** @description `v1,<base64 HMAC-SHA256 of "<webhook-id>.<webhook-timestamp>.<body>">` keyed by the secret after `whsec_`; two space-separated signatures for 24 hours after a secret rotation */
+                    "webhook-signature": string;
+                };
                 path?: never;
                 cookie?: never;
             };
             requestBody: {
                 content: {
                     "application/json": {
-                        /** @description Event id (time-ordered, unique per organization) */
-                        id: string;
                         /** @constant */
                         type: "tier.changed";
-                        /** @constant */
-                        version: 1;
-                        orgId: string;
-                        /** Format: date-time */
-                        createdAt: string;
-                        payload: {
+                        /**
+                         * Format: date-time
+                         * @description When the event happened
+                         */
+                        timestamp: string;
+                        data: {
                             customerId: string;
                             previousTierId: string | null;
                             tierId: string | null;
@@ -10562,8 +14018,22 @@ export interface webhooks {
                 };
             };
             responses: {
-                /** @description Received; any other answer is retried later */
+                /** @description Received (any 2xx); any other answer or none within 15 s is retried later */
                 200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Gone: Patron disables the endpoint and sends nothing more to it */
+                410: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Too many requests: retried after `Retry-After` (also honoured on 503) */
+                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -10588,28 +14058,33 @@ export interface webhooks {
         put?: never;
         /**
          * The customer's membership changed (member, guest, left).
-         * @description Domain event `membership.changed`, version 1. Delivered after the change committed, to each consumer on its own, retried with backoff; one customer's events in order.
+         * @description Domain event `membership.changed`, version 1, POSTed to each webhook endpoint subscribed to it after the change committed: at least once (deduplicate on `webhook-id`), one customer's events in order, retried with backoff for about a day (docs/integrations.md). Verify the `webhook-signature` with the endpoint's secret over the raw body before trusting it.
          */
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header: {
+                    /** @description The event id: the same on every attempt and redelivery of this message */
+                    "webhook-id": string;
+                    /** @description Unix seconds when this attempt was signed */
+                    "webhook-timestamp": string;
+                    /** @description `v1,<base64 HMAC-SHA256 of "<webhook-id>.<webhook-timestamp>.<body>">` keyed by the secret after `whsec_`; two space-separated signatures for 24 hours after a secret rotation */
+                    "webhook-signature": string;
+                };
                 path?: never;
                 cookie?: never;
             };
             requestBody: {
                 content: {
                     "application/json": {
-                        /** @description Event id (time-ordered, unique per organization) */
-                        id: string;
                         /** @constant */
                         type: "membership.changed";
-                        /** @constant */
-                        version: 1;
-                        orgId: string;
-                        /** Format: date-time */
-                        createdAt: string;
-                        payload: {
+                        /**
+                         * Format: date-time
+                         * @description When the event happened
+                         */
+                        timestamp: string;
+                        data: {
                             customerId: string;
                             /** @enum {string} */
                             from: "member" | "guest" | "left";
@@ -10620,8 +14095,22 @@ export interface webhooks {
                 };
             };
             responses: {
-                /** @description Received; any other answer is retried later */
+                /** @description Received (any 2xx); any other answer or none within 15 s is retried later */
                 200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Gone: Patron disables the endpoint and sends nothing more to it */
+                410: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Too many requests: retried after `Retry-After` (also honoured on 503) */
+                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -10646,36 +14135,55 @@ export interface webhooks {
         put?: never;
         /**
          * A customer was created (by the API, an import, a referral signup or the admin).
-         * @description Domain event `customer.created`, version 1. Delivered after the change committed, to each consumer on its own, retried with backoff; one customer's events in order.
+         * @description Domain event `customer.created`, version 1, POSTed to each webhook endpoint subscribed to it after the change committed: at least once (deduplicate on `webhook-id`), one customer's events in order, retried with backoff for about a day (docs/integrations.md). Verify the `webhook-signature` with the endpoint's secret over the raw body before trusting it.
          */
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header: {
+                    /** @description The event id: the same on every attempt and redelivery of this message */
+                    "webhook-id": string;
+                    /** @description Unix seconds when this attempt was signed */
+                    "webhook-timestamp": string;
+                    /** @description `v1,<base64 HMAC-SHA256 of "<webhook-id>.<webhook-timestamp>.<body>">` keyed by the secret after `whsec_`; two space-separated signatures for 24 hours after a secret rotation */
+                    "webhook-signature": string;
+                };
                 path?: never;
                 cookie?: never;
             };
             requestBody: {
                 content: {
                     "application/json": {
-                        /** @description Event id (time-ordered, unique per organization) */
-                        id: string;
                         /** @constant */
                         type: "customer.created";
-                        /** @constant */
-                        version: 1;
-                        orgId: string;
-                        /** Format: date-time */
-                        createdAt: string;
-                        payload: {
+                        /**
+                         * Format: date-time
+                         * @description When the event happened
+                         */
+                        timestamp: string;
+                        data: {
                             customerId: string;
                         };
                     };
                 };
             };
             responses: {
-                /** @description Received; any other answer is retried later */
+                /** @description Received (any 2xx); any other answer or none within 15 s is retried later */
                 200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Gone: Patron disables the endpoint and sends nothing more to it */
+                410: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Too many requests: retried after `Retry-After` (also honoured on 503) */
+                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -10700,36 +14208,55 @@ export interface webhooks {
         put?: never;
         /**
          * A guest's store account became a registered account.
-         * @description Domain event `customer.registered`, version 1. Delivered after the change committed, to each consumer on its own, retried with backoff; one customer's events in order.
+         * @description Domain event `customer.registered`, version 1, POSTed to each webhook endpoint subscribed to it after the change committed: at least once (deduplicate on `webhook-id`), one customer's events in order, retried with backoff for about a day (docs/integrations.md). Verify the `webhook-signature` with the endpoint's secret over the raw body before trusting it.
          */
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header: {
+                    /** @description The event id: the same on every attempt and redelivery of this message */
+                    "webhook-id": string;
+                    /** @description Unix seconds when this attempt was signed */
+                    "webhook-timestamp": string;
+                    /** @description `v1,<base64 HMAC-SHA256 of "<webhook-id>.<webhook-timestamp>.<body>">` keyed by the secret after `whsec_`; two space-separated signatures for 24 hours after a secret rotation */
+                    "webhook-signature": string;
+                };
                 path?: never;
                 cookie?: never;
             };
             requestBody: {
                 content: {
                     "application/json": {
-                        /** @description Event id (time-ordered, unique per organization) */
-                        id: string;
                         /** @constant */
                         type: "customer.registered";
-                        /** @constant */
-                        version: 1;
-                        orgId: string;
-                        /** Format: date-time */
-                        createdAt: string;
-                        payload: {
+                        /**
+                         * Format: date-time
+                         * @description When the event happened
+                         */
+                        timestamp: string;
+                        data: {
                             customerId: string;
                         };
                     };
                 };
             };
             responses: {
-                /** @description Received; any other answer is retried later */
+                /** @description Received (any 2xx); any other answer or none within 15 s is retried later */
                 200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Gone: Patron disables the endpoint and sends nothing more to it */
+                410: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Too many requests: retried after `Retry-After` (also honoured on 503) */
+                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -10754,36 +14281,55 @@ export interface webhooks {
         put?: never;
         /**
          * A customer's personal data was erased; their id remains for the records.
-         * @description Domain event `customer.anonymized`, version 1. Delivered after the change committed, to each consumer on its own, retried with backoff; one customer's events in order.
+         * @description Domain event `customer.anonymized`, version 1, POSTed to each webhook endpoint subscribed to it after the change committed: at least once (deduplicate on `webhook-id`), one customer's events in order, retried with backoff for about a day (docs/integrations.md). Verify the `webhook-signature` with the endpoint's secret over the raw body before trusting it.
          */
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header: {
+                    /** @description The event id: the same on every attempt and redelivery of this message */
+                    "webhook-id": string;
+                    /** @description Unix seconds when this attempt was signed */
+                    "webhook-timestamp": string;
+                    /** @description `v1,<base64 HMAC-SHA256 of "<webhook-id>.<webhook-timestamp>.<body>">` keyed by the secret after `whsec_`; two space-separated signatures for 24 hours after a secret rotation */
+                    "webhook-signature": string;
+                };
                 path?: never;
                 cookie?: never;
             };
             requestBody: {
                 content: {
                     "application/json": {
-                        /** @description Event id (time-ordered, unique per organization) */
-                        id: string;
                         /** @constant */
                         type: "customer.anonymized";
-                        /** @constant */
-                        version: 1;
-                        orgId: string;
-                        /** Format: date-time */
-                        createdAt: string;
-                        payload: {
+                        /**
+                         * Format: date-time
+                         * @description When the event happened
+                         */
+                        timestamp: string;
+                        data: {
                             customerId: string;
                         };
                     };
                 };
             };
             responses: {
-                /** @description Received; any other answer is retried later */
+                /** @description Received (any 2xx); any other answer or none within 15 s is retried later */
                 200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Gone: Patron disables the endpoint and sends nothing more to it */
+                410: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Too many requests: retried after `Retry-After` (also honoured on 503) */
+                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -10808,28 +14354,33 @@ export interface webhooks {
         put?: never;
         /**
          * An order was recorded for a customer.
-         * @description Domain event `order.created`, version 1. Delivered after the change committed, to each consumer on its own, retried with backoff; one customer's events in order.
+         * @description Domain event `order.created`, version 1, POSTed to each webhook endpoint subscribed to it after the change committed: at least once (deduplicate on `webhook-id`), one customer's events in order, retried with backoff for about a day (docs/integrations.md). Verify the `webhook-signature` with the endpoint's secret over the raw body before trusting it.
          */
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header: {
+                    /** @description The event id: the same on every attempt and redelivery of this message */
+                    "webhook-id": string;
+                    /** @description Unix seconds when this attempt was signed */
+                    "webhook-timestamp": string;
+                    /** @description `v1,<base64 HMAC-SHA256 of "<webhook-id>.<webhook-timestamp>.<body>">` keyed by the secret after `whsec_`; two space-separated signatures for 24 hours after a secret rotation */
+                    "webhook-signature": string;
+                };
                 path?: never;
                 cookie?: never;
             };
             requestBody: {
                 content: {
                     "application/json": {
-                        /** @description Event id (time-ordered, unique per organization) */
-                        id: string;
                         /** @constant */
                         type: "order.created";
-                        /** @constant */
-                        version: 1;
-                        orgId: string;
-                        /** Format: date-time */
-                        createdAt: string;
-                        payload: {
+                        /**
+                         * Format: date-time
+                         * @description When the event happened
+                         */
+                        timestamp: string;
+                        data: {
                             orderId: string;
                             customerId: string;
                             pointsEarned: number;
@@ -10838,8 +14389,22 @@ export interface webhooks {
                 };
             };
             responses: {
-                /** @description Received; any other answer is retried later */
+                /** @description Received (any 2xx); any other answer or none within 15 s is retried later */
                 200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Gone: Patron disables the endpoint and sends nothing more to it */
+                410: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Too many requests: retried after `Retry-After` (also honoured on 503) */
+                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -10864,28 +14429,33 @@ export interface webhooks {
         put?: never;
         /**
          * An order became paid or fulfilled and now counts toward the customer's order count and lifetime value.
-         * @description Domain event `order.counted`, version 1. Delivered after the change committed, to each consumer on its own, retried with backoff; one customer's events in order.
+         * @description Domain event `order.counted`, version 1, POSTed to each webhook endpoint subscribed to it after the change committed: at least once (deduplicate on `webhook-id`), one customer's events in order, retried with backoff for about a day (docs/integrations.md). Verify the `webhook-signature` with the endpoint's secret over the raw body before trusting it.
          */
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header: {
+                    /** @description The event id: the same on every attempt and redelivery of this message */
+                    "webhook-id": string;
+                    /** @description Unix seconds when this attempt was signed */
+                    "webhook-timestamp": string;
+                    /** @description `v1,<base64 HMAC-SHA256 of "<webhook-id>.<webhook-timestamp>.<body>">` keyed by the secret after `whsec_`; two space-separated signatures for 24 hours after a secret rotation */
+                    "webhook-signature": string;
+                };
                 path?: never;
                 cookie?: never;
             };
             requestBody: {
                 content: {
                     "application/json": {
-                        /** @description Event id (time-ordered, unique per organization) */
-                        id: string;
                         /** @constant */
                         type: "order.counted";
-                        /** @constant */
-                        version: 1;
-                        orgId: string;
-                        /** Format: date-time */
-                        createdAt: string;
-                        payload: {
+                        /**
+                         * Format: date-time
+                         * @description When the event happened
+                         */
+                        timestamp: string;
+                        data: {
                             orderId: string;
                             customerId: string;
                             value: string;
@@ -10894,8 +14464,22 @@ export interface webhooks {
                 };
             };
             responses: {
-                /** @description Received; any other answer is retried later */
+                /** @description Received (any 2xx); any other answer or none within 15 s is retried later */
                 200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Gone: Patron disables the endpoint and sends nothing more to it */
+                410: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Too many requests: retried after `Retry-After` (also honoured on 503) */
+                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -10920,28 +14504,33 @@ export interface webhooks {
         put?: never;
         /**
          * An order was refunded in full or in part.
-         * @description Domain event `order.refunded`, version 1. Delivered after the change committed, to each consumer on its own, retried with backoff; one customer's events in order.
+         * @description Domain event `order.refunded`, version 1, POSTed to each webhook endpoint subscribed to it after the change committed: at least once (deduplicate on `webhook-id`), one customer's events in order, retried with backoff for about a day (docs/integrations.md). Verify the `webhook-signature` with the endpoint's secret over the raw body before trusting it.
          */
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header: {
+                    /** @description The event id: the same on every attempt and redelivery of this message */
+                    "webhook-id": string;
+                    /** @description Unix seconds when this attempt was signed */
+                    "webhook-timestamp": string;
+                    /** @description `v1,<base64 HMAC-SHA256 of "<webhook-id>.<webhook-timestamp>.<body>">` keyed by the secret after `whsec_`; two space-separated signatures for 24 hours after a secret rotation */
+                    "webhook-signature": string;
+                };
                 path?: never;
                 cookie?: never;
             };
             requestBody: {
                 content: {
                     "application/json": {
-                        /** @description Event id (time-ordered, unique per organization) */
-                        id: string;
                         /** @constant */
                         type: "order.refunded";
-                        /** @constant */
-                        version: 1;
-                        orgId: string;
-                        /** Format: date-time */
-                        createdAt: string;
-                        payload: {
+                        /**
+                         * Format: date-time
+                         * @description When the event happened
+                         */
+                        timestamp: string;
+                        data: {
                             orderId: string;
                             customerId: string;
                             pointsReversed: number;
@@ -10950,8 +14539,22 @@ export interface webhooks {
                 };
             };
             responses: {
-                /** @description Received; any other answer is retried later */
+                /** @description Received (any 2xx); any other answer or none within 15 s is retried later */
                 200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Gone: Patron disables the endpoint and sends nothing more to it */
+                410: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Too many requests: retried after `Retry-After` (also honoured on 503) */
+                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -10976,28 +14579,33 @@ export interface webhooks {
         put?: never;
         /**
          * An order was cancelled.
-         * @description Domain event `order.cancelled`, version 1. Delivered after the change committed, to each consumer on its own, retried with backoff; one customer's events in order.
+         * @description Domain event `order.cancelled`, version 1, POSTed to each webhook endpoint subscribed to it after the change committed: at least once (deduplicate on `webhook-id`), one customer's events in order, retried with backoff for about a day (docs/integrations.md). Verify the `webhook-signature` with the endpoint's secret over the raw body before trusting it.
          */
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header: {
+                    /** @description The event id: the same on every attempt and redelivery of this message */
+                    "webhook-id": string;
+                    /** @description Unix seconds when this attempt was signed */
+                    "webhook-timestamp": string;
+                    /** @description `v1,<base64 HMAC-SHA256 of "<webhook-id>.<webhook-timestamp>.<body>">` keyed by the secret after `whsec_`; two space-separated signatures for 24 hours after a secret rotation */
+                    "webhook-signature": string;
+                };
                 path?: never;
                 cookie?: never;
             };
             requestBody: {
                 content: {
                     "application/json": {
-                        /** @description Event id (time-ordered, unique per organization) */
-                        id: string;
                         /** @constant */
                         type: "order.cancelled";
-                        /** @constant */
-                        version: 1;
-                        orgId: string;
-                        /** Format: date-time */
-                        createdAt: string;
-                        payload: {
+                        /**
+                         * Format: date-time
+                         * @description When the event happened
+                         */
+                        timestamp: string;
+                        data: {
                             orderId: string;
                             customerId: string;
                         };
@@ -11005,8 +14613,22 @@ export interface webhooks {
                 };
             };
             responses: {
-                /** @description Received; any other answer is retried later */
+                /** @description Received (any 2xx); any other answer or none within 15 s is retried later */
                 200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Gone: Patron disables the endpoint and sends nothing more to it */
+                410: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Too many requests: retried after `Retry-After` (also honoured on 503) */
+                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -11031,28 +14653,33 @@ export interface webhooks {
         put?: never;
         /**
          * A coupon was used on an order.
-         * @description Domain event `coupon.used`, version 1. Delivered after the change committed, to each consumer on its own, retried with backoff; one customer's events in order.
+         * @description Domain event `coupon.used`, version 1, POSTed to each webhook endpoint subscribed to it after the change committed: at least once (deduplicate on `webhook-id`), one customer's events in order, retried with backoff for about a day (docs/integrations.md). Verify the `webhook-signature` with the endpoint's secret over the raw body before trusting it.
          */
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header: {
+                    /** @description The event id: the same on every attempt and redelivery of this message */
+                    "webhook-id": string;
+                    /** @description Unix seconds when this attempt was signed */
+                    "webhook-timestamp": string;
+                    /** @description `v1,<base64 HMAC-SHA256 of "<webhook-id>.<webhook-timestamp>.<body>">` keyed by the secret after `whsec_`; two space-separated signatures for 24 hours after a secret rotation */
+                    "webhook-signature": string;
+                };
                 path?: never;
                 cookie?: never;
             };
             requestBody: {
                 content: {
                     "application/json": {
-                        /** @description Event id (time-ordered, unique per organization) */
-                        id: string;
                         /** @constant */
                         type: "coupon.used";
-                        /** @constant */
-                        version: 1;
-                        orgId: string;
-                        /** Format: date-time */
-                        createdAt: string;
-                        payload: {
+                        /**
+                         * Format: date-time
+                         * @description When the event happened
+                         */
+                        timestamp: string;
+                        data: {
                             customerId: string;
                             couponId: string;
                             orderId: string;
@@ -11061,8 +14688,22 @@ export interface webhooks {
                 };
             };
             responses: {
-                /** @description Received; any other answer is retried later */
+                /** @description Received (any 2xx); any other answer or none within 15 s is retried later */
                 200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Gone: Patron disables the endpoint and sends nothing more to it */
+                410: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Too many requests: retried after `Retry-After` (also honoured on 503) */
+                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -11087,28 +14728,33 @@ export interface webhooks {
         put?: never;
         /**
          * A coupon was revoked; its points may have been restored.
-         * @description Domain event `coupon.revoked`, version 1. Delivered after the change committed, to each consumer on its own, retried with backoff; one customer's events in order.
+         * @description Domain event `coupon.revoked`, version 1, POSTed to each webhook endpoint subscribed to it after the change committed: at least once (deduplicate on `webhook-id`), one customer's events in order, retried with backoff for about a day (docs/integrations.md). Verify the `webhook-signature` with the endpoint's secret over the raw body before trusting it.
          */
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header: {
+                    /** @description The event id: the same on every attempt and redelivery of this message */
+                    "webhook-id": string;
+                    /** @description Unix seconds when this attempt was signed */
+                    "webhook-timestamp": string;
+                    /** @description `v1,<base64 HMAC-SHA256 of "<webhook-id>.<webhook-timestamp>.<body>">` keyed by the secret after `whsec_`; two space-separated signatures for 24 hours after a secret rotation */
+                    "webhook-signature": string;
+                };
                 path?: never;
                 cookie?: never;
             };
             requestBody: {
                 content: {
                     "application/json": {
-                        /** @description Event id (time-ordered, unique per organization) */
-                        id: string;
                         /** @constant */
                         type: "coupon.revoked";
-                        /** @constant */
-                        version: 1;
-                        orgId: string;
-                        /** Format: date-time */
-                        createdAt: string;
-                        payload: {
+                        /**
+                         * Format: date-time
+                         * @description When the event happened
+                         */
+                        timestamp: string;
+                        data: {
                             customerId: string;
                             couponId: string;
                             pointsRestored: number;
@@ -11117,8 +14763,22 @@ export interface webhooks {
                 };
             };
             responses: {
-                /** @description Received; any other answer is retried later */
+                /** @description Received (any 2xx); any other answer or none within 15 s is retried later */
                 200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Gone: Patron disables the endpoint and sends nothing more to it */
+                410: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Too many requests: retried after `Retry-After` (also honoured on 503) */
+                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -11143,28 +14803,33 @@ export interface webhooks {
         put?: never;
         /**
          * A coupon expired unused.
-         * @description Domain event `coupon.expired`, version 1. Delivered after the change committed, to each consumer on its own, retried with backoff; one customer's events in order.
+         * @description Domain event `coupon.expired`, version 1, POSTed to each webhook endpoint subscribed to it after the change committed: at least once (deduplicate on `webhook-id`), one customer's events in order, retried with backoff for about a day (docs/integrations.md). Verify the `webhook-signature` with the endpoint's secret over the raw body before trusting it.
          */
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header: {
+                    /** @description The event id: the same on every attempt and redelivery of this message */
+                    "webhook-id": string;
+                    /** @description Unix seconds when this attempt was signed */
+                    "webhook-timestamp": string;
+                    /** @description `v1,<base64 HMAC-SHA256 of "<webhook-id>.<webhook-timestamp>.<body>">` keyed by the secret after `whsec_`; two space-separated signatures for 24 hours after a secret rotation */
+                    "webhook-signature": string;
+                };
                 path?: never;
                 cookie?: never;
             };
             requestBody: {
                 content: {
                     "application/json": {
-                        /** @description Event id (time-ordered, unique per organization) */
-                        id: string;
                         /** @constant */
                         type: "coupon.expired";
-                        /** @constant */
-                        version: 1;
-                        orgId: string;
-                        /** Format: date-time */
-                        createdAt: string;
-                        payload: {
+                        /**
+                         * Format: date-time
+                         * @description When the event happened
+                         */
+                        timestamp: string;
+                        data: {
                             customerId: string;
                             couponId: string;
                         };
@@ -11172,8 +14837,22 @@ export interface webhooks {
                 };
             };
             responses: {
-                /** @description Received; any other answer is retried later */
+                /** @description Received (any 2xx); any other answer or none within 15 s is retried later */
                 200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Gone: Patron disables the endpoint and sends nothing more to it */
+                410: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Too many requests: retried after `Retry-After` (also honoured on 503) */
+                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -11198,28 +14877,33 @@ export interface webhooks {
         put?: never;
         /**
          * A reward was redeemed with points or given by staff, issuing a coupon.
-         * @description Domain event `reward.redeemed`, version 1. Delivered after the change committed, to each consumer on its own, retried with backoff; one customer's events in order.
+         * @description Domain event `reward.redeemed`, version 1, POSTed to each webhook endpoint subscribed to it after the change committed: at least once (deduplicate on `webhook-id`), one customer's events in order, retried with backoff for about a day (docs/integrations.md). Verify the `webhook-signature` with the endpoint's secret over the raw body before trusting it.
          */
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header: {
+                    /** @description The event id: the same on every attempt and redelivery of this message */
+                    "webhook-id": string;
+                    /** @description Unix seconds when this attempt was signed */
+                    "webhook-timestamp": string;
+                    /** @description `v1,<base64 HMAC-SHA256 of "<webhook-id>.<webhook-timestamp>.<body>">` keyed by the secret after `whsec_`; two space-separated signatures for 24 hours after a secret rotation */
+                    "webhook-signature": string;
+                };
                 path?: never;
                 cookie?: never;
             };
             requestBody: {
                 content: {
                     "application/json": {
-                        /** @description Event id (time-ordered, unique per organization) */
-                        id: string;
                         /** @constant */
                         type: "reward.redeemed";
-                        /** @constant */
-                        version: 1;
-                        orgId: string;
-                        /** Format: date-time */
-                        createdAt: string;
-                        payload: {
+                        /**
+                         * Format: date-time
+                         * @description When the event happened
+                         */
+                        timestamp: string;
+                        data: {
                             customerId: string;
                             couponId: string;
                             rewardId: string;
@@ -11231,8 +14915,22 @@ export interface webhooks {
                 };
             };
             responses: {
-                /** @description Received; any other answer is retried later */
+                /** @description Received (any 2xx); any other answer or none within 15 s is retried later */
                 200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Gone: Patron disables the endpoint and sends nothing more to it */
+                410: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Too many requests: retried after `Retry-After` (also honoured on 503) */
+                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -11257,28 +14955,33 @@ export interface webhooks {
         put?: never;
         /**
          * A friend signed up through a referral link; the referral is pending until their first order.
-         * @description Domain event `referral.created`, version 1. Delivered after the change committed, to each consumer on its own, retried with backoff; one customer's events in order.
+         * @description Domain event `referral.created`, version 1, POSTed to each webhook endpoint subscribed to it after the change committed: at least once (deduplicate on `webhook-id`), one customer's events in order, retried with backoff for about a day (docs/integrations.md). Verify the `webhook-signature` with the endpoint's secret over the raw body before trusting it.
          */
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header: {
+                    /** @description The event id: the same on every attempt and redelivery of this message */
+                    "webhook-id": string;
+                    /** @description Unix seconds when this attempt was signed */
+                    "webhook-timestamp": string;
+                    /** @description `v1,<base64 HMAC-SHA256 of "<webhook-id>.<webhook-timestamp>.<body>">` keyed by the secret after `whsec_`; two space-separated signatures for 24 hours after a secret rotation */
+                    "webhook-signature": string;
+                };
                 path?: never;
                 cookie?: never;
             };
             requestBody: {
                 content: {
                     "application/json": {
-                        /** @description Event id (time-ordered, unique per organization) */
-                        id: string;
                         /** @constant */
                         type: "referral.created";
-                        /** @constant */
-                        version: 1;
-                        orgId: string;
-                        /** Format: date-time */
-                        createdAt: string;
-                        payload: {
+                        /**
+                         * Format: date-time
+                         * @description When the event happened
+                         */
+                        timestamp: string;
+                        data: {
                             referralId: string;
                             referrerCustomerId: string;
                             friendCustomerId: string;
@@ -11288,8 +14991,22 @@ export interface webhooks {
                 };
             };
             responses: {
-                /** @description Received; any other answer is retried later */
+                /** @description Received (any 2xx); any other answer or none within 15 s is retried later */
                 200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Gone: Patron disables the endpoint and sends nothing more to it */
+                410: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Too many requests: retried after `Retry-After` (also honoured on 503) */
+                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -11314,28 +15031,33 @@ export interface webhooks {
         put?: never;
         /**
          * A referred friend placed their first order; the referrer may have earned points.
-         * @description Domain event `referral.completed`, version 1. Delivered after the change committed, to each consumer on its own, retried with backoff; one customer's events in order.
+         * @description Domain event `referral.completed`, version 1, POSTed to each webhook endpoint subscribed to it after the change committed: at least once (deduplicate on `webhook-id`), one customer's events in order, retried with backoff for about a day (docs/integrations.md). Verify the `webhook-signature` with the endpoint's secret over the raw body before trusting it.
          */
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header: {
+                    /** @description The event id: the same on every attempt and redelivery of this message */
+                    "webhook-id": string;
+                    /** @description Unix seconds when this attempt was signed */
+                    "webhook-timestamp": string;
+                    /** @description `v1,<base64 HMAC-SHA256 of "<webhook-id>.<webhook-timestamp>.<body>">` keyed by the secret after `whsec_`; two space-separated signatures for 24 hours after a secret rotation */
+                    "webhook-signature": string;
+                };
                 path?: never;
                 cookie?: never;
             };
             requestBody: {
                 content: {
                     "application/json": {
-                        /** @description Event id (time-ordered, unique per organization) */
-                        id: string;
                         /** @constant */
                         type: "referral.completed";
-                        /** @constant */
-                        version: 1;
-                        orgId: string;
-                        /** Format: date-time */
-                        createdAt: string;
-                        payload: {
+                        /**
+                         * Format: date-time
+                         * @description When the event happened
+                         */
+                        timestamp: string;
+                        data: {
                             referralId: string;
                             referrerCustomerId: string;
                             friendCustomerId: string;
@@ -11347,8 +15069,22 @@ export interface webhooks {
                 };
             };
             responses: {
-                /** @description Received; any other answer is retried later */
+                /** @description Received (any 2xx); any other answer or none within 15 s is retried later */
                 200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Gone: Patron disables the endpoint and sends nothing more to it */
+                410: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Too many requests: retried after `Retry-After` (also honoured on 503) */
+                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -11596,12 +15332,16 @@ export interface components {
         OrderInput: {
             id: string;
             externalId: string;
+            /** @description The number the store shows for the order ("#1001"); null when none was given */
+            number: string | null;
             customerId: string;
             /** @enum {string} */
             status: "pending" | "paid" | "fulfilled" | "cancelled";
             total: components["schemas"]["MoneyInput"];
             eligibleAmount: components["schemas"]["MoneyInput"];
             refunded: components["schemas"]["MoneyInput"];
+            /** @description The part of the eligible amount refunded so far (points are reversed in its proportion) */
+            eligibleRefunded: components["schemas"]["MoneyInput"];
             discountCodes: string[];
             placedAt: string;
             fulfilledAt: string | null;
@@ -11615,6 +15355,8 @@ export interface components {
             id: string;
             refundId: string;
             amount: components["schemas"]["MoneyInput"];
+            /** @description The eligible amount this refund took back; null for refunds recorded before it was kept */
+            eligibleAmount: components["schemas"]["MoneyInput"] | null;
             pointsReversed: number;
             reason: string | null;
             createdAt: string;
@@ -11918,6 +15660,20 @@ export interface components {
                 id: string | null;
                 name: string | null;
             };
+            /** @description The coupon's discount code in the connected store (Shopify); null when no store is connected */
+            store: {
+                /**
+                 * @description pending: being created in the store; live: usable at the checkout; failed: the store refused it (see error); deactivated: switched off after a revoke
+                 * @enum {string}
+                 */
+                state: "pending" | "live" | "failed" | "deactivated";
+                /** @description The store's id of the discount (a Shopify GID) */
+                discountId: string | null;
+                /** @description Why the store refused the code or could not be reached, as it said */
+                error: string | null;
+                attempts: number;
+                updatedAt: string | null;
+            } | null;
         };
         CouponResultInput: {
             coupon: components["schemas"]["CouponInput"];
@@ -12194,6 +15950,389 @@ export interface components {
             receivedAt: string;
             processedAt: string | null;
         };
+        ShopifyBackfillInput: {
+            id: string;
+            /** @description The background job running it (GET /api/v1/jobs/{id}); null when run from the command line */
+            jobId: string | null;
+            /** @enum {string} */
+            status: "queued" | "running" | "done" | "failed";
+            since: string | null;
+            /** @description Historical orders earn points (otherwise they are recorded without points) */
+            awardPoints: boolean;
+            /** @description Customers read so far */
+            customers: number;
+            /** @description Orders read so far */
+            orders: number;
+            /** @description Orders Patron did not have before */
+            ordersCreated: number;
+            pointsAwarded: number;
+            /** @enum {string} */
+            phase: "customers" | "orders" | "done";
+            error: string | null;
+            startedBy: string;
+            createdAt: string;
+            updatedAt: string;
+            finishedAt: string | null;
+        };
+        ShopifySettingsInput: {
+            /** @enum {string} */
+            status: "not_connected" | "installing" | "connected" | "uninstalled" | "disconnected";
+            /** @description The store's permanent domain, name.myshopify.com */
+            shop: string | null;
+            /** @description Access scopes granted to the app */
+            scopes: string[];
+            /** @description The store's customer accounts version, read on connect */
+            customerAccounts: ("classic" | "new") | null;
+            apiVersion: string | null;
+            /** @description Webhook subscriptions registered on connect, with any error */
+            subscriptions: {
+                topic: string;
+                id: string | null;
+                error: string | null;
+            }[];
+            statusReason: string | null;
+            lastWebhookAt: string | null;
+            connectedAt: string | null;
+            updatedAt: string | null;
+            /** @description Stored webhook deliveries by state */
+            deliveries: {
+                received: number;
+                processed: number;
+                failed: number;
+            };
+            /** @description The latest backfill */
+            backfill: components["schemas"]["ShopifyBackfillInput"] | null;
+        };
+        ShopifyCustomerCardInput: {
+            /** @description The store has synced this customer */
+            linked: boolean;
+            shop: string | null;
+            /** @enum {string} */
+            connectionStatus: "not_connected" | "installing" | "connected" | "uninstalled" | "disconnected";
+            /** @description The Shopify customer id, exact (a decimal string) */
+            shopifyId: string | null;
+            /** @description The customer in the store's admin */
+            adminUrl: string | null;
+            /** @description enabled, disabled, invited or declined, as Shopify says */
+            accountState: string | null;
+            /** @description The store's customer accounts version when synced (with new accounts, enabled means the customer has signed in) */
+            customerAccounts: ("classic" | "new") | null;
+            emailVerified: boolean | null;
+            /** @description Marketing consent as the store holds it */
+            marketing: {
+                email: string | null;
+                emailOptInLevel: string | null;
+                emailUpdatedAt: string | null;
+                sms: string | null;
+            } | null;
+            tags: string[];
+            lastSyncedAt: string | null;
+            /** @description The last delivery that changed this customer */
+            lastWebhook: {
+                id: string;
+                topic: string;
+                at: string;
+            } | null;
+        };
+        MarketingIntegrationInput: {
+            /** @enum {string} */
+            tool: "klaviyo" | "omnisend";
+            label: string;
+            /** @enum {string} */
+            status: "not_connected" | "connected" | "disabled";
+            enabled: boolean;
+            /** @description Where the tool is called; the tool's own address unless changed */
+            baseUrl: string | null;
+            defaultBaseUrl: string;
+            /** @description Set with `patron marketing connect --base-url` (may be a private address) */
+            baseUrlSetByOperator: boolean;
+            /** @description The last four characters of the stored API key (the key itself is never returned) */
+            keyHint: string | null;
+            /** @description Where to create the key and which scopes it needs */
+            keyHelp: string;
+            lastError: string | null;
+            lastErrorAt: string | null;
+            lastSuccessAt: string | null;
+            connectedAt: string | null;
+            /** @description Customers by sync state */
+            counts: {
+                synced: number;
+                pending: number;
+                failed: number;
+                skipped: number;
+            };
+            firstSync: {
+                jobId: string;
+                status: string;
+                /** @description Bulk import progress: submitted, completed, failed, imports, oneByOne */
+                progress: {
+                    [key: string]: unknown;
+                } | null;
+                error: string | null;
+            } | null;
+        };
+        CustomerMarketingSyncInput: {
+            customerId: string;
+            tools: {
+                /** @enum {string} */
+                tool: "klaviyo" | "omnisend";
+                label: string;
+                enabled: boolean;
+                /** @enum {string} */
+                state: "pending" | "synced" | "failed" | "skipped";
+                /** @description failed: the error; skipped: why (no email, anonymized); pending: the last error while retrying */
+                reason: string | null;
+                lastSyncedAt: string | null;
+                /** @description Email marketing consent as read back from the tool */
+                consent: ("subscribed" | "unsubscribed" | "never_subscribed") | null;
+                consentReadAt: string | null;
+                attempts: number;
+                nextAttemptAt: string | null;
+            }[];
+        };
+        StorefrontThemeInput: {
+            /** @description Launcher, buttons and links */
+            primaryColor?: string;
+            textColor?: string;
+            /** @description The panel background */
+            backgroundColor?: string;
+            /** @enum {string} */
+            position?: "bottom-right" | "bottom-left";
+            /** @description The launcher button label ("Rewards") */
+            launcherText?: string;
+            /** @description The panel title */
+            title?: string;
+            /** @description The guest view's sign-up button */
+            guestCtaText?: string;
+            /**
+             * Format: uri
+             * @description Where the sign-up button goes
+             */
+            guestCtaUrl?: string;
+        };
+        StorefrontSettingsInput: {
+            /** @description pk_...: safe to put in the store pages; names the organization */
+            publishableKey: string;
+            /** @description Whether a signing secret exists (it is never shown again after it is created) */
+            secretSet: boolean;
+            secretRotatedAt: string | null;
+            /** @description Origins whose pages may call the storefront API from a browser */
+            allowedOrigins: string[];
+            theme: components["schemas"]["StorefrontThemeInput"];
+            rateLimits: {
+                perIpPerMinute: number;
+                perCustomerPerMinute: number;
+            };
+            updatedAt: string;
+        };
+        StorefrontSecretInput: {
+            /** @description Shown only in this reply: keep it on the store server */
+            secret: string;
+            settings: components["schemas"]["StorefrontSettingsInput"];
+        };
+        StorefrontProgramInput: {
+            organization: {
+                name: string;
+                currency: string;
+            };
+            waysToEarn: {
+                kind: string;
+                title: string;
+                description: string;
+                points: number | null;
+            }[];
+            rewards: {
+                id: string;
+                name: string;
+                type: string;
+                pointsCost: number;
+                /** @description What the reward gives, in words ("$5.00 off", "10% off", "Free shipping") */
+                description: string;
+                value: components["schemas"]["MoneyInput"] | null;
+                percentOff: string | null;
+            }[];
+            tiers: {
+                id: string;
+                name: string;
+                requirement: string;
+                benefits: string[];
+            }[];
+            referral: {
+                referrerPoints: number;
+                friendOffer: string | null;
+            } | null;
+            guestEarning: boolean;
+            theme: components["schemas"]["StorefrontThemeInput"];
+        };
+        StorefrontMeInput: {
+            /**
+             * @description A left customer gets 403 NOT_IN_PROGRAM instead
+             * @enum {string}
+             */
+            type: "member" | "guest";
+            /** @description An admin preview: nothing can be changed */
+            preview: boolean;
+            customer: {
+                firstName: string | null;
+            } | null;
+            /** @description For guests: what to do to redeem ("Create an account ...") */
+            message: string | null;
+            balance: {
+                active: number;
+                pending: number;
+                expiringSoon: {
+                    points: number;
+                    expiresAt: string;
+                }[];
+                pendingUntil: {
+                    points: number;
+                    availableAt: string | null;
+                }[];
+            } | null;
+            /** @description Guests with guest earning on: points they keep when they register */
+            pointsWaiting: number | null;
+            tier: {
+                current: {
+                    id: string;
+                    name: string;
+                } | null;
+                next: {
+                    id: string;
+                    name: string;
+                } | null;
+                progressPercent: number | null;
+                /** @description "Spend $180.00 more by 31 Dec for Gold" */
+                message: string | null;
+            } | null;
+            rewards: {
+                id: string;
+                name: string;
+                type: string;
+                pointsCost: number;
+                /** @description What the reward gives, in words ("$5.00 off", "10% off", "Free shipping") */
+                description: string;
+                value: components["schemas"]["MoneyInput"] | null;
+                percentOff: string | null;
+                canRedeem: boolean;
+                pointsToGo: number;
+                /** @description "You can redeem" or "120 points to go" */
+                status: string;
+            }[];
+            history: {
+                id: string;
+                points: number;
+                pending: boolean;
+                message: string;
+                createdAt: string;
+            }[];
+            coupons: {
+                code: string;
+                rewardName: string;
+                description: string;
+                /** @enum {string} */
+                status: "active" | "used" | "revoked" | "expired";
+                expiresAt: string | null;
+                createdAt: string;
+            }[];
+            referral: {
+                link: string | null;
+                code: string | null;
+                referrerPoints: number | null;
+                friendOffer: string | null;
+                stats: {
+                    clicks: number;
+                    pending: number;
+                    completed: number;
+                };
+            } | null;
+            preferences: {
+                balance: boolean;
+                location: boolean;
+                marketing: boolean;
+                tier: boolean;
+                rewardAvailable: boolean;
+            } | null;
+        };
+        StorefrontRedemptionInput: {
+            coupon: {
+                code: string;
+                rewardName: string;
+                description: string;
+                /** @enum {string} */
+                status: "active" | "used" | "revoked" | "expired";
+                expiresAt: string | null;
+                createdAt: string;
+            };
+            balance: {
+                active: number;
+                pending: number;
+            };
+        };
+        StorefrontReferralLandingInput: {
+            /** @description Whether this visit started a referral */
+            valid: boolean;
+            referrerFirstName: string | null;
+            friendOffer: string | null;
+            discountCode: string | null;
+        };
+        WebhookEndpointInput: {
+            id: string;
+            url: string;
+            description: string;
+            /** @description Event types received, or ["*"] for all */
+            events: string[];
+            enabled: boolean;
+            /** @description Why the endpoint is disabled (410 Gone, a day of failures, or by whom) */
+            disabledReason: string | null;
+            disabledAt: string | null;
+            /** @description Until when the secret before the last rotation still signs alongside the current one */
+            previousSecretExpiresAt: string | null;
+            /** @description First failed attempt since the last success; disabled after 24 hours of failures */
+            failingSince: string | null;
+            lastSuccessAt: string | null;
+            lastFailureAt: string | null;
+            deliveries: {
+                pending: number;
+                delivered: number;
+                failed: number;
+            };
+            createdAt: string;
+            updatedAt: string;
+        };
+        WebhookDeliveryInput: {
+            id: string;
+            endpointId: string;
+            /** @description The outbox event id, sent as `webhook-id` (the same on every attempt) */
+            eventId: string;
+            eventType: string;
+            /** @enum {string} */
+            kind: "event" | "test";
+            /** @enum {string} */
+            status: "pending" | "delivered" | "failed";
+            attemptCount: number;
+            nextAttemptAt: string | null;
+            lastResponseStatus: number | null;
+            lastError: string | null;
+            /** @description The exact JSON body sent: { type, timestamp, data } */
+            body: string;
+            createdAt: string;
+            deliveredAt: string | null;
+            attempts: {
+                /** @description 1 for the first attempt of the delivery */
+                attempt: number;
+                startedAt: string;
+                durationMs: number;
+                /** @enum {string} */
+                outcome: "delivered" | "failed";
+                /** @description HTTP status of the answer; null when none came (network error, timeout, refused address) */
+                responseStatus: number | null;
+                /** @description The first 1,000 characters of the answer */
+                responseExcerpt: string | null;
+                error: string | null;
+                /** @description Made by a redelivery or a test, not by the schedule */
+                manual: boolean;
+            }[];
+        };
         Error: {
             error: {
                 code: string;
@@ -12425,12 +16564,16 @@ export interface components {
         Order: {
             id: string;
             externalId: string;
+            /** @description The number the store shows for the order ("#1001"); null when none was given */
+            number: string | null;
             customerId: string;
             /** @enum {string} */
             status: "pending" | "paid" | "fulfilled" | "cancelled";
             total: components["schemas"]["Money"];
             eligibleAmount: components["schemas"]["Money"];
             refunded: components["schemas"]["Money"];
+            /** @description The part of the eligible amount refunded so far (points are reversed in its proportion) */
+            eligibleRefunded: components["schemas"]["Money"];
             discountCodes: string[];
             placedAt: string;
             fulfilledAt: string | null;
@@ -12444,6 +16587,8 @@ export interface components {
             id: string;
             refundId: string;
             amount: components["schemas"]["Money"];
+            /** @description The eligible amount this refund took back; null for refunds recorded before it was kept */
+            eligibleAmount: components["schemas"]["Money"] | null;
             pointsReversed: number;
             reason: string | null;
             createdAt: string;
@@ -12747,6 +16892,20 @@ export interface components {
                 id: string | null;
                 name: string | null;
             };
+            /** @description The coupon's discount code in the connected store (Shopify); null when no store is connected */
+            store: {
+                /**
+                 * @description pending: being created in the store; live: usable at the checkout; failed: the store refused it (see error); deactivated: switched off after a revoke
+                 * @enum {string}
+                 */
+                state: "pending" | "live" | "failed" | "deactivated";
+                /** @description The store's id of the discount (a Shopify GID) */
+                discountId: string | null;
+                /** @description Why the store refused the code or could not be reached, as it said */
+                error: string | null;
+                attempts: number;
+                updatedAt: string | null;
+            } | null;
         };
         CouponResult: {
             coupon: components["schemas"]["Coupon"];
@@ -13022,6 +17181,389 @@ export interface components {
             triggeredAt: string | null;
             receivedAt: string;
             processedAt: string | null;
+        };
+        ShopifyBackfill: {
+            id: string;
+            /** @description The background job running it (GET /api/v1/jobs/{id}); null when run from the command line */
+            jobId: string | null;
+            /** @enum {string} */
+            status: "queued" | "running" | "done" | "failed";
+            since: string | null;
+            /** @description Historical orders earn points (otherwise they are recorded without points) */
+            awardPoints: boolean;
+            /** @description Customers read so far */
+            customers: number;
+            /** @description Orders read so far */
+            orders: number;
+            /** @description Orders Patron did not have before */
+            ordersCreated: number;
+            pointsAwarded: number;
+            /** @enum {string} */
+            phase: "customers" | "orders" | "done";
+            error: string | null;
+            startedBy: string;
+            createdAt: string;
+            updatedAt: string;
+            finishedAt: string | null;
+        };
+        ShopifySettings: {
+            /** @enum {string} */
+            status: "not_connected" | "installing" | "connected" | "uninstalled" | "disconnected";
+            /** @description The store's permanent domain, name.myshopify.com */
+            shop: string | null;
+            /** @description Access scopes granted to the app */
+            scopes: string[];
+            /** @description The store's customer accounts version, read on connect */
+            customerAccounts: ("classic" | "new") | null;
+            apiVersion: string | null;
+            /** @description Webhook subscriptions registered on connect, with any error */
+            subscriptions: {
+                topic: string;
+                id: string | null;
+                error: string | null;
+            }[];
+            statusReason: string | null;
+            lastWebhookAt: string | null;
+            connectedAt: string | null;
+            updatedAt: string | null;
+            /** @description Stored webhook deliveries by state */
+            deliveries: {
+                received: number;
+                processed: number;
+                failed: number;
+            };
+            /** @description The latest backfill */
+            backfill: components["schemas"]["ShopifyBackfill"] | null;
+        };
+        ShopifyCustomerCard: {
+            /** @description The store has synced this customer */
+            linked: boolean;
+            shop: string | null;
+            /** @enum {string} */
+            connectionStatus: "not_connected" | "installing" | "connected" | "uninstalled" | "disconnected";
+            /** @description The Shopify customer id, exact (a decimal string) */
+            shopifyId: string | null;
+            /** @description The customer in the store's admin */
+            adminUrl: string | null;
+            /** @description enabled, disabled, invited or declined, as Shopify says */
+            accountState: string | null;
+            /** @description The store's customer accounts version when synced (with new accounts, enabled means the customer has signed in) */
+            customerAccounts: ("classic" | "new") | null;
+            emailVerified: boolean | null;
+            /** @description Marketing consent as the store holds it */
+            marketing: {
+                email: string | null;
+                emailOptInLevel: string | null;
+                emailUpdatedAt: string | null;
+                sms: string | null;
+            } | null;
+            tags: string[];
+            lastSyncedAt: string | null;
+            /** @description The last delivery that changed this customer */
+            lastWebhook: {
+                id: string;
+                topic: string;
+                at: string;
+            } | null;
+        };
+        MarketingIntegration: {
+            /** @enum {string} */
+            tool: "klaviyo" | "omnisend";
+            label: string;
+            /** @enum {string} */
+            status: "not_connected" | "connected" | "disabled";
+            enabled: boolean;
+            /** @description Where the tool is called; the tool's own address unless changed */
+            baseUrl: string | null;
+            defaultBaseUrl: string;
+            /** @description Set with `patron marketing connect --base-url` (may be a private address) */
+            baseUrlSetByOperator: boolean;
+            /** @description The last four characters of the stored API key (the key itself is never returned) */
+            keyHint: string | null;
+            /** @description Where to create the key and which scopes it needs */
+            keyHelp: string;
+            lastError: string | null;
+            lastErrorAt: string | null;
+            lastSuccessAt: string | null;
+            connectedAt: string | null;
+            /** @description Customers by sync state */
+            counts: {
+                synced: number;
+                pending: number;
+                failed: number;
+                skipped: number;
+            };
+            firstSync: {
+                jobId: string;
+                status: string;
+                /** @description Bulk import progress: submitted, completed, failed, imports, oneByOne */
+                progress: {
+                    [key: string]: unknown;
+                } | null;
+                error: string | null;
+            } | null;
+        };
+        CustomerMarketingSync: {
+            customerId: string;
+            tools: {
+                /** @enum {string} */
+                tool: "klaviyo" | "omnisend";
+                label: string;
+                enabled: boolean;
+                /** @enum {string} */
+                state: "pending" | "synced" | "failed" | "skipped";
+                /** @description failed: the error; skipped: why (no email, anonymized); pending: the last error while retrying */
+                reason: string | null;
+                lastSyncedAt: string | null;
+                /** @description Email marketing consent as read back from the tool */
+                consent: ("subscribed" | "unsubscribed" | "never_subscribed") | null;
+                consentReadAt: string | null;
+                attempts: number;
+                nextAttemptAt: string | null;
+            }[];
+        };
+        StorefrontTheme: {
+            /** @description Launcher, buttons and links */
+            primaryColor?: string;
+            textColor?: string;
+            /** @description The panel background */
+            backgroundColor?: string;
+            /** @enum {string} */
+            position?: "bottom-right" | "bottom-left";
+            /** @description The launcher button label ("Rewards") */
+            launcherText?: string;
+            /** @description The panel title */
+            title?: string;
+            /** @description The guest view's sign-up button */
+            guestCtaText?: string;
+            /**
+             * Format: uri
+             * @description Where the sign-up button goes
+             */
+            guestCtaUrl?: string;
+        };
+        StorefrontSettings: {
+            /** @description pk_...: safe to put in the store pages; names the organization */
+            publishableKey: string;
+            /** @description Whether a signing secret exists (it is never shown again after it is created) */
+            secretSet: boolean;
+            secretRotatedAt: string | null;
+            /** @description Origins whose pages may call the storefront API from a browser */
+            allowedOrigins: string[];
+            theme: components["schemas"]["StorefrontTheme"];
+            rateLimits: {
+                perIpPerMinute: number;
+                perCustomerPerMinute: number;
+            };
+            updatedAt: string;
+        };
+        StorefrontSecret: {
+            /** @description Shown only in this reply: keep it on the store server */
+            secret: string;
+            settings: components["schemas"]["StorefrontSettings"];
+        };
+        StorefrontProgram: {
+            organization: {
+                name: string;
+                currency: string;
+            };
+            waysToEarn: {
+                kind: string;
+                title: string;
+                description: string;
+                points: number | null;
+            }[];
+            rewards: {
+                id: string;
+                name: string;
+                type: string;
+                pointsCost: number;
+                /** @description What the reward gives, in words ("$5.00 off", "10% off", "Free shipping") */
+                description: string;
+                value: components["schemas"]["Money"] | null;
+                percentOff: string | null;
+            }[];
+            tiers: {
+                id: string;
+                name: string;
+                requirement: string;
+                benefits: string[];
+            }[];
+            referral: {
+                referrerPoints: number;
+                friendOffer: string | null;
+            } | null;
+            guestEarning: boolean;
+            theme: components["schemas"]["StorefrontTheme"];
+        };
+        StorefrontMe: {
+            /**
+             * @description A left customer gets 403 NOT_IN_PROGRAM instead
+             * @enum {string}
+             */
+            type: "member" | "guest";
+            /** @description An admin preview: nothing can be changed */
+            preview: boolean;
+            customer: {
+                firstName: string | null;
+            } | null;
+            /** @description For guests: what to do to redeem ("Create an account ...") */
+            message: string | null;
+            balance: {
+                active: number;
+                pending: number;
+                expiringSoon: {
+                    points: number;
+                    expiresAt: string;
+                }[];
+                pendingUntil: {
+                    points: number;
+                    availableAt: string | null;
+                }[];
+            } | null;
+            /** @description Guests with guest earning on: points they keep when they register */
+            pointsWaiting: number | null;
+            tier: {
+                current: {
+                    id: string;
+                    name: string;
+                } | null;
+                next: {
+                    id: string;
+                    name: string;
+                } | null;
+                progressPercent: number | null;
+                /** @description "Spend $180.00 more by 31 Dec for Gold" */
+                message: string | null;
+            } | null;
+            rewards: {
+                id: string;
+                name: string;
+                type: string;
+                pointsCost: number;
+                /** @description What the reward gives, in words ("$5.00 off", "10% off", "Free shipping") */
+                description: string;
+                value: components["schemas"]["Money"] | null;
+                percentOff: string | null;
+                canRedeem: boolean;
+                pointsToGo: number;
+                /** @description "You can redeem" or "120 points to go" */
+                status: string;
+            }[];
+            history: {
+                id: string;
+                points: number;
+                pending: boolean;
+                message: string;
+                createdAt: string;
+            }[];
+            coupons: {
+                code: string;
+                rewardName: string;
+                description: string;
+                /** @enum {string} */
+                status: "active" | "used" | "revoked" | "expired";
+                expiresAt: string | null;
+                createdAt: string;
+            }[];
+            referral: {
+                link: string | null;
+                code: string | null;
+                referrerPoints: number | null;
+                friendOffer: string | null;
+                stats: {
+                    clicks: number;
+                    pending: number;
+                    completed: number;
+                };
+            } | null;
+            preferences: {
+                balance: boolean;
+                location: boolean;
+                marketing: boolean;
+                tier: boolean;
+                rewardAvailable: boolean;
+            } | null;
+        };
+        StorefrontRedemption: {
+            coupon: {
+                code: string;
+                rewardName: string;
+                description: string;
+                /** @enum {string} */
+                status: "active" | "used" | "revoked" | "expired";
+                expiresAt: string | null;
+                createdAt: string;
+            };
+            balance: {
+                active: number;
+                pending: number;
+            };
+        };
+        StorefrontReferralLanding: {
+            /** @description Whether this visit started a referral */
+            valid: boolean;
+            referrerFirstName: string | null;
+            friendOffer: string | null;
+            discountCode: string | null;
+        };
+        WebhookEndpoint: {
+            id: string;
+            url: string;
+            description: string;
+            /** @description Event types received, or ["*"] for all */
+            events: string[];
+            enabled: boolean;
+            /** @description Why the endpoint is disabled (410 Gone, a day of failures, or by whom) */
+            disabledReason: string | null;
+            disabledAt: string | null;
+            /** @description Until when the secret before the last rotation still signs alongside the current one */
+            previousSecretExpiresAt: string | null;
+            /** @description First failed attempt since the last success; disabled after 24 hours of failures */
+            failingSince: string | null;
+            lastSuccessAt: string | null;
+            lastFailureAt: string | null;
+            deliveries: {
+                pending: number;
+                delivered: number;
+                failed: number;
+            };
+            createdAt: string;
+            updatedAt: string;
+        };
+        WebhookDelivery: {
+            id: string;
+            endpointId: string;
+            /** @description The outbox event id, sent as `webhook-id` (the same on every attempt) */
+            eventId: string;
+            eventType: string;
+            /** @enum {string} */
+            kind: "event" | "test";
+            /** @enum {string} */
+            status: "pending" | "delivered" | "failed";
+            attemptCount: number;
+            nextAttemptAt: string | null;
+            lastResponseStatus: number | null;
+            lastError: string | null;
+            /** @description The exact JSON body sent: { type, timestamp, data } */
+            body: string;
+            createdAt: string;
+            deliveredAt: string | null;
+            attempts: {
+                /** @description 1 for the first attempt of the delivery */
+                attempt: number;
+                startedAt: string;
+                durationMs: number;
+                /** @enum {string} */
+                outcome: "delivered" | "failed";
+                /** @description HTTP status of the answer; null when none came (network error, timeout, refused address) */
+                responseStatus: number | null;
+                /** @description The first 1,000 characters of the answer */
+                responseExcerpt: string | null;
+                error: string | null;
+                /** @description Made by a redelivery or a test, not by the schedule */
+                manual: boolean;
+            }[];
         };
     };
     responses: never;

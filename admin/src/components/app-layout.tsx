@@ -34,6 +34,8 @@ const SECTIONS: { title: string | null; items: NavItem[] }[] = [
       { to: '/settings/organization', label: 'Organization', icon: 'building' },
       { to: '/settings/users', label: 'Users', icon: 'shield', permission: 'users:manage' },
       { to: '/settings/api-keys', label: 'API keys', icon: 'key', permission: 'users:manage' },
+      { to: '/settings/klaviyo', label: 'Klaviyo', icon: 'link', permission: 'settings:manage' },
+      { to: '/settings/omnisend', label: 'Omnisend', icon: 'link', permission: 'settings:manage' },
     ],
   },
 ];

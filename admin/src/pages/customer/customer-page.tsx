@@ -11,6 +11,7 @@ import { useFormat } from '../../lib/format.js';
 import { MEMBERSHIP_COLOR, MEMBERSHIP_LABEL } from '../customers/grid-state.js';
 import { CustomerActions } from './customer-actions.js';
 import { CustomerDialogs } from './customer-dialogs.js';
+import { MarketingSyncCard } from './marketing-sync-card.js';
 import { DatesCard, IdentityCard, NotesCard, PreferencesCard } from './side-cards.js';
 import { SummaryCards } from './summary-cards.js';
 import { ActivityTab } from './tabs/activity-tab.js';
@@ -129,6 +130,7 @@ export function CustomerPage() {
               <NotesCard customer={c} />
               <DatesCard customer={c} />
               <PreferencesCard customer={c} />
+              <MarketingSyncCard customer={c} />
             </SimpleGrid>
           </Grid.Col>
         </Grid>
