@@ -1,4 +1,5 @@
 import { createHmac } from 'node:crypto';
+import { gzipSync } from 'node:zlib';
 import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { credentialSealer } from '../../src/modules/shopify/shopify.connection.js';
@@ -318,6 +319,18 @@ describe('preferences, shares and the referral landing', () => {
     expect(write.statusCode).toBe(403);
     expect(write.json().error.code).toBe('PERMISSION_DENIED');
   });
+});
+
+describe('the widget script', () => {
+  it('is served as one script any page may load, within its 35 KB gzipped budget', async () => {
+    const res = await h.app.inject({ method: 'GET', url: '/widget.js' });
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-type']).toContain('javascript');
+    expect(res.headers['cross-origin-resource-policy']).toBe('cross-origin');
+    expect(gzipSync(res.rawPayload, { level: 9 }).length).toBeLessThan(35 * 1024);
+    // No third-party address: the widget talks only to the server it came from.
+    expect(res.body).not.toMatch(/https?:\/\/(?!www\.w3\.org\/2000\/svg)/);
+  }, 60_000);
 });
 
 describe('CORS and rate limits', () => {

@@ -1,9 +1,6 @@
-import { readFile, stat } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { AppContext } from '../../context.js';
-import { AppError } from '../../errors.js';
 import { errorResponses } from '../../http/schemas.js';
 import { authOf, callerOf } from '../../http/security.js';
 import type { ZodApp } from '../../http/types.js';
@@ -27,10 +24,9 @@ import {
 } from './storefront.schemas.js';
 import { getMe, getProgramView, recordShare, redeem, referralLanding, updatePreferences } from './storefront.service.js';
 import { getSettings, previewToken, rotateSecret, updateSettings } from './storefront.settings.js';
+import { widgetBundle } from './storefront.widget.js';
 
 export const STOREFRONT_PREFIX = '/api/storefront/v1';
-/** The widget bundle `npm run build:widget` writes (widget/dist/widget.js at the project root). */
-export const WIDGET_FILE = fileURLToPath(new URL('../../../widget/dist/widget.js', import.meta.url));
 
 const ALLOWED_HEADERS = ['authorization', 'content-type', 'idempotency-key', PUBLISHABLE_KEY_HEADER].join(', ');
 const auth = { verifier: 'storefront' } as const;
@@ -48,19 +44,6 @@ async function allowedOrigin(ctx: AppContext, request: FastifyRequest): Promise<
   if (!key || key.length > 100) return null;
   const settings = await repo.findSettingsByKey(ctx.db, key);
   return settings?.allowed_origins.includes(origin) ? origin : null;
-}
-
-let widgetCache: { mtimeMs: number; body: Buffer } | null = null;
-
-async function widgetBundle(): Promise<Buffer> {
-  let s;
-  try {
-    s = await stat(WIDGET_FILE);
-  } catch {
-    throw new AppError('UNAVAILABLE', 'The storefront widget is not built: run `npm run build:widget` (npm run build does it)');
-  }
-  if (!widgetCache || widgetCache.mtimeMs !== s.mtimeMs) widgetCache = { mtimeMs: s.mtimeMs, body: await readFile(WIDGET_FILE) };
-  return widgetCache.body;
 }
 
 export async function storefrontRoutes(app: ZodApp, ctx: AppContext): Promise<void> {
