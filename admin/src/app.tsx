@@ -27,6 +27,7 @@ const ApiKeysPage = page(() => import('./pages/settings/api-keys-page.js'), 'Api
 const OrganizationPage = page(() => import('./pages/settings/organization-page.js'), 'OrganizationPage');
 const KlaviyoSettingsPage = page(() => import('./pages/settings/marketing-page.js'), 'KlaviyoSettingsPage');
 const OmnisendSettingsPage = page(() => import('./pages/settings/marketing-page.js'), 'OmnisendSettingsPage');
+const WebhooksPage = page(() => import('./pages/settings/webhooks-page.js'), 'WebhooksPage');
 const NotFoundPage = page(() => import('./pages/not-found-page.js'), 'NotFoundPage');
 
 function SignedInRoutes() {
@@ -49,6 +50,7 @@ function SignedInRoutes() {
           <Route path="/settings/organization" element={<OrganizationPage />} />
           <Route path="/settings/klaviyo" element={<RequirePermission permission="settings:manage"><KlaviyoSettingsPage /></RequirePermission>} />
           <Route path="/settings/omnisend" element={<RequirePermission permission="settings:manage"><OmnisendSettingsPage /></RequirePermission>} />
+          <Route path="/settings/webhooks" element={<RequirePermission permission="settings:manage"><WebhooksPage /></RequirePermission>} />
           <Route path="*" element={<NotFoundPage />} />
         </Routes>
       </Suspense>

@@ -36,6 +36,7 @@ const SECTIONS: { title: string | null; items: NavItem[] }[] = [
       { to: '/settings/api-keys', label: 'API keys', icon: 'key', permission: 'users:manage' },
       { to: '/settings/klaviyo', label: 'Klaviyo', icon: 'link', permission: 'settings:manage' },
       { to: '/settings/omnisend', label: 'Omnisend', icon: 'link', permission: 'settings:manage' },
+      { to: '/settings/webhooks', label: 'Webhooks', icon: 'bolt', permission: 'settings:manage' },
     ],
   },
 ];
