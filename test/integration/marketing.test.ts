@@ -179,6 +179,11 @@ describe('keeping profiles current', () => {
     expect(s.tools[1]).toMatchObject({ state: 'synced' });
     const counts = (await a.admin.get('/api/v1/integrations/klaviyo')).json().counts as { failed: number };
     expect(counts.failed).toBeGreaterThanOrEqual(1);
+    // The grid's "sync failed" filter finds exactly the customers whose sync failed.
+    const grid = await a.admin.get('/api/v1/customers?marketingSync=failed');
+    expect(grid.statusCode).toBe(200);
+    expect((grid.json().items as { id: string }[]).map((r) => r.id)).toEqual([c.id]);
+    expect((await a.admin.get('/api/v1/customers?marketingSync=yes')).statusCode).toBe(400);
 
     const resync = await a.admin.post(`/api/v1/customers/${c.id}/marketing-sync`);
     expect(resync.statusCode).toBe(200);
@@ -186,6 +191,7 @@ describe('keeping profiles current', () => {
     await settle();
     s = await status(a, c.id);
     expect(s.tools[0]).toMatchObject({ state: 'synced', reason: null });
+    expect((await a.admin.get('/api/v1/customers?marketingSync=failed')).json().items).toEqual([]);
   });
 
   it('a customer without an email is skipped with the reason', async () => {

@@ -12,6 +12,7 @@ export interface GridFilters {
   activity?: string;
   accountState?: string;
   segment?: string;
+  marketingSync?: string;
   sort?: string;
 }
 
@@ -54,6 +55,7 @@ export function toFilterObject(f: GridFilters): SegmentFilter {
   if (tier?.length) out.tier = tier;
   if (f.activity === 'active' || f.activity === 'inactive') out.activity = f.activity;
   if (f.accountState === 'registered' || f.accountState === 'guest') out.accountState = f.accountState;
+  if (f.marketingSync === 'failed') out.marketingSync = 'failed';
   return out;
 }
 
@@ -65,6 +67,7 @@ export function fromFilterObject(filter: SegmentFilter): GridFilters {
     tier: filter.tier?.join(','),
     activity: filter.activity,
     accountState: filter.accountState,
+    marketingSync: filter.marketingSync,
   };
 }
 

@@ -1962,6 +1962,7 @@ export interface paths {
                     accountState?: "registered" | "guest";
                     excluded?: "true" | "false";
                     segment?: string;
+                    marketingSync?: "failed";
                     /** @description Sort column; a leading "-" sorts descending. Ties are broken by id. */
                     sort?: "name" | "points" | "tierProgress" | "lastActivity" | "created" | "-name" | "-points" | "-tierProgress" | "-lastActivity" | "-created";
                     limit?: number;
@@ -3597,6 +3598,11 @@ export interface paths {
                             accountState?: "registered" | "guest";
                             /** @description true: only customers excluded from reports; false: only included ones; absent: both */
                             excluded?: boolean;
+                            /**
+                             * @description failed: customers whose sync to a connected marketing tool (Klaviyo, Omnisend) failed
+                             * @enum {string}
+                             */
+                            marketingSync?: "failed";
                         };
                     };
                 };
@@ -3881,6 +3887,11 @@ export interface paths {
                             accountState?: "registered" | "guest";
                             /** @description true: only customers excluded from reports; false: only included ones; absent: both */
                             excluded?: boolean;
+                            /**
+                             * @description failed: customers whose sync to a connected marketing tool (Klaviyo, Omnisend) failed
+                             * @enum {string}
+                             */
+                            marketingSync?: "failed";
                         };
                     };
                 };
@@ -3992,6 +4003,7 @@ export interface paths {
                     accountState?: "registered" | "guest";
                     excluded?: "true" | "false";
                     segment?: string;
+                    marketingSync?: "failed";
                     /** @description Include customers excluded from reports */
                     includeExcluded?: "true" | "false";
                 };
@@ -15429,6 +15441,11 @@ export interface components {
             /** @description true: only customers excluded from reports; false: only included ones; absent: both */
             excluded?: boolean;
             segment?: string;
+            /**
+             * @description failed: customers whose sync to a connected marketing tool (Klaviyo, Omnisend) failed
+             * @enum {string}
+             */
+            marketingSync?: "failed";
         };
         CustomerGridRowInput: {
             id: string;
@@ -15484,6 +15501,11 @@ export interface components {
                 accountState?: "registered" | "guest";
                 /** @description true: only customers excluded from reports; false: only included ones; absent: both */
                 excluded?: boolean;
+                /**
+                 * @description failed: customers whose sync to a connected marketing tool (Klaviyo, Omnisend) failed
+                 * @enum {string}
+                 */
+                marketingSync?: "failed";
             };
             createdAt: string;
             updatedAt: string;
@@ -16661,6 +16683,11 @@ export interface components {
             /** @description true: only customers excluded from reports; false: only included ones; absent: both */
             excluded?: boolean;
             segment?: string;
+            /**
+             * @description failed: customers whose sync to a connected marketing tool (Klaviyo, Omnisend) failed
+             * @enum {string}
+             */
+            marketingSync?: "failed";
         };
         CustomerGridRow: {
             id: string;
@@ -16716,6 +16743,11 @@ export interface components {
                 accountState?: "registered" | "guest";
                 /** @description true: only customers excluded from reports; false: only included ones; absent: both */
                 excluded?: boolean;
+                /**
+                 * @description failed: customers whose sync to a connected marketing tool (Klaviyo, Omnisend) failed
+                 * @enum {string}
+                 */
+                marketingSync?: "failed";
             };
             createdAt: string;
             updatedAt: string;

@@ -46,6 +46,17 @@ export function likeEscape(s: string): string {
  * search, accent-insensitive (both sides folded: "zoe" finds "Zoë"). A short term also
  * matches an external id exactly (unique index).
  */
+/** Customers whose sync to a connected marketing tool failed (the marketing feature's table). */
+export const marketingSyncFailed: CustomerWhere = (eb) =>
+  eb.exists(
+    eb
+      .selectFrom('marketing_sync')
+      .select(sql<number>`1`.as('one'))
+      .whereRef('marketing_sync.org_id', '=', 'customers.org_id')
+      .whereRef('marketing_sync.customer_id', '=', 'customers.id')
+      .where('marketing_sync.state', '=', 'failed'),
+  );
+
 export function searchCondition(term: string): CustomerWhere {
   const raw = term.trim();
   const t = foldSearch(raw).replace(/\s+/g, ' ');

@@ -26,6 +26,7 @@ export const customerFilterSchema = z
     accountState: z.enum(['registered', 'guest']).optional(),
     excluded: z.boolean().optional().describe('true: only customers excluded from reports; false: only included ones; absent: both'),
     segment: z.string().regex(ID_PATTERN, 'must be a segment id').optional(),
+    marketingSync: z.enum(['failed']).optional().describe('failed: customers whose sync to a connected marketing tool (Klaviyo, Omnisend) failed'),
   })
   .strict()
   .meta({ id: 'CustomerFilter' });
@@ -51,6 +52,7 @@ export const filterQuerySchema = z.object({
   accountState: z.enum(['registered', 'guest']).optional(),
   excluded: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
   segment: z.string().regex(ID_PATTERN, 'must be a segment id').optional(),
+  marketingSync: z.enum(['failed']).optional(),
 });
 
 export function filterFromQuery(q: z.infer<typeof filterQuerySchema>): CustomerFilter {
@@ -62,6 +64,7 @@ export function filterFromQuery(q: z.infer<typeof filterQuerySchema>): CustomerF
   if (q.accountState) f.accountState = q.accountState;
   if (q.excluded !== undefined) f.excluded = q.excluded;
   if (q.segment) f.segment = q.segment;
+  if (q.marketingSync) f.marketingSync = q.marketingSync;
   return f;
 }
 

@@ -41,6 +41,7 @@ function conditions(filter: Omit<CustomerFilter, 'segment'>, now: Date): Custome
   if (state) out.push((eb) => eb('account_state', '=', state));
   const excluded = filter.excluded;
   if (excluded !== undefined) out.push((eb) => eb('excluded_from_reports', '=', excluded));
+  if (filter.marketingSync === 'failed') out.push(repo.marketingSyncFailed);
   return out;
 }
 

@@ -89,7 +89,7 @@ export function GridFiltersBar({ filters, update, clear, ready }: { filters: Gri
       return;
     }
     const f = fromFilterObject(seg.filter);
-    update({ search: f.search ?? '', membership: f.membership ?? '', tier: f.tier ?? '', activity: f.activity ?? '', accountState: f.accountState ?? '', segment: seg.id });
+    update({ search: f.search ?? '', membership: f.membership ?? '', tier: f.tier ?? '', activity: f.activity ?? '', accountState: f.accountState ?? '', marketingSync: f.marketingSync ?? '', segment: seg.id });
     notifications.show({ message: `Showing segment "${seg.name}".` });
   };
   return (
@@ -181,6 +181,15 @@ export function GridFiltersBar({ filters, update, clear, ready }: { filters: Gri
           onChange={(v) => update({ accountState: v ?? '' })}
           clearable
           w={170}
+        />
+        <Select
+          aria-label="Marketing sync"
+          placeholder="Marketing sync: all"
+          data={[{ value: 'failed', label: 'Sync failed' }]}
+          value={filters.marketingSync ?? null}
+          onChange={(v) => update({ marketingSync: v ?? '' })}
+          clearable
+          w={190}
         />
       </Group>
       {remove.error ? <ErrorAlert error={remove.error} /> : null}

@@ -2,7 +2,7 @@ import { useCallback, useMemo } from 'react';
 import { useSearchParams } from 'react-router-dom';
 import type { GridFilters } from '../../api/customers.js';
 
-export const FILTER_KEYS = ['search', 'membership', 'tier', 'activity', 'accountState', 'segment', 'sort'] as const;
+export const FILTER_KEYS = ['search', 'membership', 'tier', 'activity', 'accountState', 'marketingSync', 'segment', 'sort'] as const;
 
 /** The grid's filters live in the URL, so a view can be bookmarked and shared. */
 export function useGridFilters(): [GridFilters, (patch: Partial<GridFilters>) => void, () => void] {
