@@ -28,6 +28,7 @@ const OrganizationPage = page(() => import('./pages/settings/organization-page.j
 const KlaviyoSettingsPage = page(() => import('./pages/settings/marketing-page.js'), 'KlaviyoSettingsPage');
 const OmnisendSettingsPage = page(() => import('./pages/settings/marketing-page.js'), 'OmnisendSettingsPage');
 const WebhooksPage = page(() => import('./pages/settings/webhooks-page.js'), 'WebhooksPage');
+const StorefrontPage = page(() => import('./pages/settings/storefront-page.js'), 'StorefrontPage');
 const NotFoundPage = page(() => import('./pages/not-found-page.js'), 'NotFoundPage');
 
 function SignedInRoutes() {
@@ -51,6 +52,7 @@ function SignedInRoutes() {
           <Route path="/settings/klaviyo" element={<RequirePermission permission="settings:manage"><KlaviyoSettingsPage /></RequirePermission>} />
           <Route path="/settings/omnisend" element={<RequirePermission permission="settings:manage"><OmnisendSettingsPage /></RequirePermission>} />
           <Route path="/settings/webhooks" element={<RequirePermission permission="settings:manage"><WebhooksPage /></RequirePermission>} />
+          <Route path="/settings/storefront" element={<RequirePermission permission="settings:manage"><StorefrontPage /></RequirePermission>} />
           <Route path="*" element={<NotFoundPage />} />
         </Routes>
       </Suspense>
