@@ -26,6 +26,13 @@ export class FakeShopify {
   throttleNext = 0;
   /** Topics whose subscription answers a userError. */
   readonly failingTopics = new Map<string, string>();
+  /** The next discount creation answers these userErrors (then it is cleared). */
+  discountUserErrors: { field: string[]; code: string; message: string }[] | null = null;
+  /** Discount codes created in the store, by code. */
+  readonly discounts = new Map<string, { id: string; active: boolean; input: Record<string, unknown>; kind: 'basic' | 'free_shipping' }>();
+  /** The store's customers and orders as the GraphQL API returns them (nodes), for backfills. */
+  customerNodes: Record<string, unknown>[] = [];
+  orderNodes: Record<string, unknown>[] = [];
   private server: Server | null = null;
   private nextId = 1000;
 
@@ -54,6 +61,11 @@ export class FakeShopify {
 
   async stop(): Promise<void> {
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+  }
+
+  /** Calls whose query contains this text (a mutation or field name). */
+  callsTo(name: string): FakeGraphqlCall[] {
+    return this.calls.filter((c) => c.query.includes(name));
   }
 
   subscriptionCalls(): { topic: string; uri: string }[] {
@@ -106,6 +118,46 @@ export class FakeShopify {
       }
       const id = `gid://shopify/WebhookSubscription/${this.nextId++}`;
       return { status: 200, body: { data: { webhookSubscriptionCreate: { webhookSubscription: { id }, userErrors: [] } }, extensions: cost(1990) } };
+    }
+    const vars = parsed.variables ?? {};
+    for (const [field, variable, kind] of [
+      ['discountCodeBasicCreate', 'basicCodeDiscount', 'basic'],
+      ['discountCodeFreeShippingCreate', 'freeShippingCodeDiscount', 'free_shipping'],
+    ] as const) {
+      if (!parsed.query.includes(field)) continue;
+      const input = vars[variable] as Record<string, unknown> | undefined;
+      const code = typeof input?.code === 'string' ? input.code : '';
+      const errors = this.discountUserErrors ?? (this.discounts.has(code) ? [{ field: [variable, 'code'], code: 'TAKEN', message: 'Code must be unique. Please try a different code.' }] : code ? [] : [{ field: [variable, 'code'], code: 'BLANK', message: "Code can't be blank" }]);
+      this.discountUserErrors = null;
+      if (errors.length > 0) return { status: 200, body: { data: { [field]: { codeDiscountNode: null, userErrors: errors } }, extensions: cost(1980) } };
+      const id = `gid://shopify/DiscountCodeNode/${this.nextId++}`;
+      this.discounts.set(code, { id, active: true, input: input!, kind });
+      return { status: 200, body: { data: { [field]: { codeDiscountNode: { id }, userErrors: [] } }, extensions: cost(1980) } };
+    }
+    if (parsed.query.includes('discountCodeDeactivate')) {
+      const found = [...this.discounts.values()].find((d) => d.id === vars.id);
+      if (!found) return { status: 200, body: { data: { discountCodeDeactivate: { codeDiscountNode: null, userErrors: [{ field: ['id'], code: 'INVALID', message: 'Discount does not exist' }] } }, extensions: cost(1990) } };
+      found.active = false;
+      return { status: 200, body: { data: { discountCodeDeactivate: { codeDiscountNode: { id: found.id }, userErrors: [] } }, extensions: cost(1990) } };
+    }
+    if (parsed.query.includes('codeDiscountNodeByCode')) {
+      const found = this.discounts.get(String(vars.code));
+      return { status: 200, body: { data: { codeDiscountNodeByCode: found ? { id: found.id } : null }, extensions: cost(1999) } };
+    }
+    for (const [field, nodes] of [
+      ['customers(', this.customerNodes],
+      ['orders(', this.orderNodes],
+    ] as const) {
+      if (!parsed.query.includes(field)) continue;
+      const first = Number(vars.first ?? 50);
+      const start = typeof vars.after === 'string' ? Number(Buffer.from(vars.after, 'base64').toString('utf8').replace('cursor:', '')) : 0;
+      const page = nodes.slice(start, start + first);
+      const end = start + page.length;
+      const name = field.slice(0, -1);
+      return {
+        status: 200,
+        body: { data: { [name]: { pageInfo: { hasNextPage: end < nodes.length, endCursor: page.length ? Buffer.from(`cursor:${end}`).toString('base64') : null }, nodes: page } }, extensions: cost(1900) },
+      };
     }
     if (parsed.query.includes('customerAccountsV2')) {
       return {

@@ -22,6 +22,8 @@ export interface OrderInput {
   status?: OrderStatus | undefined;
   discountCodes?: string[] | undefined;
   placedAt?: string | undefined;
+  /** Records the order without earning (e.g. a store's history imported without points): the reason, shown as its explanation. */
+  noEarnReason?: string | undefined;
 }
 
 /** Orders that count toward the customer's order count, lifetime value and earning. */

@@ -84,7 +84,7 @@ export async function recordOrder(ctx: AppContext, orgId: string, input: OrderIn
       cancelled_at: status === 'cancelled' ? now : null,
       earn_rate: null,
       tier_multiplier: null,
-      explanation: null,
+      explanation: input.noEarnReason ? `No points: ${input.noEarnReason}` : null,
       created_at: now,
       updated_at: now,
     });

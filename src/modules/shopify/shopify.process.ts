@@ -89,7 +89,7 @@ async function onCustomerDeleted(ctx: AppContext, orgId: string, actor: Actor, b
   return { customerId: existing.id, accountState: 'guest' };
 }
 
-export async function onOrder(ctx: AppContext, orgId: string, actor: Actor, topic: string, body: Obj, source: SyncSource): Promise<Outcome> {
+export async function onOrder(ctx: AppContext, orgId: string, actor: Actor, topic: string, body: Obj, source: SyncSource, noEarnReason?: string): Promise<Outcome> {
   const order = mapOrder(body, topic);
   if (!order.customer) return { orderExternalId: order.externalId, skipped: 'the order has no customer (guest checkout without an email)' };
   const customer = await syncCustomer(ctx, orgId, actor, order.customer, source);
@@ -99,6 +99,7 @@ export async function onOrder(ctx: AppContext, orgId: string, actor: Actor, topi
     {
       externalId: order.externalId,
       ...(order.name ? { number: order.name.slice(0, 100) } : {}),
+      ...(noEarnReason ? { noEarnReason } : {}),
       customerId: customer.customerId,
       total: order.total,
       eligibleAmount: order.eligibleAmount,
