@@ -1,4 +1,4 @@
-import { Button, Group, Modal, NumberInput, Paper, Progress, Radio, SegmentedControl, Stack, Text, TextInput } from '@mantine/core';
+import { Button, Group, Modal, Paper, Progress, Radio, SegmentedControl, Stack, Text, TextInput } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState, type FormEvent } from 'react';
@@ -6,9 +6,10 @@ import { bulkAdjust, bulkMembership, customerKeys, fetchJob, toFilterObject, typ
 import { useEarningRules } from '../../api/program.js';
 import type { MembershipType } from '../../api/models.js';
 import { ErrorAlert } from '../../components/feedback.js';
+import { PointsInput } from '../../components/points-input.js';
 import { Can } from '../../components/require-permission.js';
 import { useAction } from '../../lib/use-action.js';
-import { useFormat } from '../../lib/format.js';
+import { parseWholePoints, useFormat } from '../../lib/format.js';
 import { hasFilters, MEMBERSHIP_LABEL } from './grid-state.js';
 
 /** The grid's total for the current filters ({ value, exact: false } above 10,000: an estimate). */
@@ -32,6 +33,9 @@ export function welcomeBonusText(bonus: { points: number }, fmtNumber: (n: numbe
 }
 
 type Kind = 'membership' | 'points';
+
+/** The most a bulk adjustment may move per customer (the API's limit). */
+const MAX_BULK_POINTS = 10_000_000;
 
 const num = (v: unknown): number | null => (typeof v === 'number' ? v : null);
 
@@ -99,7 +103,7 @@ function BulkDialog({ kind, selectedIds, filters, matching, onClose, onFinished 
   const [scope, setScope] = useState<'selection' | 'filter'>(selectedIds.length ? 'selection' : 'filter');
   const [type, setType] = useState<MembershipType>('member');
   const [direction, setDirection] = useState<'add' | 'deduct'>('add');
-  const [points, setPoints] = useState<number | string>('');
+  const [points, setPoints] = useState('');
   const [reason, setReason] = useState('');
   const [typed, setTyped] = useState('');
   const [touched, setTouched] = useState(false);
@@ -107,7 +111,7 @@ function BulkDialog({ kind, selectedIds, filters, matching, onClose, onFinished 
   const bonus = useWelcomeBonus();
   const target: BulkTarget = scope === 'selection' ? { ids: selectedIds } : { filter: toFilterObject(filters) };
   const action = useAction({
-    run: (t: BulkTarget, key) => (kind === 'membership' ? bulkMembership(t, type, key) : bulkAdjust(t, { direction, points: Number(points), reason: reason.trim() }, key)),
+    run: (t: BulkTarget, key) => (kind === 'membership' ? bulkMembership(t, type, key) : bulkAdjust(t, { direction, points: parsed.value ?? 0, reason: reason.trim() }, key)),
     invalidate: [customerKeys.all],
     onSuccess: (r) => setReply(r),
   });
@@ -118,12 +122,14 @@ function BulkDialog({ kind, selectedIds, filters, matching, onClose, onFinished 
   const wholeOrganization = scope === 'filter' && !hasFilters(filters);
   const confirmed = !wholeOrganization || (reach !== null && typed.replace(/[^0-9]/g, '') === String(reach.value));
   const confirmError = touched && !confirmed ? `Type ${reach ? fmt.number(reach.value) : 'the number of customers'} to confirm` : null;
-  const pointsError = touched && kind === 'points' && !(Number.isInteger(Number(points)) && Number(points) > 0) ? 'Enter a whole number of points above 0' : null;
+  const parsed = parseWholePoints(points, MAX_BULK_POINTS, fmt);
+  // As in the single adjustment: text that can never be a number of points is flagged while typing; an empty field waits for submit.
+  const pointsError = kind === 'points' && (touched || points.trim() !== '') ? parsed.error : null;
   const reasonError = touched && kind === 'points' && !reason.trim() ? 'Say why the points change' : null;
   const submit = (e: FormEvent) => {
     e.preventDefault();
     setTouched(true);
-    if (kind === 'points' && (!(Number.isInteger(Number(points)) && Number(points) > 0) || !reason.trim())) return;
+    if (kind === 'points' && (parsed.value === null || !reason.trim())) return;
     if (!confirmed || !reach) return;
     void action.submit(target);
   };
@@ -177,7 +183,7 @@ function BulkDialog({ kind, selectedIds, filters, matching, onClose, onFinished 
                     { value: 'deduct', label: 'Deduct points' },
                   ]}
                 />
-                <NumberInput label="Points per customer" min={1} allowDecimal={false} allowNegative={false} value={points} onChange={setPoints} error={pointsError} required />
+                <PointsInput label="Points per customer" description={`A whole number from 1 to ${fmt.number(MAX_BULK_POINTS)}`} value={points} onChange={setPoints} error={pointsError} required />
                 <TextInput label="Reason (internal)" value={reason} onChange={(e) => setReason(e.currentTarget.value)} error={reasonError} required maxLength={500} />
               </>
             )}

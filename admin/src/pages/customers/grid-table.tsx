@@ -1,6 +1,8 @@
 import { Badge, Checkbox, Group, Skeleton, Stack, Table, Text, Tooltip, UnstyledButton, VisuallyHidden } from '@mantine/core';
+import { useMediaQuery } from '@mantine/hooks';
 import { Link, useNavigate } from 'react-router-dom';
 import type { CustomerRow } from '../../api/models.js';
+import { Breakable } from '../../components/breakable.js';
 import { Icon } from '../../components/icons.js';
 import { useTierSettings, useTiers } from '../../api/profile.js';
 import { useFormat } from '../../lib/format.js';
@@ -12,12 +14,15 @@ interface Column {
   sortable: boolean;
   numeric?: boolean;
   width?: number;
+  /** Shown from 1200 px wide windows only: narrower, the table keeps every sort button in reach without scrolling sideways. */
+  wideOnly?: boolean;
 }
 
 /**
  * Sized so the whole table (every sort button included) fits the content area of a
  * 1280 px wide window next to the navigation (about 985 px): name and email share a column,
- * dates may wrap onto two lines.
+ * dates may wrap onto two lines. Below 1200 px (tablets) birthday and tier-updated are left out
+ * (both are on the customer page), so the rest fits an 820 px window.
  */
 export const COLUMNS: Column[] = [
   { key: 'name', label: 'Name', sortable: true },
@@ -25,13 +30,14 @@ export const COLUMNS: Column[] = [
   { key: 'points', label: 'Points', sortable: true, numeric: true, width: 88 },
   { key: 'tier', label: 'Tier', sortable: false, width: 100 },
   { key: 'tierProgress', label: 'Tier progress', sortable: true, numeric: true, width: 118 },
-  { key: 'birthday', label: 'Birthday', sortable: false, width: 104 },
-  { key: 'tierUpdatedAt', label: 'Tier updated', sortable: false, width: 104 },
+  { key: 'birthday', label: 'Birthday', sortable: false, width: 104, wideOnly: true },
+  { key: 'tierUpdatedAt', label: 'Tier updated', sortable: false, width: 104, wideOnly: true },
   { key: 'lastActivity', label: 'Last updated', sortable: true, width: 124 },
 ];
 
-/** Narrower than this the table scrolls sideways inside its card (tablets), never the page. */
+/** Narrower than this the table scrolls sideways inside its card, never the page: with every column, and below 1200 px without the wide-only ones. */
 export const TABLE_MIN_WIDTH = 960;
+export const NARROW_TABLE_MIN_WIDTH = 740;
 
 export const EXCLUDED_HELP = 'Excluded from reports: counted in this list, but not in the cards above, and left out of exports unless included.';
 
@@ -69,15 +75,17 @@ export function GridTable({ rows, loading, sort, onSort, selected, onSelect }: G
   const allSelected = rows.length > 0 && rows.every((r) => selected.has(r.id));
   const someSelected = rows.some((r) => selected.has(r.id));
   const open = (id: string) => void navigate(`/customers/${id}`);
+  const wide = useMediaQuery('(min-width: 75em)', true) ?? true;
+  const columns = COLUMNS.filter((c) => wide || !c.wideOnly);
   return (
-    <Table.ScrollContainer minWidth={TABLE_MIN_WIDTH}>
+    <Table.ScrollContainer minWidth={wide ? TABLE_MIN_WIDTH : NARROW_TABLE_MIN_WIDTH}>
       <Table verticalSpacing={10} highlightOnHover stickyHeader aria-label="Customers" aria-busy={loading}>
         <Table.Thead>
           <Table.Tr>
             <Table.Th w={40}>
               <Checkbox aria-label="Select all loaded customers" checked={allSelected} indeterminate={someSelected && !allSelected} onChange={(e) => onSelect(rows.map((r) => r.id), e.currentTarget.checked)} />
             </Table.Th>
-            {COLUMNS.map((c) => (
+            {columns.map((c) => (
               <SortHeader key={c.key} col={c} sort={sort} onSort={onSort} />
             ))}
           </Table.Tr>
@@ -91,7 +99,7 @@ export function GridTable({ rows, loading, sort, onSort, selected, onSelect }: G
               <Table.Td style={{ minWidth: 0 }}>
                 <Stack gap={0}>
                   <Group gap={6} wrap="nowrap">
-                    <Text component={Link} to={`/customers/${r.id}`} size="sm" fw={600} c="brand.8" onClick={(e) => e.stopPropagation()} style={{ textDecoration: 'none', overflowWrap: 'anywhere' }}>
+                    <Text component={Link} to={`/customers/${r.id}`} size="sm" fw={600} c="brand.8" onClick={(e) => e.stopPropagation()} style={{ textDecoration: 'none', overflowWrap: 'break-word' }}>
                       {r.name || (r.anonymized ? 'Anonymous' : 'Unnamed customer')}
                     </Text>
                     {r.excludedFromReports && (
@@ -102,8 +110,8 @@ export function GridTable({ rows, loading, sort, onSort, selected, onSelect }: G
                       </Tooltip>
                     )}
                   </Group>
-                  <Text size="xs" c="dimmed" style={{ overflowWrap: 'anywhere' }}>
-                    {r.email ?? 'No email'}
+                  <Text size="xs" c="dimmed">
+                    {r.email ? <Breakable text={r.email} /> : 'No email'}
                   </Text>
                 </Stack>
               </Table.Td>
@@ -119,12 +127,16 @@ export function GridTable({ rows, loading, sort, onSort, selected, onSelect }: G
               <Table.Td className="patron-tabular" ta="right">
                 {fmt.tierProgress(r.tierProgress, basis)}
               </Table.Td>
-              <Table.Td>
-                <Text size="sm">{fmt.calendarDate(r.birthday)}</Text>
-              </Table.Td>
-              <Table.Td>
-                <Text size="sm">{fmt.date(r.tierUpdatedAt)}</Text>
-              </Table.Td>
+              {wide && (
+                <Table.Td>
+                  <Text size="sm">{fmt.calendarDate(r.birthday)}</Text>
+                </Table.Td>
+              )}
+              {wide && (
+                <Table.Td>
+                  <Text size="sm">{fmt.date(r.tierUpdatedAt)}</Text>
+                </Table.Td>
+              )}
               <Table.Td>
                 <Text size="sm">{fmt.dateTime(r.updatedAt)}</Text>
               </Table.Td>
@@ -133,7 +145,7 @@ export function GridTable({ rows, loading, sort, onSort, selected, onSelect }: G
           {loading &&
             Array.from({ length: rows.length ? 3 : 10 }, (_, i) => (
               <Table.Tr key={`s${i}`}>
-                <Table.Td colSpan={COLUMNS.length + 1}>
+                <Table.Td colSpan={columns.length + 1}>
                   <Skeleton h={22} />
                 </Table.Td>
               </Table.Tr>

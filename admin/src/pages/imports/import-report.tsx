@@ -1,5 +1,6 @@
 import { Badge, Group, Progress, Stack, Table, Text } from '@mantine/core';
 import type { ImportDryRun, ImportRowError, ImportRun } from '../../api/models.js';
+import { Breakable } from '../../components/breakable.js';
 import { useFormat } from '../../lib/format.js';
 
 /** Rows and errors are counted apart, since one row can have several: "1 with errors (2 errors)". */
@@ -21,12 +22,12 @@ export function RowErrors({ errors, total, rows }: { errors: ImportRowError[]; t
         {rows} {rows === 1 ? 'row' : 'rows'} with errors{errorsAside(rows, total)}
         {total > errors.length ? ` — the first ${errors.length} errors are listed` : ''}
       </Text>
-      <Table.ScrollContainer minWidth={520} mah={360}>
+      <Table.ScrollContainer minWidth={320} mah={360}>
         <Table striped verticalSpacing={6} aria-label="Row errors">
           <Table.Thead>
             <Table.Tr>
-              <Table.Th w={80}>Row</Table.Th>
-              <Table.Th w={160}>Column</Table.Th>
+              <Table.Th w={60}>Row</Table.Th>
+              <Table.Th w={140}>Column</Table.Th>
               <Table.Th>Problem</Table.Th>
             </Table.Tr>
           </Table.Thead>
@@ -39,7 +40,7 @@ export function RowErrors({ errors, total, rows }: { errors: ImportRowError[]; t
                     {e.column ?? '—'}
                   </Text>
                 </Table.Td>
-                <Table.Td>{e.problem}</Table.Td>
+                <Table.Td>{e.problem.charAt(0).toUpperCase() + e.problem.slice(1)}</Table.Td>
               </Table.Tr>
             ))}
           </Table.Tbody>
@@ -68,7 +69,9 @@ export function DryRunReport({ report }: { report: ImportDryRun }) {
   );
 }
 
-const STATUS_COLOR: Record<ImportRun['status'], string> = { queued: 'gray', running: 'blue', done: 'green', failed: 'red' };
+export const STATUS_COLOR: Record<ImportRun['status'], string> = { queued: 'gray', running: 'blue', done: 'green', failed: 'red' };
+export const STATUS_LABEL: Record<ImportRun['status'], string> = { queued: 'Queued', running: 'Running', done: 'Done', failed: 'Failed' };
+export const KIND_LABEL: Record<ImportRun['kind'], string> = { customers: 'Customers', points: 'Points balances', birthdays: 'Birthdays and anniversaries', tiers: 'Tiers' };
 
 export function ImportStatus({ run }: { run: ImportRun }) {
   const fmt = useFormat();
@@ -76,14 +79,18 @@ export function ImportStatus({ run }: { run: ImportRun }) {
   const live = run.status === 'queued' || run.status === 'running';
   return (
     <Stack gap="sm" data-testid="import-status">
-      <Group gap="xs">
-        <Badge color={STATUS_COLOR[run.status]}>{run.status}</Badge>
-        <Text size="sm" fw={500}>
-          {run.fileName ?? 'CSV file'} · {run.kind}
-        </Text>
-        <Text size="xs" c="dimmed">
-          started {fmt.dateTime(run.createdAt)}
-        </Text>
+      <Group gap="xs" wrap="nowrap" align="flex-start">
+        <Badge color={STATUS_COLOR[run.status]} style={{ flexShrink: 0 }} styles={{ label: { overflow: 'visible' } }} mt={2}>
+          {STATUS_LABEL[run.status]}
+        </Badge>
+        <div>
+          <Text size="sm" fw={500}>
+            {run.fileName ? <Breakable text={run.fileName} /> : 'CSV file'} · {KIND_LABEL[run.kind] ?? run.kind}
+          </Text>
+          <Text size="xs" c="dimmed">
+            Started {fmt.dateTime(run.createdAt)}
+          </Text>
+        </div>
       </Group>
       <Progress value={pct} animated={live} aria-label="Import progress" />
       <Text size="sm" role="status" aria-live="polite">

@@ -1,15 +1,17 @@
-import { Badge, Button, Card, Code, FileInput, Group, Modal, Select, SimpleGrid, Skeleton, Stack, Table, Text, Title } from '@mantine/core';
+import { Anchor, Badge, Button, Card, Code, FileInput, Group, Modal, Select, SimpleGrid, Skeleton, Stack, Table, Text, Title } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
-import { useState } from 'react';
+import { useQueryClient } from '@tanstack/react-query';
+import { useEffect, useState } from 'react';
 import { importKeys, isDryRun, uploadImport, useImport, useImports } from '../../api/imports.js';
 import type { ImportDryRun, ImportKind } from '../../api/models.js';
+import { Breakable } from '../../components/breakable.js';
 import { ErrorAlert } from '../../components/feedback.js';
 import { Icon } from '../../components/icons.js';
 import { PageHeader } from '../../components/page-header.js';
 import { useFormat } from '../../lib/format.js';
 import { useAction } from '../../lib/use-action.js';
 import { useWelcomeBonus, welcomeBonusText } from '../customers/bulk-actions.js';
-import { DryRunReport, ImportStatus } from './import-report.js';
+import { DryRunReport, ImportStatus, KIND_LABEL, STATUS_COLOR, STATUS_LABEL } from './import-report.js';
 
 const KINDS: { value: ImportKind; label: string; columns: string }[] = [
   { value: 'customers', label: 'Customers', columns: 'externalId (required), email, firstName, lastName, phone, birthday, anniversary, accountState, emailVerified' },
@@ -39,6 +41,12 @@ export function ImportsPage() {
   const imports = useImports();
   const bonus = useWelcomeBonus();
   const live = useImport(current);
+  const queryClient = useQueryClient();
+  const liveStatus = live.data?.status;
+  // The list shows the import that just finished as finished, without waiting for its next poll.
+  useEffect(() => {
+    if (liveStatus === 'done' || liveStatus === 'failed') void queryClient.invalidateQueries({ queryKey: importKeys.all, exact: true });
+  }, [liveStatus, queryClient]);
   const action = useAction({
     run: (input: { dryRun: boolean }, key) => uploadImport({ file: file!, kind, dryRun: input.dryRun }, key),
     invalidate: [importKeys.all],
@@ -131,16 +139,18 @@ export function ImportsPage() {
           </Title>
         </Group>
         {imports.error ? <ErrorAlert error={imports.error} /> : null}
-        <Table.ScrollContainer minWidth={720}>
-          <Table verticalSpacing="sm" highlightOnHover aria-label="Recent imports">
+        <Table.ScrollContainer minWidth={640}>
+          <Table verticalSpacing="sm" horizontalSpacing="md" highlightOnHover aria-label="Recent imports">
             <Table.Thead>
               <Table.Tr>
                 <Table.Th>File</Table.Th>
                 <Table.Th>Kind</Table.Th>
                 <Table.Th>Status</Table.Th>
                 <Table.Th ta="right">Rows</Table.Th>
-                <Table.Th ta="right">Rows with errors</Table.Th>
-                <Table.Th>Started</Table.Th>
+                <Table.Th ta="right" w={120}>
+                  Rows with errors
+                </Table.Th>
+                <Table.Th w={130}>Started</Table.Th>
               </Table.Tr>
             </Table.Thead>
             <Table.Tbody>
@@ -163,15 +173,17 @@ export function ImportsPage() {
               {imports.data?.map((r) => (
                 <Table.Tr key={r.id}>
                   <Table.Td>
-                    <Button variant="subtle" size="compact-sm" onClick={() => setOpen(r.id)}>
-                      {r.fileName ?? 'CSV file'}
-                    </Button>
+                    <Anchor component="button" type="button" fz="sm" fw={600} ta="left" onClick={() => setOpen(r.id)}>
+                      {r.fileName ? <Breakable text={r.fileName} /> : 'CSV file'}
+                    </Anchor>
                   </Table.Td>
-                  <Table.Td>{r.kind}</Table.Td>
+                  <Table.Td>{KIND_LABEL[r.kind] ?? r.kind}</Table.Td>
                   <Table.Td>
-                    <Badge color={r.status === 'done' ? 'green' : r.status === 'failed' ? 'red' : 'blue'}>{r.status}</Badge>
+                    <Badge color={STATUS_COLOR[r.status]} styles={{ label: { overflow: 'visible' } }}>
+                      {STATUS_LABEL[r.status]}
+                    </Badge>
                   </Table.Td>
-                  <Table.Td ta="right" className="patron-tabular">
+                  <Table.Td ta="right" className="patron-tabular" style={{ whiteSpace: 'nowrap' }}>
                     {r.rowsDone} / {r.rowsTotal}
                   </Table.Td>
                   <Table.Td ta="right" className="patron-tabular">
