@@ -52,7 +52,7 @@ describe(`Shopify app install on ${ENGINE}`, () => {
     const authorize = await startInstall();
     expect(`${authorize.origin}${authorize.pathname}`).toBe(`${fake.url}/admin/oauth/authorize`);
     expect(authorize.searchParams.get('client_id')).toBe(CLIENT_ID);
-    expect(authorize.searchParams.get('scope')).toBe('read_customers,read_orders');
+    expect(authorize.searchParams.get('scope')).toBe('read_customers,read_orders,write_discounts');
     expect(authorize.searchParams.get('redirect_uri')).toBe('https://loyalty.example.com/integrations/shopify/callback');
     const state = authorize.searchParams.get('state')!;
     expect(state.length).toBeGreaterThanOrEqual(32);

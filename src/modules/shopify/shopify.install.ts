@@ -6,8 +6,8 @@ import { connectStore, credentialSealer, targetOf, validateCredentials } from '.
 import { parseLosslessJson } from './lossless-json.js';
 import * as repo from './shopify.repo.js';
 
-/** What Patron reads: customers and orders (refunds come with orders). */
-export const REQUESTED_SCOPES = ['read_customers', 'read_orders'];
+/** What Patron reads (customers, orders; refunds come with orders) and writes (rewards' discount codes). */
+export const REQUESTED_SCOPES = ['read_customers', 'read_orders', 'write_discounts'];
 export const INSTALL_PATH = '/integrations/shopify/install';
 export const CALLBACK_PATH = '/integrations/shopify/callback';
 const STATE_TTL_MS = 10 * 60 * 1000;
