@@ -29,6 +29,7 @@ const KlaviyoSettingsPage = page(() => import('./pages/settings/marketing-page.j
 const OmnisendSettingsPage = page(() => import('./pages/settings/marketing-page.js'), 'OmnisendSettingsPage');
 const WebhooksPage = page(() => import('./pages/settings/webhooks-page.js'), 'WebhooksPage');
 const StorefrontPage = page(() => import('./pages/settings/storefront-page.js'), 'StorefrontPage');
+const ShopifySettingsPage = page(() => import('./pages/settings/shopify-page.js'), 'ShopifySettingsPage');
 const NotFoundPage = page(() => import('./pages/not-found-page.js'), 'NotFoundPage');
 
 function SignedInRoutes() {
@@ -53,6 +54,7 @@ function SignedInRoutes() {
           <Route path="/settings/omnisend" element={<RequirePermission permission="settings:manage"><OmnisendSettingsPage /></RequirePermission>} />
           <Route path="/settings/webhooks" element={<RequirePermission permission="settings:manage"><WebhooksPage /></RequirePermission>} />
           <Route path="/settings/storefront" element={<RequirePermission permission="settings:manage"><StorefrontPage /></RequirePermission>} />
+          <Route path="/settings/shopify" element={<RequirePermission permission="settings:manage"><ShopifySettingsPage /></RequirePermission>} />
           <Route path="*" element={<NotFoundPage />} />
         </Routes>
       </Suspense>

@@ -38,6 +38,7 @@ const SECTIONS: { title: string | null; items: NavItem[] }[] = [
       { to: '/settings/omnisend', label: 'Omnisend', icon: 'link', permission: 'settings:manage' },
       { to: '/settings/webhooks', label: 'Webhooks', icon: 'bolt', permission: 'settings:manage' },
       { to: '/settings/storefront', label: 'Storefront', icon: 'star', permission: 'settings:manage' },
+      { to: '/settings/shopify', label: 'Shopify', icon: 'cart', permission: 'settings:manage' },
     ],
   },
 ];

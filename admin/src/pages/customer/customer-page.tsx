@@ -12,6 +12,7 @@ import { MEMBERSHIP_COLOR, MEMBERSHIP_LABEL } from '../customers/grid-state.js';
 import { CustomerActions } from './customer-actions.js';
 import { CustomerDialogs } from './customer-dialogs.js';
 import { MarketingSyncCard } from './marketing-sync-card.js';
+import { ShopifyCard } from './shopify-card.js';
 import { DatesCard, IdentityCard, NotesCard, PreferencesCard } from './side-cards.js';
 import { SummaryCards } from './summary-cards.js';
 import { ActivityTab } from './tabs/activity-tab.js';
@@ -131,6 +132,7 @@ export function CustomerPage() {
               <DatesCard customer={c} />
               <PreferencesCard customer={c} />
               <MarketingSyncCard customer={c} />
+              <ShopifyCard customer={c} />
             </SimpleGrid>
           </Grid.Col>
         </Grid>

@@ -5,11 +5,11 @@ import { api, unwrap } from '../../api/client.js';
 import { useFormat } from '../../lib/format.js';
 
 /** An order number (`#1091`) that opens the order in this customer's Orders tab. */
-export function OrderLink({ order }: { order: { id: string; externalId: string } }) {
+export function OrderLink({ order }: { order: { id: string; externalId: string; number?: string | null } }) {
   const fmt = useFormat();
   return (
     <Anchor component={Link} to={`?tab=orders&order=${encodeURIComponent(order.id)}`} fz="inherit" data-testid="order-link">
-      {fmt.orderNumber(order.externalId)}
+      {order.number ?? fmt.orderNumber(order.externalId)}
     </Anchor>
   );
 }

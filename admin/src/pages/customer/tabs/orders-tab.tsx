@@ -48,7 +48,7 @@ export function OrdersTab({ customerId }: { customerId: string }) {
               <Table.Tr key={o.id} id={`order-${o.id}`} aria-current={o.id === selected ? 'true' : undefined} bg={o.id === selected ? 'var(--mantine-color-brand-light)' : undefined}>
                 <Table.Td>
                   <Text size="sm" fw={500}>
-                    {fmt.orderNumber(o.externalId)}
+                    {o.number ?? fmt.orderNumber(o.externalId)}
                   </Text>
                   {o.discountCodes.length > 0 && (
                     <Text size="xs" c="dimmed">

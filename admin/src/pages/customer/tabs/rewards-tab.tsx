@@ -1,11 +1,13 @@
 import { ActionIcon, Badge, Button, Card, CopyButton, Group, Skeleton, Stack, Table, Text, Tooltip } from '@mantine/core';
 import type { Coupon, CouponStatus, Customer } from '../../../api/models.js';
-import { useCoupons } from '../../../api/profile.js';
+import { profileKeys, useCoupons } from '../../../api/profile.js';
+import { retryCouponInStore } from '../../../api/shopify.js';
 import { Can } from '../../../components/require-permission.js';
 import { Breakable } from '../../../components/breakable.js';
 import { EmptyState, ErrorAlert } from '../../../components/feedback.js';
 import { Icon } from '../../../components/icons.js';
 import { useFormat } from '../../../lib/format.js';
+import { useAction } from '../../../lib/use-action.js';
 import { useOpenDialog } from '../customer-dialogs.js';
 import { OrderLink } from '../order-link.js';
 
@@ -18,6 +20,46 @@ function value(c: Coupon, fmt: ReturnType<typeof useFormat>): string {
   if (c.reward.type === 'free_shipping') return 'Free shipping';
   if (c.reward.type === 'free_product') return 'Free product';
   return '—';
+}
+
+const STORE_STATE: Record<NonNullable<Coupon['store']>['state'], { label: string; color: string }> = {
+  pending: { label: 'Store: pending', color: 'blue' },
+  live: { label: 'Store: live', color: 'green' },
+  failed: { label: 'Store: failed', color: 'red' },
+  deactivated: { label: 'Store: deactivated', color: 'gray' },
+};
+
+/** The coupon's discount code in the connected store, with a retry when the store refused it. */
+function StoreState({ coupon }: { coupon: Coupon }) {
+  const fmt = useFormat();
+  const store = coupon.store!;
+  const action = useAction({ run: (_: null, key) => retryCouponInStore(coupon.id, key), invalidate: [profileKeys.coupons(coupon.customerId)] });
+  return (
+    <Stack gap={2} data-testid="coupon-store">
+      <Tooltip label={store.error ? fmt.text(store.error) : 'The code in the Shopify store'} multiline maw={320}>
+        <Badge variant="light" color={STORE_STATE[store.state].color} data-testid="coupon-store-state">
+          {STORE_STATE[store.state].label}
+        </Badge>
+      </Tooltip>
+      {store.state === 'failed' && store.error && (
+        <Text size="xs" c="red.8" data-testid="coupon-store-error">
+          {fmt.text(store.error)}
+        </Text>
+      )}
+      {(store.state === 'failed' || store.state === 'pending') && (
+        <Can permission="rewards:issue">
+          <Button size="compact-xs" variant="subtle" loading={action.pending} onClick={() => void action.submit(null)} aria-label={`Retry coupon ${coupon.code} in the store`}>
+            Retry in store
+          </Button>
+        </Can>
+      )}
+      {action.error != null && (
+        <Text size="xs" c="red.8">
+          {action.error instanceof Error ? action.error.message : 'The retry failed'}
+        </Text>
+      )}
+    </Stack>
+  );
 }
 
 export function RewardsTab({ customer }: { customer: Customer }) {
@@ -114,6 +156,7 @@ export function RewardsTab({ customer }: { customer: Customer }) {
                 <Table.Td>
                   <Stack gap={4} align="flex-start">
                     <Badge color={STATUS_COLOR[c.status]}>{STATUS_LABEL[c.status]}</Badge>
+                    {c.store && <StoreState coupon={c} />}
                     {c.status === 'active' && (
                       <Can permission="rewards:issue">
                         <Button size="compact-xs" variant="subtle" color="red" onClick={() => open({ kind: 'revoke', coupon: c })} aria-label={`Revoke coupon ${c.code}`}>
