@@ -57,8 +57,26 @@ describe('Shopify mapping', () => {
         '{"subtotal_set":{"shop_money":{"amount":"4.34","currency_code":"USD"}}}],' +
         '"order_adjustments":[{"kind":"shipping_refund","amount":"-5.00"}],"transactions":[{"amount":"209.00"}]}',
     );
-    expect(mapRefund(refund)).toEqual({ refundId: '9007199254740995', orderExternalId: '9007199254740997', eligibleRefunded: { amount: '200.00', currency: 'USD' } });
+    // The transaction has no kind or status: the money is the refunded items with their tax.
+    expect(mapRefund(refund)).toEqual({
+      refundId: '9007199254740995',
+      orderExternalId: '9007199254740997',
+      eligibleRefunded: { amount: '200.00', currency: 'USD' },
+      moneyRefunded: { amount: '203.98', currency: 'USD' },
+    });
     expect(mapRefund(parse('{"id":5,"order_id":6,"refund_line_items":[],"order_adjustments":[{"kind":"shipping_refund"}]}')).eligibleRefunded).toBeNull();
+  });
+
+  it('reads the money returned from successful refund transactions in the shop currency', () => {
+    const body = (transactions: string) =>
+      parse(
+        '{"id":7,"order_id":8,"refund_line_items":[{"subtotal_set":{"shop_money":{"amount":"40.00","currency_code":"USD"}},"total_tax_set":{"shop_money":{"amount":"4.00","currency_code":"USD"}}}],' +
+          `"transactions":${transactions}}`,
+      );
+    const ok = body('[{"kind":"refund","status":"success","amount":"39.00","currency":"USD"},{"kind":"refund","status":"success","amount":"10.00","currency":"USD"},{"kind":"refund","status":"failure","amount":"99.00","currency":"USD"}]');
+    expect(mapRefund(ok)).toMatchObject({ eligibleRefunded: { amount: '40.00' }, moneyRefunded: { amount: '49.00', currency: 'USD' } });
+    // Paid back in another (presentment) currency: the items with their tax, in shop money.
+    expect(mapRefund(body('[{"kind":"refund","status":"success","amount":"37.00","currency":"EUR"}]')).moneyRefunded).toEqual({ amount: '44.00', currency: 'USD' });
   });
 
   it('maps a customer: registered only when enabled; absent fields stay untouched', () => {
