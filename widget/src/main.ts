@@ -169,6 +169,7 @@ class Widget {
 
   open(): void {
     this.panel!.hidden = false;
+    this.body!.scrollTop = 0;
     this.launcher!.setAttribute('aria-expanded', 'true');
     this.focusables()[0]?.focus();
   }
@@ -219,6 +220,9 @@ class Widget {
   private memberView(me: Me): HTMLElement[] {
     const b = me.balance!;
     const out: HTMLElement[] = [];
+    const code = this.lastCode
+      ? h('div', { class: 'code', role: 'status' }, h('div', {}, h('div', { class: 'muted' }, this.s('yourCode', { reward: this.lastCode.reward })), h('strong', { 'data-code': '' }, this.lastCode.code)), this.copyButton(this.lastCode.code))
+      : null;
     const top = h(
       'section',
       {},
@@ -228,6 +232,7 @@ class Widget {
       b.pending > 0 ? h('p', { class: 'muted' }, this.s('pendingNote', { n: this.pts(b.pending) })) : null,
       ...b.expiringSoon.map((x) => h('p', { class: 'muted' }, this.s('expiringNote', { n: this.pts(x.points), date: this.date(x.expiresAt) }))),
       me.preview ? h('p', { class: 'note' }, this.t.previewNote) : null,
+      code,
     );
     out.push(top);
     if (me.tier) {
@@ -243,13 +248,9 @@ class Widget {
         ),
       );
     }
-    const code = this.lastCode
-      ? h('div', { class: 'code', role: 'status' }, h('div', {}, h('div', { class: 'muted' }, this.s('yourCode', { reward: this.lastCode.reward })), h('strong', { 'data-code': '' }, this.lastCode.code)), this.copyButton(this.lastCode.code))
-      : null;
     out.push(
       this.section(
         this.t.rewardsHeading,
-        code,
         h(
           'ul',
           {},
@@ -257,7 +258,7 @@ class Widget {
             h(
               'li',
               { class: 'row' },
-              h('div', {}, h('div', { class: 'name' }, r.name), h('div', { class: 'muted' }, `${r.description} · ${this.s('costs', { n: r.pointsCost.toLocaleString('en-US') })}`), h('div', { class: 'muted' }, r.status ?? '')),
+              h('div', {}, h('div', { class: 'name' }, r.name), h('div', { class: 'muted' }, `${r.description === r.name ? '' : `${r.description} · `}${this.s('costs', { n: r.pointsCost.toLocaleString('en-US') })}`), h('div', { class: 'muted' }, r.status ?? '')),
               r.canRedeem && !me.preview ? h('button', { type: 'button', class: 'btn', 'aria-label': this.s('redeemFor', { reward: r.name, points: this.pts(r.pointsCost) }), onclick: (e) => void this.redeem(r, e.currentTarget as HTMLButtonElement) }, this.t.redeem) : null,
             ),
           ),
@@ -376,7 +377,8 @@ class Widget {
       this.lastCode = { reward: reward.name, code: r.coupon.code };
       this.me = await this.call<Me>('GET', '/me');
       this.render();
-      this.body!.querySelector<HTMLElement>('.code button')?.focus();
+      this.body!.scrollTop = 0;
+      this.body!.querySelector<HTMLElement>('.code button')?.focus({ preventScroll: true });
     } catch (err) {
       if (err instanceof ApiError && err.status < 500) this.pendingKeys.delete(reward.id);
       button.disabled = false;
@@ -403,7 +405,7 @@ class Widget {
       out.push(this.section(this.t.earnHeading, h('ul', {}, ...p.waysToEarn.map((w) => h('li', { class: 'row' }, h('div', {}, h('div', { class: 'name' }, w.title), h('div', { class: 'muted' }, w.description)), w.points ? h('span', { class: 'plus' }, `+${w.points.toLocaleString('en-US')}`) : null)))));
     }
     if (p.rewards.length > 0) {
-      out.push(this.section(this.t.rewardsHeading, h('ul', {}, ...p.rewards.map((r) => h('li', { class: 'row' }, h('div', {}, h('div', { class: 'name' }, r.name), h('div', { class: 'muted' }, r.description)), h('span', { class: 'muted' }, this.s('costs', { n: r.pointsCost.toLocaleString('en-US') })))))));
+      out.push(this.section(this.t.rewardsHeading, h('ul', {}, ...p.rewards.map((r) => h('li', { class: 'row' }, h('div', {}, h('div', { class: 'name' }, r.name), r.description === r.name ? null : h('div', { class: 'muted' }, r.description)), h('span', { class: 'muted' }, this.s('costs', { n: r.pointsCost.toLocaleString('en-US') })))))));
     }
     if (p.tiers.length > 0) {
       out.push(this.section(this.t.tiersHeading, h('ul', {}, ...p.tiers.map((t) => h('li', { class: 'row' }, h('div', {}, h('div', { class: 'name' }, t.name), h('div', { class: 'muted' }, [t.requirement, ...t.benefits].join(' · '))))))));

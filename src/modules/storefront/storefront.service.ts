@@ -223,7 +223,7 @@ export async function getMe(ctx: AppContext, caller: VerifiedCaller) {
       type: 'guest' as const,
       preview: standing.kind === 'guest' && standing.preview,
       customer: c ? { firstName: c.first_name } : null,
-      message: c ? 'Create an account to redeem rewards and see your points.' : 'Join our rewards program: create an account to earn points and redeem rewards.',
+      message: c ? 'Create an account to redeem rewards and see your points.' : 'Create an account to earn points on every order and redeem them for rewards.',
       balance: null,
       pointsWaiting: c && program.guestEarning ? c.points_active + c.points_pending : null,
       tier: null,

@@ -167,9 +167,9 @@ function SettingsForm({ settings }: { settings: Settings }) {
           onChange={(e) => setOrigins(e.currentTarget.value)}
         />
         <SimpleGrid cols={{ base: 1, sm: 3 }}>
-          <ColorInput label="Main colour" placeholder="#1f6feb" value={theme.primaryColor ?? ''} onChange={set('primaryColor')} format="hex" />
-          <ColorInput label="Text colour" placeholder="#1b1f24" value={theme.textColor ?? ''} onChange={set('textColor')} format="hex" />
-          <ColorInput label="Panel background" placeholder="#ffffff" value={theme.backgroundColor ?? ''} onChange={set('backgroundColor')} format="hex" />
+          <ColorInput label="Main colour" placeholder="#1f6feb" value={theme.primaryColor ?? ''} onChange={set('primaryColor')} format="hex" withEyeDropper={false} />
+          <ColorInput label="Text colour" placeholder="#1b1f24" value={theme.textColor ?? ''} onChange={set('textColor')} format="hex" withEyeDropper={false} />
+          <ColorInput label="Panel background" placeholder="#ffffff" value={theme.backgroundColor ?? ''} onChange={set('backgroundColor')} format="hex" withEyeDropper={false} />
         </SimpleGrid>
         <SimpleGrid cols={{ base: 1, sm: 3 }}>
           <Select label="Position" data={POSITIONS} value={theme.position ?? 'bottom-right'} onChange={(v) => setTheme((t) => ({ ...t, position: (v ?? 'bottom-right') as Theme['position'] }))} allowDeselect={false} />
