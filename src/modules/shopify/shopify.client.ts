@@ -1,7 +1,4 @@
-import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
-import { request as httpRequest } from 'node:http';
-import { request as httpsRequest } from 'node:https';
-import { BlockList, isIP, type LookupFunction } from 'node:net';
+import { DEFAULT_TIMEOUT_MS, isPublicAddress, OutboundError, outboundRequest } from '../../core/outbound-http.js';
 import { parseLosslessJson, type JsonValue } from './lossless-json.js';
 
 /** The Admin API version Patron speaks (webhook bodies are serialized in it too). */
@@ -19,57 +16,10 @@ export function defaultApiUrl(shop: string): string {
   return `https://${shop}`;
 }
 
-/** Addresses Patron never calls unless the operator set the API URL themself. */
-const PRIVATE_V4 = new BlockList();
-for (const [net, bits] of [
-  ['0.0.0.0', 8],
-  ['10.0.0.0', 8],
-  ['100.64.0.0', 10],
-  ['127.0.0.0', 8],
-  ['169.254.0.0', 16],
-  ['172.16.0.0', 12],
-  ['192.0.0.0', 24],
-  ['192.168.0.0', 16],
-  ['198.18.0.0', 15],
-  ['224.0.0.0', 3],
-] as const) {
-  PRIVATE_V4.addSubnet(net, bits, 'ipv4');
-}
-// Kept apart from the IPv4 list: a BlockList matches IPv4 addresses against IPv4-mapped IPv6 ranges.
-const PRIVATE_V6 = new BlockList();
-for (const [net, bits] of [
-  ['::', 127],
-  ['64:ff9b::', 96],
-  ['fc00::', 7],
-  ['fe80::', 10],
-  ['ff00::', 8],
-] as const) {
-  PRIVATE_V6.addSubnet(net, bits, 'ipv6');
-}
-
+/** True for addresses Patron never calls unless the operator set the API URL themself (the guarded client's rule). */
 export function isPrivateAddress(address: string): boolean {
-  const family = isIP(address);
-  if (family === 4) return PRIVATE_V4.check(address, 'ipv4');
-  if (family !== 6) return true;
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
-  if (mapped) return PRIVATE_V4.check(mapped[1]!, 'ipv4');
-  if (/^::ffff:/i.test(address)) return true;
-  return PRIVATE_V6.check(address, 'ipv6');
+  return !isPublicAddress(address);
 }
-
-/** A DNS lookup that refuses private, loopback and link-local answers (checked on the address actually used). */
-const publicOnlyLookup: LookupFunction = (hostname, options, callback) => {
-  dnsLookup(hostname, { ...options, all: true }, (err, addresses: LookupAddress[]) => {
-    if (err) return callback(err, '', 0);
-    const allowed = addresses.filter((a) => !isPrivateAddress(a.address));
-    if (allowed.length === 0) {
-      const refused = Object.assign(new Error(`${hostname} resolves only to private addresses; Patron does not call those`), { code: 'EPRIVATEADDRESS' });
-      return callback(refused, '', 0);
-    }
-    if (options.all) return (callback as unknown as (e: null, a: LookupAddress[]) => void)(null, allowed);
-    return callback(null, allowed[0]!.address, allowed[0]!.family);
-  });
-};
 
 export class ShopifyCallError extends Error {
   constructor(
@@ -93,47 +43,34 @@ export interface HttpReply {
   body: string;
 }
 
-const TIMEOUT_MS = 15_000;
+/** GraphQL pages can be large; anything beyond this is refused rather than cut. */
+const MAX_ANSWER_BYTES = 10 * 1024 * 1024;
 
-/** One HTTP POST; never follows redirects; the body text is returned whatever the status. */
-export function postOutbound(target: ShopifyTarget, path: string, body: string, headers: Record<string, string>): Promise<HttpReply> {
+/** One HTTP POST through the guarded outbound client; never follows redirects; the body text is returned whatever the status. */
+export async function postOutbound(target: ShopifyTarget, path: string, body: string, headers: Record<string, string>): Promise<HttpReply> {
   const url = new URL(path, target.apiUrl.endsWith('/') ? target.apiUrl : `${target.apiUrl}/`);
   if (url.protocol !== 'https:' && !(target.trustedUrl && url.protocol === 'http:')) {
-    return Promise.reject(new ShopifyCallError(`Refusing to call ${url.protocol}// URLs; Shopify is called over https`, false));
+    throw new ShopifyCallError(`Refusing to call ${url.protocol}// URLs; Shopify is called over https`, false);
   }
-  const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
-  return new Promise((resolve, reject) => {
-    const req = send(
-      url,
-      {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', accept: 'application/json', 'content-length': Buffer.byteLength(body), ...headers },
-        timeout: TIMEOUT_MS,
-        ...(target.trustedUrl ? {} : { lookup: publicOnlyLookup }),
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        let size = 0;
-        res.on('data', (c: Buffer) => {
-          size += c.length;
-          if (size > 10 * 1024 * 1024) {
-            req.destroy(new ShopifyCallError('Shopify answered more than 10 MB', false));
-            return;
-          }
-          chunks.push(c);
-        });
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
-        res.on('error', (err) => reject(new ShopifyCallError(`Shopify connection failed: ${err.message}`, true)));
-      },
-    );
-    req.on('timeout', () => req.destroy(new ShopifyCallError(`Shopify did not answer within ${TIMEOUT_MS / 1000} s`, true)));
-    req.on('error', (err) => {
-      if (err instanceof ShopifyCallError) return reject(err);
-      const code = (err as { code?: string }).code;
-      reject(new ShopifyCallError(`Could not reach ${url.host}: ${err.message}`, code !== 'EPRIVATEADDRESS'));
+  try {
+    const reply = await outboundRequest({
+      url: url.toString(),
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json', ...headers },
+      body,
+      timeoutMs: DEFAULT_TIMEOUT_MS,
+      maxBodyBytes: MAX_ANSWER_BYTES,
+      allowPrivate: target.trustedUrl,
     });
-    req.end(body);
-  });
+    if (reply.truncated) throw new ShopifyCallError('Shopify answered more than 10 MB', false, reply.status);
+    return { status: reply.status, body: reply.body };
+  } catch (err) {
+    if (err instanceof OutboundError) {
+      const message = err.kind === 'private_address' ? `${err.message}; Patron does not call those` : err.kind === 'timeout' ? `Shopify did not answer in time: ${err.message}` : `Could not reach ${url.host}: ${err.message}`;
+      throw new ShopifyCallError(message, err.retryable);
+    }
+    throw err;
+  }
 }
 
 type Json = JsonValue;
