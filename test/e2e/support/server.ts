@@ -30,8 +30,9 @@ function freePort(): Promise<number> {
   });
 }
 
+// Webhook endpoints in the browser tests are local receivers on loopback: allowed explicitly.
 function env(dataDir: string): NodeJS.ProcessEnv {
-  return { ...process.env, PATRON_DATA_DIR: dataDir, PATRON_USE_SOURCES: '1', LOG_LEVEL: 'warn', DATABASE_URL: '', SESSION_SECRET: '' };
+  return { ...process.env, PATRON_DATA_DIR: dataDir, PATRON_USE_SOURCES: '1', LOG_LEVEL: 'warn', DATABASE_URL: '', SESSION_SECRET: '', PATRON_WEBHOOKS_ALLOW_PRIVATE: 'true' };
 }
 
 /** Runs a CLI command against the data folder (before the server holds the embedded database). */

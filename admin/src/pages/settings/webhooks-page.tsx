@@ -405,7 +405,7 @@ export function WebhooksPage() {
   const description = (
     <>
       Patron sends each event your endpoints subscribe to as a signed POST (Standard Webhooks), retried for about a day.{' '}
-      <Anchor href="/api/docs" target="_blank">
+      <Anchor href="/api/docs" target="_blank" underline="always">
         Event types and bodies
       </Anchor>
     </>
