@@ -16,7 +16,7 @@ export const marketingModule = definePatronModule({
   jobs: {
     // Syncs the due customers of one tool (coalesced changes, retries, Retry-After).
     [SYNC_JOB]: (ctx, job) => runSyncJob(ctx, job),
-    // The first sync after connecting: bulk import where the tool has one, with progress.
+    // The first sync after connecting: bulk imports where the tool has one (a follow-up job per look at a running import), with progress.
     [FIRST_SYNC_JOB]: (ctx, job, helpers) => runFirstSyncJob(ctx, job, helpers),
     // Profile edits since the last sync, and due rows without a job.
     [SWEEP_JOB]: (ctx, job) => runSweepJob(ctx, job),

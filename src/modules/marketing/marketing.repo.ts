@@ -349,3 +349,15 @@ export async function hasQueuedJob(db: Executor, orgId: string, type: string, to
     .executeTakeFirst();
   return r !== undefined;
 }
+
+/** Every row still waiting for a bulk import becomes due for the one-by-one sync. */
+export async function makeAllAwaitingDue(db: Executor, orgId: string, tool: MarketingTool, now: Date): Promise<void> {
+  await db
+    .updateTable('marketing_sync')
+    .set({ next_attempt_at: now, updated_at: now })
+    .where('org_id', '=', orgId)
+    .where('tool', '=', tool)
+    .where('state', '=', 'pending')
+    .where('next_attempt_at', 'is', null)
+    .execute();
+}

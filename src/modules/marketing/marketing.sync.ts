@@ -1,7 +1,7 @@
 import type { AppContext } from '../../context.js';
 import { withTx, type Executor } from '../../db/tx.js';
 import type { OutboxConsumer, StoredEvent } from '../../events/types.js';
-import { enqueue } from '../../jobs/queue.js';
+import { enqueue, getJob, setJobProgress } from '../../jobs/queue.js';
 import type { JobHelpers, JobRecord } from '../../jobs/worker.js';
 import { ToolError, cleanMessage, type LoyaltyProfile, type MarketingProvider, type ToolTarget } from './marketing.http.js';
 import { buildProfile, customerOf, LOYALTY_EVENT_NAMES, loyaltyEventProperties, PROFILE_EVENTS, skipReason } from './marketing.profile.js';
@@ -204,14 +204,27 @@ export async function runSyncJob(ctx: AppContext, job: JobRecord): Promise<Recor
   return { synced, failed, rateLimited: rateLimited !== null };
 }
 
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+type FirstSyncState = {
+  phase: 'importing' | 'done';
+  submitted: number;
+  completed: number;
+  failed: number;
+  imports: number;
+  oneByOne: number;
+  current?: { jobId: string; status: string; total: number; completed: number; failed: number } | undefined;
+};
+
+/** Delay between looks at a running bulk import: 1 s, growing to 10 s. */
+const pollDelayMs = (polls: number) => Math.min(10_000, Math.round(1000 * 1.5 ** polls));
 
 /**
  * The first sync of an organization with a tool: every customer gets a row; with a bulk
- * import (Klaviyo) the eligible ones are sent in jobs of up to the tool's limits and polled
- * to completion with progress, the rest go through the one-by-one sync.
+ * import (Klaviyo) the eligible ones are sent in imports of up to the tool's limits, the rest
+ * go through the one-by-one sync. The job never waits for an import: it submits one and
+ * hands over to a follow-up job that looks at it later (the worker stays free), carrying the
+ * progress; the connection points at the latest job, whose progress the settings page shows.
  */
-export async function runFirstSyncJob(ctx: AppContext, job: JobRecord, helpers: JobHelpers, opts: { pollMs?: number } = {}): Promise<Record<string, unknown>> {
+export async function runFirstSyncJob(ctx: AppContext, job: JobRecord, helpers: JobHelpers): Promise<Record<string, unknown>> {
   const tool = toolArg(job.payload);
   const conn = await repo.findConnection(ctx.db, job.orgId, tool);
   if (!conn || !conn.enabled) return { skipped: 'not connected' };
@@ -220,86 +233,90 @@ export async function runFirstSyncJob(ctx: AppContext, job: JobRecord, helpers: 
   if (!provider.bulk) {
     const queued = await repo.insertAllCustomers(ctx.db, job.orgId, tool, now, now);
     await scheduleSync(ctx.db, job.orgId, tool, now);
-    await helpers.progress({ phase: 'queued', queued });
+    await helpers.progress({ phase: 'done', queued });
     return { mode: 'one by one', queued };
   }
   const bulk = provider.bulk;
   const target = targetOf(ctx, conn);
-  await repo.insertAllCustomers(ctx.db, job.orgId, tool, null, now);
-  const progress = { phase: 'importing', submitted: 0, completed: 0, failed: 0, imports: 0, oneByOne: 0 };
-  await helpers.progress(progress);
-  let after = '';
-  for (;;) {
-    const rows = await repo.awaitingBulk(ctx.db, job.orgId, tool, after, bulk.maxProfiles);
-    if (rows.length === 0) break;
-    after = rows[rows.length - 1]!.customer_id;
-    const customers = new Map((await repo.findCustomers(ctx.db, job.orgId, rows.map((r) => r.customer_id))).map((c) => [c.id, c]));
-    const batch: { row: repo.SyncRow; profile: LoyaltyProfile }[] = [];
-    const oneByOne: string[] = [];
-    let bytes = 0;
-    const flush = async () => {
-      if (batch.length === 0) return;
-      const sent = batch.splice(0, batch.length);
-      bytes = 0;
-      const jobId = await bulk.start(target, sent.map((b) => b.profile));
-      progress.imports++;
-      progress.submitted += sent.length;
-      await helpers.progress(progress);
-      let wait = opts.pollMs ?? 1000;
-      const deadline = Date.now() + 60 * 60_000;
-      for (;;) {
-        await sleep(wait);
-        let status;
-        try {
-          status = await bulk.status(target, jobId);
-        } catch (err) {
-          if (err instanceof ToolError && (err.kind === 'rate_limited' || err.kind === 'retryable') && Date.now() < deadline) {
-            wait = Math.max(wait, err.retryAfterMs ?? wait);
-            continue;
-          }
-          throw err;
-        }
-        await helpers.progress({ ...progress, current: { jobId, ...status } });
-        if (status.status === 'complete' || status.status === 'cancelled') {
-          const t = ctx.clock.now();
-          if (status.status === 'complete' && status.failed === 0) {
-            for (const b of sent) {
-              await repo.finishSync(ctx.db, { orgId: job.orgId, tool, customerId: b.row.customer_id }, b.row.dirty_seq, { state: 'synced', reason: null, patch: { last_synced_at: t } }, t);
-            }
-            progress.completed += sent.length;
-          } else {
-            // Which profiles failed is not worth guessing: the one-by-one sync retries them and records each error.
-            progress.completed += status.completed;
-            progress.failed += status.status === 'cancelled' ? sent.length - status.completed : status.failed;
-            await repo.makeDue(ctx.db, job.orgId, tool, sent.map((b) => b.row.customer_id), t);
-          }
-          await helpers.progress(progress);
-          return;
-        }
-        if (Date.now() > deadline) throw new Error(`The ${provider.label} bulk import ${jobId} did not finish within an hour`);
-        wait = Math.min(10_000, Math.round(wait * 1.5));
-      }
-    };
-    for (const r of rows) {
-      const c = customers.get(r.customer_id);
-      if (!c || skipReason(c) || r.erase) {
-        oneByOne.push(r.customer_id);
-        continue;
-      }
-      const profile = await buildProfile(ctx, ctx.db, c);
-      const size = JSON.stringify(profile).length + 200;
-      if (bytes + size > bulk.maxBytes) await flush();
-      batch.push({ row: r, profile });
-      bytes += size;
+  const p = job.payload as { bulkJobId?: string; batch?: [string, number][]; progress?: FirstSyncState; polls?: number };
+  const progress: FirstSyncState = p.progress ?? { phase: 'importing', submitted: 0, completed: 0, failed: 0, imports: 0, oneByOne: 0 };
+  const followUp = async (payload: Record<string, unknown>, at: Date) => {
+    const id = await enqueue(ctx.db, { orgId: job.orgId, type: FIRST_SYNC_JOB, payload: { tool, ...payload }, runAt: at, maxAttempts: 8 });
+    if (!id) return;
+    // The follow-up carries the progress so far: the settings page reads it from the latest job.
+    await setJobProgress(ctx.db, job.orgId, id, progress);
+    await repo.updateConnection(ctx.db, job.orgId, tool, { first_sync_job_id: id });
+  };
+
+  if (p.bulkJobId && p.batch) {
+    const polls = p.polls ?? 0;
+    let status;
+    try {
+      status = await bulk.status(target, p.bulkJobId);
+    } catch (err) {
+      if (!(err instanceof ToolError) || (err.kind !== 'rate_limited' && err.kind !== 'retryable')) throw err;
+      await followUp({ bulkJobId: p.bulkJobId, batch: p.batch, progress, polls: polls + 1 }, new Date(now.getTime() + Math.max(err.retryAfterMs ?? 0, pollDelayMs(polls))));
+      await helpers.progress({ ...progress, waiting: err.message });
+      return { waiting: err.message };
     }
-    await flush();
-    progress.oneByOne += oneByOne.length;
-    await repo.makeDue(ctx.db, job.orgId, tool, oneByOne, ctx.clock.now());
+    progress.current = { jobId: p.bulkJobId, ...status };
+    if (status.status !== 'complete' && status.status !== 'cancelled') {
+      await helpers.progress(progress);
+      await followUp({ bulkJobId: p.bulkJobId, batch: p.batch, progress, polls: polls + 1 }, new Date(now.getTime() + pollDelayMs(polls)));
+      return { importing: p.bulkJobId };
+    }
+    const ids = p.batch.map(([id]) => id);
+    if (status.status === 'complete' && status.failed === 0) {
+      for (const [customerId, seq] of p.batch) {
+        await repo.finishSync(ctx.db, { orgId: job.orgId, tool, customerId }, seq, { state: 'synced', reason: null, patch: { last_synced_at: now } }, now);
+      }
+      progress.completed += ids.length;
+    } else {
+      // Which profiles failed is not worth guessing: the one-by-one sync retries them and records each error.
+      progress.completed += status.completed;
+      progress.failed += status.status === 'cancelled' ? ids.length - status.completed : status.failed;
+      await repo.makeDue(ctx.db, job.orgId, tool, ids, now);
+      await scheduleSync(ctx.db, job.orgId, tool, now);
+    }
+    progress.current = undefined;
+  } else if (!p.progress) {
+    await repo.insertAllCustomers(ctx.db, job.orgId, tool, null, now);
   }
-  progress.phase = 'done';
+
+  // The next import: eligible customers still waiting, up to the tool's limits.
+  const rows = await repo.awaitingBulk(ctx.db, job.orgId, tool, '', bulk.maxProfiles);
+  const customers = new Map((await repo.findCustomers(ctx.db, job.orgId, rows.map((r) => r.customer_id))).map((c) => [c.id, c]));
+  const batch: { row: repo.SyncRow; profile: LoyaltyProfile }[] = [];
+  const oneByOne: string[] = [];
+  let bytes = 0;
+  for (const r of rows) {
+    const c = customers.get(r.customer_id);
+    if (!c || skipReason(c) || r.erase) {
+      oneByOne.push(r.customer_id);
+      continue;
+    }
+    const profile = await buildProfile(ctx, ctx.db, c);
+    const size = JSON.stringify(profile).length + 200;
+    if (bytes + size > bulk.maxBytes) break;
+    batch.push({ row: r, profile });
+    bytes += size;
+  }
+  progress.oneByOne += oneByOne.length;
+  await repo.makeDue(ctx.db, job.orgId, tool, oneByOne, now);
+  if (oneByOne.length > 0) await scheduleSync(ctx.db, job.orgId, tool, now);
+  if (batch.length === 0) {
+    progress.phase = 'done';
+    await helpers.progress(progress);
+    await scheduleSync(ctx.db, job.orgId, tool, now);
+    return { ...progress };
+  }
+  const bulkJobId = await bulk.start(target, batch.map((b) => b.profile));
+  progress.imports++;
+  progress.submitted += batch.length;
+  progress.current = { jobId: bulkJobId, status: 'queued', total: batch.length, completed: 0, failed: 0 };
   await helpers.progress(progress);
-  await scheduleSync(ctx.db, job.orgId, tool, ctx.clock.now());
-  return progress;
+  await followUp({ bulkJobId, batch: batch.map((b) => [b.row.customer_id, b.row.dirty_seq]), progress, polls: 0 }, new Date(now.getTime() + pollDelayMs(0)));
+  return { submitted: batch.length, bulkJobId };
 }
 
 /**
@@ -312,6 +329,9 @@ export async function runSweepJob(ctx: AppContext, job: JobRecord): Promise<Reco
     if (!conn.enabled) continue;
     const now = ctx.clock.now();
     out[conn.tool] = await repo.markEditedSinceSync(ctx.db, job.orgId, conn.tool, now);
+    // Rows still waiting for a bulk import whose job ended (dead) go through the one-by-one sync.
+    const first = conn.first_sync_job_id ? await getJob(ctx.db, job.orgId, conn.first_sync_job_id) : undefined;
+    if (!first || first.status === 'dead') await repo.makeAllAwaitingDue(ctx.db, job.orgId, conn.tool, now);
     const next = await repo.nextDueAt(ctx.db, job.orgId, conn.tool);
     if (next) await scheduleSync(ctx.db, job.orgId, conn.tool, next.getTime() > now.getTime() ? next : now);
   }
