@@ -322,16 +322,3 @@ export function attemptsOf(db: Executor, orgId: string, deliveryIds: string[]): 
   if (deliveryIds.length === 0) return Promise.resolve([]);
   return db.selectFrom('webhook_attempts').selectAll().where('org_id', '=', orgId).where('delivery_id', 'in', deliveryIds).orderBy('delivery_id').orderBy('attempt').execute();
 }
-
-/** Organizations with a delivery due now (the periodic sweep's work list is per organization). */
-export async function hasDue(db: Executor, orgId: string, now: Date): Promise<boolean> {
-  const row = await db
-    .selectFrom('webhook_deliveries')
-    .select('id')
-    .where('org_id', '=', orgId)
-    .where('status', '=', 'pending')
-    .where('next_attempt_at', '<=', now)
-    .limit(1)
-    .executeTakeFirst();
-  return row !== undefined;
-}
