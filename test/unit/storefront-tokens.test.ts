@@ -20,17 +20,17 @@ describe('customer tokens (HS256 JWT)', () => {
   });
 
   it.each([
-    ['another secret', () => signCustomerToken({ sub: 'c', exp: NOW + 60 }, 'other'), 'TOKEN_INVALID'],
-    ['expired', () => signCustomerToken({ sub: 'c', exp: NOW - 61 }, SECRET), 'TOKEN_EXPIRED'],
-    ['more than an hour ahead', () => signCustomerToken({ sub: 'c', exp: NOW + 3600 + 61 }, SECRET), 'TOKEN_INVALID'],
-    ['no exp', () => signCustomerToken({ sub: 'c' }, SECRET), 'TOKEN_INVALID'],
-    ['no sub', () => signCustomerToken({ exp: NOW + 60 }, SECRET), 'TOKEN_INVALID'],
-    ['numeric sub', () => signCustomerToken({ sub: 42, exp: NOW + 60 }, SECRET), 'TOKEN_INVALID'],
-    ['bad email', () => signCustomerToken({ sub: 'c', exp: NOW + 60, email: 'nope' }, SECRET), 'TOKEN_INVALID'],
-    ['alg none', () => `${b64({ alg: 'none' })}.${b64({ sub: 'c', exp: NOW + 60 })}.`, 'TOKEN_INVALID'],
-    ['alg HS512', () => `${b64({ alg: 'HS512' })}.${b64({ sub: 'c', exp: NOW + 60 })}.${createHmac('sha256', SECRET).update('x').digest('base64url')}`, 'TOKEN_INVALID'],
-    ['two parts', () => `${b64({ alg: 'HS256' })}.${b64({ sub: 'c', exp: NOW + 60 })}`, 'TOKEN_INVALID'],
-    ['garbage', () => 'not a token', 'TOKEN_INVALID'],
+    ['another secret', (): string => signCustomerToken({ sub: 'c', exp: NOW + 60 }, 'other'), 'TOKEN_INVALID'],
+    ['expired', (): string => signCustomerToken({ sub: 'c', exp: NOW - 61 }, SECRET), 'TOKEN_EXPIRED'],
+    ['more than an hour ahead', (): string => signCustomerToken({ sub: 'c', exp: NOW + 3600 + 61 }, SECRET), 'TOKEN_INVALID'],
+    ['no exp', (): string => signCustomerToken({ sub: 'c' }, SECRET), 'TOKEN_INVALID'],
+    ['no sub', (): string => signCustomerToken({ exp: NOW + 60 }, SECRET), 'TOKEN_INVALID'],
+    ['numeric sub', (): string => signCustomerToken({ sub: 42, exp: NOW + 60 }, SECRET), 'TOKEN_INVALID'],
+    ['bad email', (): string => signCustomerToken({ sub: 'c', exp: NOW + 60, email: 'nope' }, SECRET), 'TOKEN_INVALID'],
+    ['alg none', (): string => `${b64({ alg: 'none' })}.${b64({ sub: 'c', exp: NOW + 60 })}.`, 'TOKEN_INVALID'],
+    ['alg HS512', (): string => `${b64({ alg: 'HS512' })}.${b64({ sub: 'c', exp: NOW + 60 })}.${createHmac('sha256', SECRET).update('x').digest('base64url')}`, 'TOKEN_INVALID'],
+    ['two parts', (): string => `${b64({ alg: 'HS256' })}.${b64({ sub: 'c', exp: NOW + 60 })}`, 'TOKEN_INVALID'],
+    ['garbage', (): string => 'not a token', 'TOKEN_INVALID'],
   ] as const)('refuses %s', (_name, make, code) => {
     const r = verifyCustomerToken(make(), SECRET, NOW);
     expect(r.ok).toBe(false);
