@@ -59,6 +59,32 @@ async function outOfReach(scope: string): Promise<string[]> {
 }
 
 describe('bulk dialogs and imports fit 820, 1280 and 1440 px windows', () => {
+  it('never states the previous filter\'s count while the new one is loading', async () => {
+    await page.setViewportSize({ width: 1280, height: 720 });
+    await page.goto('/customers');
+    await page.getByText(/^[\d,]+ customers$/).waitFor({ timeout: 20_000 });
+    const everyone = Number((await page.getByText(/^[\d,]+ customers$/).innerText()).replace(/\D/g, ''));
+    // Every reach sentence the dialog ever shows, recorded as it appears.
+    await page.evaluate(() => {
+      const seen: string[] = [];
+      (window as unknown as { reachSeen: string[] }).reachSeen = seen;
+      new MutationObserver(() => {
+        for (const el of Array.from(document.querySelectorAll('[data-testid="bulk-reach"] p'))) {
+          const text = el.textContent ?? '';
+          if (/^This will change/.test(text) && seen[seen.length - 1] !== text) seen.push(text);
+        }
+      }).observe(document.body, { subtree: true, childList: true, characterData: true });
+    });
+    await page.getByRole('searchbox', { name: 'Search customers' }).fill(t);
+    await page.waitForURL(new RegExp(`search=${t}`));
+    await page.getByRole('button', { name: 'Adjust points…' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Adjust points' });
+    await dialog.getByText('This will change 2 customers.').waitFor({ timeout: 20_000 });
+    expect(everyone).toBeGreaterThan(2);
+    expect(await page.evaluate(() => (window as unknown as { reachSeen: string[] }).reachSeen)).toEqual(['This will change 2 customers.']);
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+  });
+
   for (const size of SIZES) {
     it(`bulk dialogs at ${size.width}x${size.height}`, async () => {
       await page.setViewportSize(size);

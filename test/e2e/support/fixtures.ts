@@ -18,14 +18,14 @@ export function tag(): string {
 
 export async function createCustomer(
   api: Api,
-  over: Partial<{ firstName: string; lastName: string; email: string; accountState: 'registered' | 'guest'; birthday: string; phone: string; emailVerified: boolean }> = {},
+  over: Partial<{ firstName: string; lastName: string; email: string; accountState: 'registered' | 'guest'; birthday: string; phone: string; emailVerified: boolean; externalId: string }> = {},
 ): Promise<CustomerRef> {
   const t = tag();
   const firstName = over.firstName ?? FIRST[parseInt(t.slice(0, 2), 16) % FIRST.length]!;
   const lastName = over.lastName ?? LAST[parseInt(t.slice(2, 4), 16) % LAST.length]!;
   const email = over.email ?? `${firstName}.${lastName}.${t}@example.com`.toLowerCase();
   const c = await api.send<{ id: string }>('POST', '/api/v1/customers', {
-    externalId: `ext-${t}-${Date.now()}`,
+    externalId: over.externalId ?? `ext-${t}-${Date.now()}`,
     email,
     firstName,
     lastName,
@@ -37,8 +37,8 @@ export async function createCustomer(
   return { id: c.id, email, firstName, lastName };
 }
 
-export async function placeOrder(api: Api, customerId: string, amount: string, currency = 'USD'): Promise<{ id: string; externalId: string }> {
-  const externalId = `${1000 + Math.floor(Math.random() * 8999)}${tag()}`;
+export async function placeOrder(api: Api, customerId: string, amount: string, currency = 'USD', number?: string): Promise<{ id: string; externalId: string }> {
+  const externalId = number ?? `${1000 + Math.floor(Math.random() * 8999)}${tag()}`;
   return api.send('POST', '/api/v1/orders', { externalId, customerId, total: { amount, currency }, status: 'paid' });
 }
 

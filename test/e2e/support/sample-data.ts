@@ -19,6 +19,8 @@ const PEOPLE: [string, string, 'registered' | 'guest', string | null][] = [
 /** A small, realistic store: customers with orders, points, a reward and a coupon, for screenshots and demos. */
 export async function seedSampleStore(api: Api): Promise<{ featured: CustomerRef; customers: CustomerRef[] }> {
   const customers: CustomerRef[] = [];
+  // Order numbers and platform ids as a store shows them (#5001, 7204117), not test tags.
+  let nextOrder = 5001;
   for (const [i, [firstName, lastName, accountState, birthday]] of PEOPLE.entries()) {
     const c = await createCustomer(api, {
       firstName,
@@ -27,14 +29,15 @@ export async function seedSampleStore(api: Api): Promise<{ featured: CustomerRef
       email: `${firstName}.${lastName}@example.com`.toLowerCase(),
       ...(birthday ? { birthday } : {}),
       emailVerified: i % 3 !== 2,
+      externalId: `${7204117 + i * 3911}`,
     });
     customers.push(c);
     const orders = (i * 7) % 5;
-    for (let o = 0; o < orders; o++) await placeOrder(api, c.id, (40 + ((i * 37 + o * 23) % 160)).toFixed(2));
+    for (let o = 0; o < orders; o++) await placeOrder(api, c.id, (40 + ((i * 37 + o * 23) % 160)).toFixed(2), 'USD', String(nextOrder++));
   }
   const featured = customers[0]!;
-  await placeOrder(api, featured.id, '248.00');
-  await placeOrder(api, featured.id, '132.50');
+  await placeOrder(api, featured.id, '248.00', 'USD', String(nextOrder++));
+  await placeOrder(api, featured.id, '132.50', 'USD', String(nextOrder++));
   await addPoints(api, featured.id, 150, 'Apology for a late delivery');
   const reward = await createReward(api, { name: '$10 off your next order', pointsCost: 200, amount: '10.00' });
   await api.send('POST', `/api/v1/customers/${featured.id}/redemptions`, { rewardId: reward.id });

@@ -50,7 +50,7 @@ function TierCard({ customer }: { customer: Customer }) {
       <Big testId="tier-name">{tier.name}</Big>
       <Progress value={pct} size="sm" mt={4} aria-label={tier.next ? `Progress to ${tier.next.name}: ${pct}%` : 'Top tier reached'} />
       <Text size="xs" c="dimmed" mt={4}>
-        {tier.next ? tier.next.explanation || `${fmt.number(missing)} more for ${tier.next.name}` : 'Highest tier reached'}
+        {tier.next ? (tier.next.explanation ? fmt.text(tier.next.explanation) : `${fmt.number(missing)} more for ${tier.next.name}`) : 'Highest tier reached'}
       </Text>
       {tier.achievedAt && (
         <Text size="xs" c="dimmed">

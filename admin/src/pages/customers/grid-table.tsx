@@ -70,7 +70,8 @@ export function GridTable({ rows, loading, sort, onSort, selected, onSelect }: G
   const fmt = useFormat();
   const navigate = useNavigate();
   const tiers = useTiers(!loading || rows.length > 0);
-  const basis = useTierSettings(!loading || rows.length > 0).data?.basis;
+  const settings = useTierSettings(!loading || rows.length > 0);
+  const basis = settings.data?.basis;
   const tierName = (t: { id: string; name: string }) => t.name || tiers.data?.find((x) => x.id === t.id)?.name || 'Tier';
   const allSelected = rows.length > 0 && rows.every((r) => selected.has(r.id));
   const someSelected = rows.some((r) => selected.has(r.id));
@@ -125,7 +126,7 @@ export function GridTable({ rows, loading, sort, onSort, selected, onSelect }: G
               </Table.Td>
               <Table.Td>{r.tier ? <Badge color="violet" variant="outline" style={{ overflow: "visible" }} styles={{ label: { overflow: "visible" } }}>{tierName(r.tier)}</Badge> : <Text size="sm" c="dimmed">—</Text>}</Table.Td>
               <Table.Td className="patron-tabular" ta="right">
-                {fmt.tierProgress(r.tierProgress, basis)}
+                {basis || settings.isError ? fmt.tierProgress(r.tierProgress, basis) : <Skeleton h={14} w={56} ml="auto" aria-label="Loading" />}
               </Table.Td>
               {wide && (
                 <Table.Td>

@@ -91,7 +91,7 @@ export function ImportsPage() {
             </Text>
             {kind === 'customers' && bonus && (
               <Text size="sm" data-testid="import-welcome-bonus">
-                New customers join as members, and guests whose accountState becomes registered become members. {welcomeBonusText(bonus, (n) => fmt.number(n))}
+                New customers join as members, and so do guests whose <Code>accountState</Code> column says <Code>registered</Code>. {welcomeBonusText(bonus, (n) => fmt.number(n))}
               </Text>
             )}
             <FileInput
@@ -147,7 +147,7 @@ export function ImportsPage() {
                 <Table.Th>Kind</Table.Th>
                 <Table.Th>Status</Table.Th>
                 <Table.Th ta="right">Rows</Table.Th>
-                <Table.Th ta="right" w={120}>
+                <Table.Th ta="right" style={{ whiteSpace: 'nowrap' }}>
                   Rows with errors
                 </Table.Th>
                 <Table.Th w={130}>Started</Table.Th>
@@ -165,7 +165,7 @@ export function ImportsPage() {
                 <Table.Tr>
                   <Table.Td colSpan={6}>
                     <Text size="sm" c="dimmed">
-                      No imports yet.
+                      No imports yet. Each import (not the dry runs) is listed here with its progress and the rows it could not apply.
                     </Text>
                   </Table.Td>
                 </Table.Tr>

@@ -13,6 +13,13 @@ import { useAction } from '../../../lib/use-action.js';
 
 type TierView = NonNullable<Customer['tier']>;
 
+/** What the progress field holds, in the program's measure. */
+function progressLabel(basis: string | undefined): string {
+  if (basis === 'points_earned') return 'Points earned';
+  if (basis === 'orders_count') return 'Orders placed';
+  return basis === 'amount_spent' ? 'Amount spent' : 'Progress';
+}
+
 /** The customer's tier as the rules see it: the label, why, and a pending downgrade with its date. */
 export function TierStanding({ tier }: { tier: TierView | null }) {
   const fmt = useFormat();
@@ -79,7 +86,7 @@ export function ChangeTierDialog({ customer, onClose }: { customer: Customer; on
             Assigning a tier sets it now, up or down, and labels it manually assigned: the daily assessment never lowers it, and qualifying activity can still raise it. Changing only the progress keeps the tier automatic.
           </Text>
           <Select label="Tier" placeholder={tiers.isPending ? 'Loading tiers…' : 'Choose a tier'} data={(tiers.data ?? []).map((t) => ({ value: t.id, label: t.name }))} value={tierId} onChange={setTierId} error={touched && !tierId ? 'Choose a tier' : null} required data-autofocus />
-          <TextInput label="Tier progress" description="Points, amount spent or orders, depending on how tiers are measured; leave as is to keep it" value={progress} onChange={(e) => setProgress(e.currentTarget.value)} error={!progressOk ? basisHint(basis) : null} inputMode="decimal" />
+          <TextInput label="Tier progress" description={`${progressLabel(basis)} in the current qualification period; leave as is to keep it`} value={progress} onChange={(e) => setProgress(e.currentTarget.value)} error={!progressOk ? basisHint(basis) : null} inputMode="decimal" />
           {reward ? (
             <Alert color="blue" p="xs" data-testid="entry-reward">
               <Stack gap={6}>
