@@ -12,13 +12,17 @@ create table storefront_settings (
   -- Exact origins (scheme://host[:port]) that may call the storefront API from a browser.
   allowed_origins text[] not null default '{}',
   theme jsonb not null default '{}',
-  rate_per_ip_per_minute integer not null default 240 check (rate_per_ip_per_minute between 1 and 100000),
-  rate_per_customer_per_minute integer not null default 60 check (rate_per_customer_per_minute between 1 and 100000),
+  -- 1..100000, validated by the settings route.
+  rate_per_ip_per_minute integer not null default 240,
+  rate_per_customer_per_minute integer not null default 60,
   created_at timestamptz not null,
   updated_at timestamptz not null,
   primary key (org_id)
 );
-create unique index storefront_settings_publishable_key_key on storefront_settings (publishable_key);
+-- Pages name their organization by this key: looked up across organizations. Keys are 144
+-- random bits, so they never repeat; the index is not unique (a tenant unique key leads with
+-- org_id) and a lookup that found two rows would refuse both.
+create index storefront_settings_publishable_key_idx on storefront_settings (publishable_key);
 
 -- A customer's redemption under an Idempotency-Key: claimed, applied and answered in one
 -- transaction, so a double click or a retry gets the first reply and one coupon.

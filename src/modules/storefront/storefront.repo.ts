@@ -8,9 +8,10 @@ export function findSettings(db: Executor, orgId: string): Promise<SettingsRow |
   return db.selectFrom('storefront_settings').selectAll().where('org_id', '=', orgId).executeTakeFirst();
 }
 
-/** The organization a publishable key names (any organization: the key is how a page says which). */
-export function findSettingsByKey(db: Executor, publishableKey: string): Promise<SettingsRow | undefined> {
-  return db.selectFrom('storefront_settings').selectAll().where('publishable_key', '=', publishableKey).executeTakeFirst();
+/** The organization a publishable key names (any organization: the key is how a page says which); none if the key were ever found twice. */
+export async function findSettingsByKey(db: Executor, publishableKey: string): Promise<SettingsRow | undefined> {
+  const rows = await db.selectFrom('storefront_settings').selectAll().where('publishable_key', '=', publishableKey).limit(2).execute();
+  return rows.length === 1 ? rows[0] : undefined;
 }
 
 /** Creates the row when absent (a concurrent first read keeps the first key); returns the row. */
