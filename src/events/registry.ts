@@ -6,6 +6,7 @@ const NO_MULTIPLIER: EarnMultiplier = async () => ({ factor: '1', label: null })
 const EMPTY_SECTIONS: Required<ProfileSections> = {
   tier: async () => null,
   referralStats: async () => ({ clicks: 0, pending: 0, completed: 0, conversionRate: null }),
+  marketingSync: async () => [],
 };
 
 /**

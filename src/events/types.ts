@@ -73,6 +73,7 @@ export type EarnMultiplier = (db: Executor, orgId: string, customer: CustomerRow
 export interface ProfileSections {
   tier?: ((ctx: AppContext, db: Executor, row: CustomerRow) => Promise<CustomerView['tier']>) | undefined;
   referralStats?: ((ctx: AppContext, db: Executor, row: CustomerRow) => Promise<CustomerView['referralStats']>) | undefined;
+  marketingSync?: ((ctx: AppContext, db: Executor, row: CustomerRow) => Promise<CustomerView['marketingSync']>) | undefined;
 }
 
 /** What a module contributes to events and shared views (fields of its module definition). */

@@ -116,6 +116,12 @@ describe('keeping profiles current', () => {
     const contact = [...omnisend.contacts.values()].find((x) => x.email === c.email)!;
     expect(contact.customProperties).toMatchObject({ patron_points_balance: 120, patron_tier: '', patron_membership: 'member' });
 
+    // The customer profile API carries the same section.
+    const profile = (await a.api.get(`/api/v1/customers/${c.id}`)).json() as { marketingSync: Obj[] };
+    expect(profile.marketingSync).toEqual([
+      expect.objectContaining({ tool: 'klaviyo', state: 'synced', consent: 'subscribed' }),
+      expect.objectContaining({ tool: 'omnisend', state: 'synced', consent: 'unsubscribed' }),
+    ]);
     const s = await status(a, c.id);
     expect(s.tools).toEqual([
       expect.objectContaining({ tool: 'klaviyo', state: 'synced', reason: null, consent: 'subscribed' }),
@@ -270,6 +276,7 @@ describe('tenant isolation', () => {
   it("another organization sees neither the connection nor a customer's sync state", async () => {
     const other = await createOrgFixture(h);
     expect((await other.admin.get('/api/v1/integrations/klaviyo')).json()).toMatchObject({ status: 'not_connected' });
+    expect((await other.api.get(`/api/v1/customers/${(await createCustomer(other.api)).id}`)).json().marketingSync).toEqual([]);
     const c = await createCustomer(a.api);
     expect((await other.admin.get(`/api/v1/customers/${c.id}/marketing-sync`)).statusCode).toBe(404);
     expect((await other.admin.post(`/api/v1/customers/${c.id}/marketing-sync`)).statusCode).toBe(404);

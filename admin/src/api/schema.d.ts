@@ -15273,6 +15273,16 @@ export interface components {
                 /** @description completed / (pending + completed) in percent, one decimal; null before any referral */
                 conversionRate: string | null;
             };
+            /** @description The customer in each connected marketing tool (Klaviyo, Omnisend): sync state, the error or reason, last sync, email consent read back; empty when none is connected */
+            marketingSync: {
+                tool: string;
+                label: string;
+                /** @enum {string} */
+                state: "pending" | "synced" | "failed" | "skipped";
+                reason: string | null;
+                lastSyncedAt: string | null;
+                consent: ("subscribed" | "unsubscribed" | "never_subscribed") | null;
+            }[];
             note: {
                 text: string;
                 updatedAt: string | null;
@@ -16515,6 +16525,16 @@ export interface components {
                 /** @description completed / (pending + completed) in percent, one decimal; null before any referral */
                 conversionRate: string | null;
             };
+            /** @description The customer in each connected marketing tool (Klaviyo, Omnisend): sync state, the error or reason, last sync, email consent read back; empty when none is connected */
+            marketingSync: {
+                tool: string;
+                label: string;
+                /** @enum {string} */
+                state: "pending" | "synced" | "failed" | "skipped";
+                reason: string | null;
+                lastSyncedAt: string | null;
+                consent: ("subscribed" | "unsubscribed" | "never_subscribed") | null;
+            }[];
             note: {
                 text: string;
                 updatedAt: string | null;

@@ -72,6 +72,18 @@ export const customerSchema = z
         conversionRate: z.string().nullable().describe('completed / (pending + completed) in percent, one decimal; null before any referral'),
       })
       .describe('Referrals this customer made'),
+    marketingSync: z
+      .array(
+        z.object({
+          tool: z.string(),
+          label: z.string(),
+          state: z.enum(['pending', 'synced', 'failed', 'skipped']),
+          reason: z.string().nullable(),
+          lastSyncedAt: z.string().nullable(),
+          consent: z.enum(['subscribed', 'unsubscribed', 'never_subscribed']).nullable(),
+        }),
+      )
+      .describe('The customer in each connected marketing tool (Klaviyo, Omnisend): sync state, the error or reason, last sync, email consent read back; empty when none is connected'),
     note: z.object({ text: z.string(), updatedAt: z.string().nullable(), updatedBy: z.string().nullable() }).nullable(),
     excludedFromReports: z.boolean(),
     anonymizedAt: z.string().nullable(),

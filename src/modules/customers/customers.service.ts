@@ -53,6 +53,7 @@ export async function toCustomerView(ctx: AppContext, row: CustomerRow, currency
     tier: await sections.tier(ctx, db, row),
     orders: { count: row.orders_count, lifetimeValue: { amount: formatMoney(BigInt(row.lifetime_value_minor), cur), currency: cur } },
     referralStats: await sections.referralStats(ctx, db, row),
+    marketingSync: await sections.marketingSync(ctx, db, row),
     note: row.note_text !== null ? { text: row.note_text, updatedAt: row.note_updated_at?.toISOString() ?? null, updatedBy: row.note_updated_by } : null,
     excludedFromReports: row.excluded_from_reports,
     anonymizedAt: row.anonymized_at?.toISOString() ?? null,

@@ -2,7 +2,7 @@ import { definePatronModule, optionText } from '../module.js';
 import { getOrganizationBySlug } from '../orgs/index.js';
 import { PROVIDERS, TOOLS } from './marketing.providers.js';
 import { marketingRoutes } from './marketing.routes.js';
-import { connectTool } from './marketing.service.js';
+import { connectTool, marketingProfile } from './marketing.service.js';
 import { FIRST_SYNC_JOB, marketingConsumers, runFirstSyncJob, runSweepJob, runSyncJob, SWEEP_JOB, SYNC_JOB } from './marketing.sync.js';
 import type { MarketingTool } from './marketing.tables.js';
 
@@ -13,6 +13,7 @@ export const marketingModule = definePatronModule({
   name: 'marketing',
   routes: marketingRoutes,
   consumers: marketingConsumers,
+  profileSections: marketingProfile,
   jobs: {
     // Syncs the due customers of one tool (coalesced changes, retries, Retry-After).
     [SYNC_JOB]: (ctx, job) => runSyncJob(ctx, job),

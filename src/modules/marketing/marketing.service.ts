@@ -1,4 +1,6 @@
 import type { AppContext } from '../../context.js';
+import type { Executor } from '../../db/tx.js';
+import type { ProfileSections } from '../../events/types.js';
 import { checkOutboundTarget, OutboundError } from '../../core/outbound-http.js';
 import { withTx } from '../../db/tx.js';
 import { AppError } from '../../errors.js';
@@ -173,29 +175,39 @@ export async function testTool(ctx: AppContext, orgId: string, tool: MarketingTo
 export async function customerSyncStatus(ctx: AppContext, orgId: string, customerId: string) {
   const customer = await repo.findCustomer(ctx.db, orgId, customerId);
   if (!customer) throw AppError.notFound('Customer', customerId);
-  const connections = await repo.listConnections(ctx.db, orgId);
-  const rows = new Map((await repo.syncRowsOfCustomer(ctx.db, orgId, customerId)).map((r) => [r.tool, r]));
-  return {
-    customerId,
-    tools: PROVIDERS.filter((p) => connections.some((c) => c.tool === p.tool)).map((p) => {
-      const conn = connections.find((c) => c.tool === p.tool)!;
-      const r = rows.get(p.tool);
-      const waiting = skipReason(customer) === null ? 'Not synced yet' : skipReason(customer);
-      return {
-        tool: p.tool,
-        label: p.label,
-        enabled: conn.enabled,
-        state: r?.state ?? ('pending' as const),
-        reason: r ? r.reason : waiting,
-        lastSyncedAt: r?.last_synced_at?.toISOString() ?? null,
-        consent: r?.consent ?? null,
-        consentReadAt: r?.consent_read_at?.toISOString() ?? null,
-        attempts: r?.attempts ?? 0,
-        nextAttemptAt: r?.state === 'pending' ? (r.next_attempt_at?.toISOString() ?? null) : null,
-      };
-    }),
-  };
+  return { customerId, tools: await toolStates(ctx.db, customer) };
 }
+
+async function toolStates(db: Executor, customer: repo.CustomerRecord) {
+  const orgId = customer.org_id;
+  const customerId = customer.id;
+  const connections = await repo.listConnections(db, orgId);
+  if (connections.length === 0) return [];
+  const rows = new Map((await repo.syncRowsOfCustomer(db, orgId, customerId)).map((r) => [r.tool, r]));
+  return PROVIDERS.filter((p) => connections.some((c) => c.tool === p.tool)).map((p) => {
+    const conn = connections.find((c) => c.tool === p.tool)!;
+    const r = rows.get(p.tool);
+    const waiting = skipReason(customer) === null ? 'Not synced yet' : skipReason(customer);
+    return {
+      tool: p.tool,
+      label: p.label,
+      enabled: conn.enabled,
+      state: r?.state ?? ('pending' as const),
+      reason: r ? r.reason : waiting,
+      lastSyncedAt: r?.last_synced_at?.toISOString() ?? null,
+      consent: r?.consent ?? null,
+      consentReadAt: r?.consent_read_at?.toISOString() ?? null,
+      attempts: r?.attempts ?? 0,
+      nextAttemptAt: r?.state === 'pending' ? (r.next_attempt_at?.toISOString() ?? null) : null,
+    };
+  });
+}
+
+/** The profile's marketing section: the same states, in the customer profile API. */
+export const marketingProfile: ProfileSections = {
+  marketingSync: async (_ctx, db, row) =>
+    (await toolStates(db, row)).map((t) => ({ tool: t.tool, label: t.label, state: t.state, reason: t.reason, lastSyncedAt: t.lastSyncedAt, consent: t.consent })),
+};
 
 export type CustomerSyncStatus = Awaited<ReturnType<typeof customerSyncStatus>>;
 
