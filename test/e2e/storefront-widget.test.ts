@@ -177,7 +177,7 @@ describe('the storefront settings page', () => {
     expect(await page.getByTestId('install-snippet').textContent()).toContain(`data-key="${key}"`);
     expect(await page.getByRole('button', { name: 'Rotate secret' }).count()).toBe(1);
     expect(await seriousA11yViolations(page)).toEqual([]);
-    await page.getByLabel('Customer').fill(`sf-member-${run}`);
+    await page.getByRole('textbox', { name: 'Customer', exact: true }).fill(`sf-member-${run}`);
     await page.getByRole('option', { name: /Mia Storefront/ }).click();
     await page.getByRole('button', { name: 'Show preview' }).click();
     const frame = page.frameLocator('iframe[title="Widget preview"]');
