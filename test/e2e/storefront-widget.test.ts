@@ -181,7 +181,8 @@ describe('the storefront settings page', () => {
     await page.getByRole('option', { name: /Mia Storefront/ }).click();
     await page.getByRole('button', { name: 'Show preview' }).click();
     const frame = page.frameLocator('iframe[title="Widget preview"]');
-    await frame.getByRole('button', { name: 'Rewards' }).click();
+    await page.getByTitle('Widget preview').scrollIntoViewIfNeeded();
+    await frame.getByRole('button', { name: 'Rewards' }).press('Enter');
     await frame.getByRole('dialog', { name: 'Maple Rewards' }).getByText('Hi Mia').waitFor();
     await frame.getByText('Preview: nothing can be changed here.').waitFor();
     expect(await frame.getByRole('button', { name: /^Redeem/ }).count()).toBe(0);

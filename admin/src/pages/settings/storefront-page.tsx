@@ -294,7 +294,7 @@ function PreviewCard({ settings }: { settings: Settings }) {
         </Group>
         {frame && view === 'left' && <Text size="sm">A customer who left the program sees no widget at all: the frame below stays empty.</Text>}
         {frame && (
-          <div style={{ overflowX: 'auto' }}>
+          <div>
             <iframe
               title="Widget preview"
               srcDoc={frame}
