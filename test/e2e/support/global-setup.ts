@@ -6,6 +6,8 @@ import { ROOT, startServer, type RunningServer } from './server.js';
 declare module 'vitest' {
   export interface ProvidedContext {
     baseUrl: string;
+    /** The server's data folder, for CLI commands forwarded to it (`patron marketing connect`). */
+    dataDir: string;
   }
 }
 
@@ -17,6 +19,7 @@ export async function setup(project: TestProject): Promise<void> {
   }
   server = await startServer();
   project.provide('baseUrl', server.baseUrl);
+  project.provide('dataDir', server.dataDir);
 }
 
 export async function teardown(): Promise<void> {
