@@ -107,7 +107,7 @@ describe('the customer page for a support agent', () => {
     expect(timeline).not.toMatch(/\b(progress|tierId|orderId|balanceAfter): /);
 
     await page.getByRole('tab', { name: 'Overview' }).click();
-    await page.getByText('Qualifying order').waitFor();
+    await page.getByText('Qualifying order', { exact: true }).waitFor();
     await page.getByRole('link', { name: orderNumber }).first().waitFor();
     await page.getByRole('tab', { name: 'Orders' }).click();
     await page.getByRole('table', { name: 'Orders' }).getByText(orderNumber, { exact: true }).waitFor();

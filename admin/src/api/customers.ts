@@ -81,7 +81,8 @@ export function useCustomerList(filters: GridFilters, pageSize = 50) {
       const query: Record<string, string | number> = { limit: pageSize };
       for (const [k, v] of Object.entries({ ...rest, sort, cursor: pageParam })) if (v) query[k] = v;
       const page = await unwrap(api.GET('/api/v1/customers', { params: { query }, signal }));
-      return { items: page.items.map(toRow), nextCursor: page.nextCursor, total: page.total ?? null };
+      // `filterKey` names the filters this page answers, so a count shown while the next filter loads is never taken for the new one.
+      return { items: page.items.map(toRow), nextCursor: page.nextCursor, total: page.total ?? null, filterKey: JSON.stringify(rest) };
     },
     getNextPageParam: (last) => last.nextCursor ?? undefined,
     placeholderData: keepPreviousData,

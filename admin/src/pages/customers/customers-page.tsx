@@ -95,7 +95,7 @@ export function CustomersPage() {
               </Text>
             </Tooltip>
           )}
-          {!emptyStore && <BulkActions selectedIds={[...selected]} filters={filters} matching={list.isPlaceholderData ? null : (total ?? null)} onClear={() => setSelected(new Set())} />}
+          {!emptyStore && <BulkActions selectedIds={[...selected]} filters={filters} matching={list.data?.pages[0]?.filterKey === filterKey ? (total ?? null) : null} onClear={() => setSelected(new Set())} />}
         </Group>
         {list.isError ? (
           <ErrorAlert error={list.error} title="Customers could not load" onRetry={() => void list.refetch()} />

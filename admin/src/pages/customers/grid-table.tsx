@@ -126,7 +126,7 @@ export function GridTable({ rows, loading, sort, onSort, selected, onSelect }: G
               </Table.Td>
               <Table.Td>{r.tier ? <Badge color="violet" variant="outline" style={{ overflow: "visible" }} styles={{ label: { overflow: "visible" } }}>{tierName(r.tier)}</Badge> : <Text size="sm" c="dimmed">—</Text>}</Table.Td>
               <Table.Td className="patron-tabular" ta="right">
-                {basis || settings.isError ? fmt.tierProgress(r.tierProgress, basis) : <Skeleton h={14} w={56} ml="auto" aria-label="Loading" />}
+                {basis || settings.isError ? fmt.tierProgress(r.tierProgress, basis) : <Skeleton h={14} w={56} ml="auto" />}
               </Table.Td>
               {wide && (
                 <Table.Td>
