@@ -186,7 +186,6 @@ describe('the storefront settings page', () => {
     await frame.getByRole('dialog', { name: 'Maple Rewards' }).getByText('Hi Mia').waitFor();
     await frame.getByText('Preview: nothing can be changed here.').waitFor();
     expect(await frame.getByRole('button', { name: /^Redeem/ }).count()).toBe(0);
-    await page.screenshot({ path: join(SHOTS, 'storefront-settings.png'), fullPage: true });
     await context.close();
   });
 });
