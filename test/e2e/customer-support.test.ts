@@ -35,7 +35,7 @@ describe('support stories on the customer profile', () => {
     await page.getByRole('searchbox', { name: 'Search customers' }).fill(`quinn.${t}`);
     await page.waitForURL(new RegExp(`search=quinn\\.${t}`));
     const table = page.getByRole('table', { name: 'Customers' });
-    await expect.poll(async () => table.getByRole('link').count()).toBe(1);
+    await expect.poll(async () => table.getByRole('link').count(), { timeout: 15_000 }).toBe(1);
     await table.getByRole('link', { name: 'Rosa Quinn' }).waitFor();
     await table.getByRole('link', { name: 'Rosa Quinn' }).click();
 
