@@ -179,3 +179,12 @@ export async function tierNames(db: Executor, orgId: string, tierIds: string[]):
   const rows = await db.selectFrom('tiers').select(['id', 'name']).where('org_id', '=', orgId).where('id', 'in', tierIds).execute();
   return new Map(rows.map((r) => [r.id, r.name]));
 }
+
+/**
+ * The stored filter of a saved segment, or undefined. A segment is a named grid filter: the
+ * segments feature keeps them (CRUD), the grid owns the filter language and applies them.
+ */
+export async function segmentFilter(db: Executor, orgId: string, segmentId: string) {
+  const row = await db.selectFrom('segments').select('filter').where('org_id', '=', orgId).where('id', '=', segmentId).executeTakeFirst();
+  return row?.filter;
+}

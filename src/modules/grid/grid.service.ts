@@ -3,7 +3,6 @@ import { systemClock } from '../../context.js';
 import type { Executor } from '../../db/tx.js';
 import { AppError } from '../../errors.js';
 import { encodeCursor, readCursor } from '../../http/cursor.js';
-import { findSegment } from '../segments/segments.repo.js';
 import { displayName } from '../customers/customers.service.js';
 import { basisValue, progressUnit } from '../tiers/tiers.service.js';
 import type { TierBasis } from '../../core/tiers.js';
@@ -54,9 +53,9 @@ function conditions(filter: Omit<CustomerFilter, 'segment'>, now: Date): Custome
 export async function resolveCustomerFilter(db: Executor, orgId: string, filter: CustomerFilter, now: Date = systemClock.now()): Promise<ResolvedCustomerFilter> {
   const parts = conditions(filter, now);
   if (filter.segment) {
-    const segment = await findSegment(db, orgId, filter.segment);
-    if (!segment) throw AppError.notFound('Segment', filter.segment);
-    parts.push(...conditions(segment.filter, now));
+    const saved = await repo.segmentFilter(db, orgId, filter.segment);
+    if (!saved) throw AppError.notFound('Segment', filter.segment);
+    parts.push(...conditions(saved, now));
   }
   return {
     orgId,

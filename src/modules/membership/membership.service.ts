@@ -18,7 +18,7 @@ import { creditSignup } from '../rules/rules.earn.js';
 import * as repo from './membership.repo.js';
 import type { BulkMembershipBody, BulkMembershipResult, BulkOutcome } from './membership.schemas.js';
 
-export { assertCanDeduct, assertCanRedeem } from './membership.rules.js';
+export { assertCanDeduct, assertCanRedeem } from '../points/points.membership.js';
 
 /** A guest whose platform account becomes registered joins automatically (customer.registered is emitted only in automatic mode). */
 export const membershipReactions = [

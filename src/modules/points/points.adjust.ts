@@ -1,7 +1,7 @@
 import type { Actor, AppContext } from '../../context.js';
 import type { Tx } from '../../db/tx.js';
 import { AppError } from '../../errors.js';
-import { assertCanAdd, assertCanDeduct } from '../membership/membership.rules.js';
+import { assertCanAdd, assertCanDeduct } from './points.membership.js';
 import type { ProgramSettings } from '../program/program.service.js';
 import { credit, debit } from './points.ledger.js';
 import { findEntryByUniqueKey, type CustomerRow, type EntryRow } from './points.repo.js';

@@ -1,11 +1,15 @@
 import type { Actor, AppContext } from '../../context.js';
 import type { Tx } from '../../db/tx.js';
-import type { OrderRow } from '../orders/orders.repo.js';
+import type { Selectable } from 'kysely';
 import type { ProgramSettings } from '../program/program.service.js';
 import { expiryFor } from './points.expiry.js';
 import { activate, cancelPending, credit, debit } from './points.ledger.js';
 import * as repo from './points.repo.js';
 import type { CustomerRow, EntryRow } from './points.repo.js';
+import type { OrdersTable } from './points.tables.js';
+
+/** An order as the ledger reads it (the table type lives beside the ledger's lots). */
+type OrderRow = Selectable<OrdersTable>;
 
 /**
  * What the ledger does for orders: it owns the order's lot (pending until paid or fulfilled,

@@ -1,3 +1,7 @@
+/**
+ * What a customer's membership allows the ledger to do with their balance: checked by the
+ * ledger before it moves points (membership changes the type; the ledger enforces it).
+ */
 import { canRedeem, type MembershipType } from '../../core/membership.js';
 import { AppError } from '../../errors.js';
 
