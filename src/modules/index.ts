@@ -1,41 +1,42 @@
 /**
  * Every feature of Patron, one line each. The server (routes, route verifiers), the worker
  * (jobs, schedules) and the CLI (feature commands) are built from this list; adding a
- * feature is one folder with an `index.ts` exporting its module definition, plus one line here.
+ * feature is one folder with a `<feature>.module.ts` exporting its module definition (and an
+ * `index.ts`, its public entry for other features), plus one line here.
  * The list's order is the order routes are registered in; the imports follow the order the
  * shared schemas first appeared in, which keeps the API document's components in place.
  */
 import type { PatronModule } from './module.js';
-import { systemModule } from './system/index.js';
-import { apiKeysModule } from './api-keys/index.js';
-import { authModule } from './auth/index.js';
-import { orgsModule } from './orgs/index.js';
-import { usersModule } from './users/index.js';
-import { customersModule } from './customers/index.js';
-import { ordersModule } from './orders/index.js';
-import { pointsModule } from './points/index.js';
-import { programModule } from './program/index.js';
-import { jobsApiModule } from './jobs-api/index.js';
-import { gridModule } from './grid/index.js';
-import { segmentsModule } from './segments/index.js';
-import { exportsModule } from './exports/index.js';
-import { bulkModule } from './bulk/index.js';
-import { analyticsModule } from './analytics/index.js';
-import { importsModule } from './imports/index.js';
-import { rewardsModule } from './rewards/index.js';
-import { referralsModule } from './referrals/index.js';
-import { activityModule } from './activity/index.js';
-import { notesModule } from './notes/index.js';
-import { privacyModule } from './privacy/index.js';
-import { preferencesModule } from './preferences/index.js';
-import { membershipModule } from './membership/index.js';
-import { tiersModule } from './tiers/index.js';
-import { rulesModule } from './rules/index.js';
-import { demoModule } from './demo/index.js';
-import { shopifyModule } from './shopify/index.js';
-import { marketingModule } from './marketing/index.js';
-import { storefrontModule } from './storefront/index.js';
-import { webhooksModule } from './webhooks/index.js';
+import { systemModule } from './system/system.module.js';
+import { apiKeysModule } from './api-keys/api-keys.module.js';
+import { authModule } from './auth/auth.module.js';
+import { orgsModule } from './orgs/orgs.module.js';
+import { usersModule } from './users/users.module.js';
+import { customersModule } from './customers/customers.module.js';
+import { ordersModule } from './orders/orders.module.js';
+import { pointsModule } from './points/points.module.js';
+import { programModule } from './program/program.module.js';
+import { jobsApiModule } from './jobs-api/jobs-api.module.js';
+import { gridModule } from './grid/grid.module.js';
+import { segmentsModule } from './segments/segments.module.js';
+import { exportsModule } from './exports/exports.module.js';
+import { bulkModule } from './bulk/bulk.module.js';
+import { analyticsModule } from './analytics/analytics.module.js';
+import { importsModule } from './imports/imports.module.js';
+import { rewardsModule } from './rewards/rewards.module.js';
+import { referralsModule } from './referrals/referrals.module.js';
+import { activityModule } from './activity/activity.module.js';
+import { notesModule } from './notes/notes.module.js';
+import { privacyModule } from './privacy/privacy.module.js';
+import { preferencesModule } from './preferences/preferences.module.js';
+import { membershipModule } from './membership/membership.module.js';
+import { tiersModule } from './tiers/tiers.module.js';
+import { rulesModule } from './rules/rules.module.js';
+import { demoModule } from './demo/demo.module.js';
+import { shopifyModule } from './shopify/shopify.module.js';
+import { marketingModule } from './marketing/marketing.module.js';
+import { storefrontModule } from './storefront/storefront.module.js';
+import { webhooksModule } from './webhooks/webhooks.module.js';
 
 export const MODULES: readonly PatronModule[] = [
   systemModule,

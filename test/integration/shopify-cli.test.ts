@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ModuleCommandIo } from '../../src/modules/module.js';
-import { shopifyModule } from '../../src/modules/shopify/index.js';
+import { shopifyModule } from '../../src/modules/shopify/shopify.module.js';
 import { FakeShopify } from '../helpers/fake-shopify.js';
 import { createHarness, createOrgFixture, ENGINE, type Harness, type OrgFixture } from '../helpers/harness.js';
 

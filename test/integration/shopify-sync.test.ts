@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OutboxDispatcher } from '../../src/events/dispatcher.js';
 import type { ModuleCommandIo } from '../../src/modules/module.js';
-import { shopifyModule } from '../../src/modules/shopify/index.js';
+import { shopifyModule } from '../../src/modules/shopify/shopify.module.js';
 import { connectStore } from '../../src/modules/shopify/shopify.connection.js';
 import { FakeShopify, webhookHeaders } from '../helpers/fake-shopify.js';
 import { createHarness, createOrgFixture, ENGINE, type Harness, type OrgFixture } from '../helpers/harness.js';

@@ -1,14 +1,5 @@
-import { definePatronModule } from '../module.js';
-import { analyticsRoutes } from './analytics.routes.js';
-import { ANALYTICS_REFRESH_JOB, refreshAnalytics } from './analytics.service.js';
-
-/** Dashboard cards. */
-export const analyticsModule = definePatronModule({
-  name: 'analytics',
-  routes: analyticsRoutes,
-  jobs: {
-    // Analytics cards of large organizations (small ones are computed live).
-    [ANALYTICS_REFRESH_JOB]: (ctx, job) => refreshAnalytics(ctx, job.orgId),
-  },
-  schedules: [{ jobType: ANALYTICS_REFRESH_JOB, everyMs: 15 * 60 * 1000 }],
-});
+/**
+ * The public entry of the analytics feature: what other features may use of it. Other features
+ * import only this file; the module definition is in analytics.module.ts.
+ */
+export {};

@@ -1,10 +1,7 @@
-import { definePatronModule } from '../module.js';
-import { authRoutes } from './auth.routes.js';
-
-/** Sign-in, sessions and the caller's own account. */
-export const authModule = definePatronModule({ name: 'auth', routes: authRoutes });
-
-// The public entry: what other features use of sign-in, sessions, passwords and permissions.
+/**
+ * The public entry of the auth feature: what other features may use of it. Other features
+ * import only this file; the module definition is in auth.module.ts.
+ */
 export { meSchema, replyWithSession } from './auth.routes.js';
 export { authenticateSession, describeMe, SESSION_TTL_MS, startSession, type AuthContext, type LoginResult } from './auth.service.js';
 export {

@@ -1,9 +1,7 @@
-import { definePatronModule } from '../module.js';
-import { customersRoutes } from './customers.routes.js';
-
-/** Customer profiles. */
-export const customersModule = definePatronModule({ name: 'customers', routes: customersRoutes });
-
+/**
+ * The public entry of the customers feature: what other features may use of it. Other features
+ * import only this file; the module definition is in customers.module.ts.
+ */
 export { findCustomerByExternalId } from './customers.repo.js';
 export { customerUpsertSchema, type CustomerUpsert } from './customers.schemas.js';
 export { upsertCustomer } from './customers.service.js';

@@ -1,5 +1,5 @@
-import { definePatronModule } from '../module.js';
-import { exportsRoutes } from './exports.routes.js';
-
-/** CSV exports of the customer grid. */
-export const exportsModule = definePatronModule({ name: 'exports', routes: exportsRoutes });
+/**
+ * The public entry of the exports feature: what other features may use of it. Other features
+ * import only this file; the module definition is in exports.module.ts.
+ */
+export {};

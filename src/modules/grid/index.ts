@@ -1,5 +1,5 @@
-import { definePatronModule } from '../module.js';
-import { gridRoutes } from './grid.routes.js';
-
-/** The customer grid: search, filters, sorting, counts. */
-export const gridModule = definePatronModule({ name: 'grid', routes: gridRoutes });
+/**
+ * The public entry of the grid feature: what other features may use of it. Other features
+ * import only this file; the module definition is in grid.module.ts.
+ */
+export {};

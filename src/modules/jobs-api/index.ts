@@ -1,5 +1,5 @@
-import { definePatronModule } from '../module.js';
-import { jobsApiRoutes } from './jobs-api.routes.js';
-
-/** Background jobs as the API shows them (progress, outcome). */
-export const jobsApiModule = definePatronModule({ name: 'jobs-api', routes: jobsApiRoutes });
+/**
+ * The public entry of the jobs-api feature: what other features may use of it. Other features
+ * import only this file; the module definition is in jobs-api.module.ts.
+ */
+export {};

@@ -1,5 +1,5 @@
-import { definePatronModule } from '../module.js';
-import { notesRoutes } from './notes.routes.js';
-
-/** Staff notes on a customer. */
-export const notesModule = definePatronModule({ name: 'notes', routes: notesRoutes });
+/**
+ * The public entry of the notes feature: what other features may use of it. Other features
+ * import only this file; the module definition is in notes.module.ts.
+ */
+export {};

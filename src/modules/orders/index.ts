@@ -1,8 +1,6 @@
-import { definePatronModule } from '../module.js';
-import { ordersRoutes } from './orders.routes.js';
-
-/** Orders from stores: earning, refunds, cancellations. */
-export const ordersModule = definePatronModule({ name: 'orders', routes: ordersRoutes });
-
+/**
+ * The public entry of the orders feature: what other features may use of it. Other features
+ * import only this file; the module definition is in orders.module.ts.
+ */
 export { findOrderByExternalId } from './orders.repo.js';
 export { getOrder, recordOrder, refundOrder } from './orders.service.js';

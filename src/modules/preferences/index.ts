@@ -1,5 +1,5 @@
-import { definePatronModule } from '../module.js';
-import { preferencesRoutes } from './preferences.routes.js';
-
-/** A customer's communication preferences and consents. */
-export const preferencesModule = definePatronModule({ name: 'preferences', routes: preferencesRoutes });
+/**
+ * The public entry of the preferences feature: what other features may use of it. Other features
+ * import only this file; the module definition is in preferences.module.ts.
+ */
+export {};

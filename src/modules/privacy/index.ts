@@ -1,8 +1,6 @@
-import { definePatronModule } from '../module.js';
-import { privacyRoutes } from './privacy.routes.js';
-
-/** Data export and erasure (GDPR). */
-export const privacyModule = definePatronModule({ name: 'privacy', routes: privacyRoutes });
-
+/**
+ * The public entry of the privacy feature: what other features may use of it. Other features
+ * import only this file; the module definition is in privacy.module.ts.
+ */
 export { anonymizeCustomer } from './privacy.service.js';
 export { exportCustomer } from './privacy.export.js';

@@ -1,5 +1,5 @@
-import { definePatronModule } from '../module.js';
-import { programRoutes } from './program.routes.js';
-
-/** The loyalty program's settings. */
-export const programModule = definePatronModule({ name: 'program', routes: programRoutes });
+/**
+ * The public entry of the program feature: what other features may use of it. Other features
+ * import only this file; the module definition is in program.module.ts.
+ */
+export {};

@@ -1,12 +1,5 @@
-import { definePatronModule } from '../module.js';
-import { referralsReactions } from './referrals.lifecycle.js';
-import { referralsRoutes } from './referrals.routes.js';
-import { referralsProfile } from './referrals.service.js';
-
-/** Referral links, codes and rewards. */
-export const referralsModule = definePatronModule({
-  name: 'referrals',
-  routes: referralsRoutes,
-  reactions: referralsReactions,
-  profileSections: referralsProfile,
-});
+/**
+ * The public entry of the referrals feature: what other features may use of it. Other features
+ * import only this file; the module definition is in referrals.module.ts.
+ */
+export {};

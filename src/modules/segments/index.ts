@@ -1,5 +1,5 @@
-import { definePatronModule } from '../module.js';
-import { segmentsRoutes } from './segments.routes.js';
-
-/** Saved customer segments. */
-export const segmentsModule = definePatronModule({ name: 'segments', routes: segmentsRoutes });
+/**
+ * The public entry of the segments feature: what other features may use of it. Other features
+ * import only this file; the module definition is in segments.module.ts.
+ */
+export {};

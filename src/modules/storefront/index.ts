@@ -1,18 +1,5 @@
-import { definePatronModule } from '../module.js';
-import { storefrontVerifier } from './storefront.identity.js';
-import * as repo from './storefront.repo.js';
-import { storefrontRoutes } from './storefront.routes.js';
-
-/** The customer's side: the storefront API, customer tokens, and the embeddable widget. */
-export const storefrontModule = definePatronModule({
-  name: 'storefront',
-  routes: storefrontRoutes,
-  verifiers: { storefront: storefrontVerifier },
-  jobs: {
-    // Rate-limit windows older than an hour are no longer needed.
-    'storefront.prune': async (ctx, job) => ({ deleted: await repo.deleteOldWindows(ctx.db, job.orgId, new Date(ctx.clock.now().getTime() - 3600_000)) }),
-  },
-  schedules: [{ jobType: 'storefront.prune', everyMs: 3600 * 1000 }],
-});
-
+/**
+ * The public entry of the storefront feature: what other features may use of it. Other features
+ * import only this file; the module definition is in storefront.module.ts.
+ */
 export { signCustomerToken, verifyCustomerToken, verifyAppProxySignature, appProxyMessage } from './storefront.tokens.js';
