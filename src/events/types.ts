@@ -1,9 +1,14 @@
 import type { Actor, AppContext } from '../context.js';
 import type { Executor, Tx } from '../db/tx.js';
 import type { CustomerView } from '../modules/customers/customers.schemas.js';
-import type { CustomerRow } from '../modules/points/points.repo.js';
-import type { OrderRow } from '../modules/orders/orders.repo.js';
+import type { CustomersTable } from '../db/types.js';
+import type { OrdersTable } from '../modules/points/points.tables.js';
 import type { EventPayload, EventType } from './catalog.js';
+import type { Selectable } from 'kysely';
+
+/** A customer and an order as read from their tables (the rows an event scope carries). */
+type CustomerRow = Selectable<CustomersTable>;
+type OrderRow = Selectable<OrdersTable>;
 
 /**
  * What an in-transaction reaction receives besides the event: who caused it and the rows
