@@ -17,8 +17,8 @@ module.exports = {
       name: 'feature-public-entry',
       comment: "A feature folder is used by others only through its public entry (index.ts); its other files are its own business.",
       severity: 'error',
-      from: { path: '^src/modules/([^/]+)/' },
-      to: { path: '^src/modules/[^/]+/', pathNot: ['^src/modules/$1/', '^src/modules/[^/]+/index\\.ts$'] },
+      from: { path: '(^|/)src/modules/([^/]+)/' },
+      to: { path: '(^|/)src/modules/[^/]+/', pathNot: ['(^|/)src/modules/$2/', '(^|/)src/modules/[^/]+/index\\.ts$'] },
     },
   ],
   options: {
