@@ -17,6 +17,27 @@ export default tseslint.config(
     },
   },
   {
+    // The query builder and raw SQL live in repositories (*.repo.ts), src/db and src/jobs only:
+    // services, routes and everything else ask a repository.
+    files: ['src/**/*.ts'],
+    ignores: ['src/**/*.repo.ts', 'src/db/**', 'src/jobs/**'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "CallExpression > MemberExpression.callee > Identifier.property[name=/^(selectFrom|insertInto|updateTable|deleteFrom|replaceInto|mergeInto|selectNoFrom|with|withRecursive)$/]",
+          message: 'Queries belong in a repository: move this query into a *.repo.ts file of the module (or src/db, src/jobs for infrastructure) and call it from here.',
+        },
+      ],
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [{ name: 'kysely', importNames: ['sql'], message: 'Raw SQL belongs in a repository: move it into a *.repo.ts file of the module (or src/db, src/jobs).' }],
+        },
+      ],
+    },
+  },
+  {
     // Tests and benchmarks read loosely typed JSON replies.
     files: ['test/**/*.ts', 'bench/**/*.ts'],
     rules: {

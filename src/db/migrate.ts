@@ -106,3 +106,8 @@ export async function pendingMigrations(db: Db): Promise<string[]> {
     .map((m) => m.name)
     .filter((n) => !have.has(n));
 }
+
+/** Answers when the database does (readiness check); throws when it is unreachable. */
+export async function pingDatabase(db: Db): Promise<void> {
+  await sql`select 1`.execute(db);
+}

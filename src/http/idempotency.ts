@@ -3,6 +3,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest, RouteHandlerMethod 
 import type { AppContext } from '../context.js';
 import type { Scope } from '../db/request-scope.js';
 import { AppError } from '../errors.js';
+import { claimKey, findKey, storeReply } from './idempotency.repo.js';
 
 export const IDEMPOTENCY_HEADER = 'idempotency-key';
 
@@ -102,21 +103,12 @@ export function registerIdempotency(app: FastifyInstance, ctx: AppContext): void
     let existing;
     try {
       // Waits while another request holds the same key uncommitted.
-      const claimed = await scopes.run(scope, () =>
-        ctx.db
-          .insertInto('idempotency_keys')
-          .values({ org_id: orgId, key, method: request.method, path, request_hash: hash, status: 'in_progress' })
-          .onConflict((oc) => oc.columns(['org_id', 'key']).doNothing())
-          .returning('key')
-          .executeTakeFirst(),
-      );
+      const claimed = await scopes.run(scope, () => claimKey(ctx.db, { orgId, key, method: request.method, path, requestHash: hash }));
       if (claimed) {
         request.idempotency = { orgId, key, scope };
         return;
       }
-      existing = await scopes.run(scope, () =>
-        ctx.db.selectFrom('idempotency_keys').selectAll().where('org_id', '=', orgId).where('key', '=', key).executeTakeFirst(),
-      );
+      existing = await scopes.run(scope, () => findKey(ctx.db, orgId, key));
     } finally {
       if (!request.idempotency) await scopes.rollback(scope);
     }
@@ -158,17 +150,11 @@ export function registerIdempotency(app: FastifyInstance, ctx: AppContext): void
     }
     try {
       await scopes.run(idem.scope, () =>
-        ctx.db
-          .updateTable('idempotency_keys')
-          .set({
-            status: 'done',
-            response_status: reply.statusCode,
-            response_raw: request.routeOptions.config.secretReply ? sealer.seal(payload) : payload,
-            response_content_type: ct || null,
-          })
-          .where('org_id', '=', idem.orgId)
-          .where('key', '=', idem.key)
-          .execute(),
+        storeReply(ctx.db, idem.orgId, idem.key, {
+          status: reply.statusCode,
+          raw: request.routeOptions.config.secretReply ? sealer.seal(payload) : payload,
+          contentType: ct || null,
+        }),
       );
       await scopes.commit(idem.scope);
       return payload;

@@ -1,5 +1,6 @@
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { Db } from '../db/database.js';
+import { jobCountsByStatus } from '../jobs/queue.js';
 
 /** Prometheus metrics shared by the HTTP app and the worker of one process. */
 export class Metrics {
@@ -35,11 +36,7 @@ export class Metrics {
       async collect() {
         const db = getDb();
         if (!db) return;
-        const rows = await db
-          .selectFrom('jobs')
-          .select(['status', (eb) => eb.fn.countAll<number>().as('n')])
-          .groupBy('status')
-          .execute();
+        const rows = await jobCountsByStatus(db);
         this.reset();
         for (const status of ['queued', 'running', 'done', 'dead']) {
           this.set({ status }, rows.find((r) => r.status === status)?.n ?? 0);

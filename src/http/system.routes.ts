@@ -1,7 +1,6 @@
-import { sql } from 'kysely';
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../context.js';
-import { pendingMigrations } from '../db/migrate.js';
+import { pendingMigrations, pingDatabase } from '../db/migrate.js';
 import type { Metrics } from './metrics.js';
 
 export async function registerSystemRoutes(app: FastifyInstance, ctx: AppContext, metrics: Metrics): Promise<void> {
@@ -10,7 +9,7 @@ export async function registerSystemRoutes(app: FastifyInstance, ctx: AppContext
 
   app.get('/readyz', { config: { public: true }, schema: hidden }, async (_req, reply) => {
     try {
-      await sql`select 1`.execute(ctx.db);
+      await pingDatabase(ctx.db);
       const pending = await pendingMigrations(ctx.db);
       if (pending.length > 0) {
         return reply.status(503).send({ status: 'not_ready', reason: 'migrations pending', pending });

@@ -51,3 +51,12 @@ export async function setJobProgress(db: Executor, orgId: string, id: string, pr
     .where('id', '=', id)
     .execute();
 }
+
+/** How many jobs are in each status (the metrics gauge). */
+export function jobCountsByStatus(db: Executor) {
+  return db
+    .selectFrom('jobs')
+    .select(['status', (eb) => eb.fn.countAll<number>().as('n')])
+    .groupBy('status')
+    .execute();
+}

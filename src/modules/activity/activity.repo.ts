@@ -91,3 +91,9 @@ export function tierNames(db: Executor, orgId: string, ids: string[]) {
 export function customerNames(db: Executor, orgId: string, ids: string[]) {
   return db.selectFrom('customers').select(['id', 'first_name', 'last_name', 'email']).where('org_id', '=', orgId).where('id', 'in', ids).execute();
 }
+
+/** Whether the customer exists in the organization (a timeline of an unknown customer is a 404). */
+export async function customerExists(db: Executor, orgId: string, customerId: string): Promise<boolean> {
+  const row = await db.selectFrom('customers').select('id').where('org_id', '=', orgId).where('id', '=', customerId).executeTakeFirst();
+  return row !== undefined;
+}

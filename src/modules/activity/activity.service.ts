@@ -2,7 +2,7 @@ import type { Selectable } from 'kysely';
 import type { AppContext } from '../../context.js';
 import type { ActivityEventsTable } from '../../db/types.js';
 import { AppError } from '../../errors.js';
-import { customerNames, listActivity, orderNumbers, tierNames } from './activity.repo.js';
+import { customerExists, customerNames, listActivity, orderNumbers, tierNames } from './activity.repo.js';
 
 export type ActivityRow = Selectable<ActivityEventsTable>;
 
@@ -88,8 +88,7 @@ export async function customerActivity(
   customerId: string,
   opts: { limit: number; before: { createdAt: Date; id: string } | null; types: string | undefined },
 ) {
-  const exists = await ctx.db.selectFrom('customers').select('id').where('org_id', '=', orgId).where('id', '=', customerId).executeTakeFirst();
-  if (!exists) throw AppError.notFound('Customer', customerId);
+  if (!(await customerExists(ctx.db, orgId, customerId))) throw AppError.notFound('Customer', customerId);
   const rows = await listActivity(ctx.db, orgId, customerId, { limit: opts.limit + 1, before: opts.before, ...parseTypes(opts.types) });
   const page = rows.slice(0, opts.limit);
   const last = page[page.length - 1];

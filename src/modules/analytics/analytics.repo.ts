@@ -95,3 +95,8 @@ export async function customersUpTo(db: Executor, orgId: string, cap: number): P
     .executeTakeFirstOrThrow();
   return Number(r.n);
 }
+
+/** The organization's currency and time zone (cards count in its months and money). */
+export function orgCurrencyAndZone(db: Executor, orgId: string) {
+  return db.selectFrom('organizations').select(['currency', 'timezone']).where('id', '=', orgId).executeTakeFirstOrThrow();
+}

@@ -13,7 +13,7 @@ export const SNAPSHOT_MAX_AGE_MS = 15 * 60 * 1000;
 const DAY_MS = 86_400_000;
 
 async function orgFacts(ctx: AppContext, orgId: string) {
-  const org = await ctx.db.selectFrom('organizations').select(['currency', 'timezone']).where('id', '=', orgId).executeTakeFirstOrThrow();
+  const org = await repo.orgCurrencyAndZone(ctx.db, orgId);
   return { currency: org.currency.trim(), timezone: org.timezone };
 }
 

@@ -151,3 +151,13 @@ export function findApiKey(db: Executor, id: string) {
 export async function touchApiKey(db: Executor, orgId: string, id: string, now: Date): Promise<void> {
   await db.updateTable('api_keys').set({ last_used_at: now }).where('org_id', '=', orgId).where('id', '=', id).execute();
 }
+
+/** The signed-in organization as the caller's own account shows it. */
+export function findOrgSummary(db: Executor, orgId: string) {
+  return db.selectFrom('organizations').select(['id', 'slug', 'name', 'currency', 'timezone']).where('id', '=', orgId).executeTakeFirstOrThrow();
+}
+
+/** The signed-in user as the caller's own account shows it. */
+export function findUserSummary(db: Executor, userId: string) {
+  return db.selectFrom('users').select(['id', 'email', 'name']).where('id', '=', userId).executeTakeFirst();
+}

@@ -161,9 +161,9 @@ export async function switchOrganization(ctx: AppContext, auth: AuthContext, org
 export async function describeMe(ctx: AppContext, auth: AuthContext) {
   // Independent reads, issued together (separate pool connections on PostgreSQL).
   const [org, memberships, user] = await Promise.all([
-    ctx.db.selectFrom('organizations').select(['id', 'slug', 'name', 'currency', 'timezone']).where('id', '=', auth.orgId).executeTakeFirstOrThrow(),
+    repo.findOrgSummary(ctx.db, auth.orgId),
     auth.userId ? repo.listMemberships(ctx.db, auth.userId) : Promise.resolve([]),
-    auth.userId ? ctx.db.selectFrom('users').select(['id', 'email', 'name']).where('id', '=', auth.userId).executeTakeFirst() : Promise.resolve(undefined),
+    auth.userId ? repo.findUserSummary(ctx.db, auth.userId) : Promise.resolve(undefined),
   ]);
   return {
     actor: { type: auth.actor.type, id: auth.actor.id, name: auth.actor.name },

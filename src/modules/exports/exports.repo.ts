@@ -53,3 +53,9 @@ export const TEXT_COLUMNS: readonly boolean[] = [false, true, true, true, true, 
 export function tiersOf(db: Executor, orgId: string) {
   return db.selectFrom('tiers').select(['id', 'name']).where('org_id', '=', orgId).execute();
 }
+
+/** The organization's currency code (money columns are formatted in it). */
+export async function orgCurrency(db: Executor, orgId: string): Promise<string> {
+  const org = await db.selectFrom('organizations').select('currency').where('id', '=', orgId).executeTakeFirstOrThrow();
+  return org.currency;
+}

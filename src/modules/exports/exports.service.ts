@@ -6,7 +6,7 @@ import { findSegment } from '../segments/segments.repo.js';
 import { foldSearch } from '../grid/search-fold.js';
 import { getTierSettings } from '../tiers/tiers.service.js';
 import { csvLine, textCell } from './csv.js';
-import { COL, exportQuery, TEXT_COLUMNS, tiersOf } from './exports.repo.js';
+import { COL, exportQuery, orgCurrency, TEXT_COLUMNS, tiersOf } from './exports.repo.js';
 
 export const EXPORT_HEADER = [
   'id',
@@ -130,8 +130,7 @@ export async function exportCustomersCsv(ctx: AppContext, orgId: string, opts: E
   const resolved: ResolvedCustomerFilter = opts.includeExcluded
     ? base
     : { ...base, where: (eb) => eb.and([base.where(eb), eb('excluded_from_reports', '=', false)]) };
-  const org = await ctx.db.selectFrom('organizations').select('currency').where('id', '=', orgId).executeTakeFirstOrThrow();
-  const currency = org.currency.trim();
+  const currency = (await orgCurrency(ctx.db, orgId)).trim();
   const exponent = currencyExponent(currency);
   const tierNames = new Map((await tiersOf(ctx.db, orgId)).map((t) => [t.id, t.name]));
   const progressIsMoney = (await getTierSettings(ctx.db, orgId)).basis === 'amount_spent';

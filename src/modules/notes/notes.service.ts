@@ -1,7 +1,8 @@
 import type { Actor, AppContext } from '../../context.js';
 import { withTx } from '../../db/tx.js';
 import { recordActivity } from '../activity/index.js';
-import { lockForChange } from '../customers/customers.lock.js';
+import { lockForChange } from '../customers/index.js';
+import { writeNote } from './notes.repo.js';
 
 const chars = (n: number) => `${n.toLocaleString('en-US')} character${n === 1 ? '' : 's'}`;
 
@@ -17,13 +18,7 @@ export async function saveNote(ctx: AppContext, orgId: string, customerId: strin
     if (text === customer.note_text) {
       return { note: text === null ? null : { text, updatedAt: customer.note_updated_at?.toISOString() ?? null, updatedBy: customer.note_updated_by } };
     }
-    const row = await tx
-      .updateTable('customers')
-      .set({ note_text: text, note_updated_at: now, note_updated_by: actor.name, updated_at: now })
-      .where('org_id', '=', orgId)
-      .where('id', '=', customerId)
-      .returning(['note_text', 'note_updated_at', 'note_updated_by'])
-      .executeTakeFirstOrThrow();
+    const row = await writeNote(tx, orgId, customerId, { text, by: actor.name, at: now });
     await recordActivity(tx, {
       orgId,
       customerId,

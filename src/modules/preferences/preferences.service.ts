@@ -4,7 +4,8 @@ import type { NotificationPrefs } from '../../db/types.js';
 import { AppError } from '../../errors.js';
 import { recordActivity } from '../activity/index.js';
 import type { AuthContext } from '../auth/index.js';
-import { lockForChange } from '../customers/customers.lock.js';
+import { lockForChange } from '../customers/index.js';
+import { findPreferences, writePreferences } from './preferences.repo.js';
 import { PREFERENCE_TYPES } from './preferences.schemas.js';
 
 const LABELS: Record<keyof NotificationPrefs, string> = {
@@ -32,7 +33,7 @@ export function customerActorFor(auth: AuthContext): Actor {
 }
 
 export async function getPreferences(ctx: AppContext, orgId: string, customerId: string): Promise<NotificationPrefs> {
-  const row = await ctx.db.selectFrom('customers').select('notification_prefs').where('org_id', '=', orgId).where('id', '=', customerId).executeTakeFirst();
+  const row = await findPreferences(ctx.db, orgId, customerId);
   if (!row) throw AppError.notFound('Customer', customerId);
   return row.notification_prefs;
 }
@@ -46,7 +47,7 @@ export async function setPreferences(ctx: AppContext, orgId: string, customerId:
     for (const t of PREFERENCE_TYPES) if (patch[t] !== undefined) next[t] = patch[t];
     const changed = PREFERENCE_TYPES.filter((t) => next[t] !== current[t]);
     if (changed.length === 0) return current;
-    await tx.updateTable('customers').set({ notification_prefs: JSON.stringify(next), updated_at: now }).where('org_id', '=', orgId).where('id', '=', customerId).execute();
+    await writePreferences(tx, orgId, customerId, next, now);
     await recordActivity(tx, {
       orgId,
       customerId,

@@ -3,14 +3,14 @@ import { formatMoney } from '../../core/money.js';
 import { AppError } from '../../errors.js';
 import { allActivity, recordActivity } from '../activity/index.js';
 import { toActivityView } from '../activity/index.js';
-import { toCustomerView } from '../customers/customers.service.js';
-import { toOrderView } from '../orders/orders.service.js';
-import { toEntryView } from '../points/points.service.js';
-import { referralsOf } from '../referrals/referrals.repo.js';
-import { toReferralView } from '../referrals/referrals.lifecycle.js';
-import { couponsOfCustomer } from '../rewards/rewards.repo.js';
-import { toCouponView } from '../rewards/rewards.views.js';
-import { customerRecords, previousValues } from './privacy.repo.js';
+import { toCustomerView } from '../customers/index.js';
+import { toOrderView } from '../orders/index.js';
+import { toEntryView } from '../points/index.js';
+import { referralsOf } from '../referrals/index.js';
+import { toReferralView } from '../referrals/index.js';
+import { couponsOfCustomer } from '../rewards/index.js';
+import { toCouponView } from '../rewards/index.js';
+import { customerRecords, findCustomerRow, findOrgName, previousValues } from './privacy.repo.js';
 
 const FIELD_NAMES = { email: 'email', phone: 'phone', first_name: 'firstName', last_name: 'lastName' } as const;
 
@@ -20,9 +20,9 @@ const FIELD_NAMES = { email: 'email', phone: 'phone', first_name: 'firstName', l
  * recorded in the timeline (who exported, when).
  */
 export async function exportCustomer(ctx: AppContext, orgId: string, customerId: string, actor: Actor) {
-  const row = await ctx.db.selectFrom('customers').selectAll().where('org_id', '=', orgId).where('id', '=', customerId).executeTakeFirst();
+  const row = await findCustomerRow(ctx.db, orgId, customerId);
   if (!row) throw AppError.notFound('Customer', customerId);
-  const org = await ctx.db.selectFrom('organizations').select(['id', 'name']).where('id', '=', orgId).executeTakeFirstOrThrow();
+  const org = await findOrgName(ctx.db, orgId);
   const now = ctx.clock.now();
   await recordActivity(ctx.db, { orgId, customerId, type: 'customer.exported', actor, summary: `Customer data exported by ${actor.name}`, payload: {}, at: now });
   const { entries, orders, refunds, link } = await customerRecords(ctx.db, orgId, customerId);

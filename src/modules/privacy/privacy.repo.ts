@@ -1,5 +1,6 @@
-import { sql } from 'kysely';
+import { sql, type Updateable } from 'kysely';
 import type { Executor } from '../../db/tx.js';
+import type { CustomersTable } from '../../db/types.js';
 import type { CustomerPreviousValuesTable } from './privacy.tables.js';
 
 export const REDACTED = '[anonymized]';
@@ -229,4 +230,24 @@ export async function customerRecords(db: Executor, orgId: string, customerId: s
           .execute();
   const link = await db.selectFrom('referral_links').selectAll().where('org_id', '=', orgId).where('customer_id', '=', customerId).executeTakeFirst();
   return { entries, orders, refunds, link };
+}
+
+/** Sets columns of one customer row (erasure, reporting exclusion) and returns the row. */
+export function updateCustomer(db: Executor, orgId: string, customerId: string, patch: Updateable<CustomersTable>) {
+  return db.updateTable('customers').set(patch).where('org_id', '=', orgId).where('id', '=', customerId).returningAll().executeTakeFirstOrThrow();
+}
+
+/** An erased customer's referral links stop working. */
+export async function disableReferralLinks(db: Executor, orgId: string, customerId: string, at: Date): Promise<void> {
+  await db.updateTable('referral_links').set({ status: 'disabled', updated_at: at }).where('org_id', '=', orgId).where('customer_id', '=', customerId).execute();
+}
+
+/** The customer row for a data-access export, or undefined. */
+export function findCustomerRow(db: Executor, orgId: string, customerId: string) {
+  return db.selectFrom('customers').selectAll().where('org_id', '=', orgId).where('id', '=', customerId).executeTakeFirst();
+}
+
+/** The organization named in a data-access export. */
+export function findOrgName(db: Executor, orgId: string) {
+  return db.selectFrom('organizations').select(['id', 'name']).where('id', '=', orgId).executeTakeFirstOrThrow();
 }

@@ -8,12 +8,14 @@ import { lockCustomer, type CustomerRow } from '../points/points.repo.js';
 import { lockForChange } from '../customers/customers.lock.js';
 import {
   deletePreviousValues,
+  disableReferralLinks,
   eraseNoteVersions,
   eraseProfileChangeValues,
   eraseRepliesAbout,
   previousValues,
   redactColumn,
   tenantTextColumns,
+  updateCustomer,
   type PreviousValue,
   type RedactPatterns,
 } from './privacy.repo.js';
@@ -109,28 +111,22 @@ export async function anonymizeCustomer(ctx: AppContext, orgId: string, customer
     const patterns = patternsFor(c, previous);
     const personal = [c.email, c.phone, c.first_name, c.last_name, ...previous.map((p) => p.value)].filter((v): v is string => !!v && v.trim().length >= 2);
     const externalIsPersonal = c.external_id !== null && personal.some((n) => c.external_id!.toLowerCase().includes(n.trim().toLowerCase()));
-    const updated = await tx
-      .updateTable('customers')
-      .set({
-        email: `anonymized+${c.id}@invalid.patron`,
-        first_name: 'Anonymous',
-        last_name: null,
-        phone: null,
-        birthday: null,
-        anniversary: null,
-        email_verified: false,
-        note_text: null,
-        note_updated_at: null,
-        note_updated_by: null,
-        ...(externalIsPersonal ? { external_id: null } : {}),
-        anonymized_at: now,
-        updated_at: now,
-      })
-      .where('org_id', '=', orgId)
-      .where('id', '=', customerId)
-      .returningAll()
-      .executeTakeFirstOrThrow();
-    await tx.updateTable('referral_links').set({ status: 'disabled', updated_at: now }).where('org_id', '=', orgId).where('customer_id', '=', customerId).execute();
+    const updated = await updateCustomer(tx, orgId, customerId, {
+      email: `anonymized+${c.id}@invalid.patron`,
+      first_name: 'Anonymous',
+      last_name: null,
+      phone: null,
+      birthday: null,
+      anniversary: null,
+      email_verified: false,
+      note_text: null,
+      note_updated_at: null,
+      note_updated_by: null,
+      ...(externalIsPersonal ? { external_id: null } : {}),
+      anonymized_at: now,
+      updated_at: now,
+    });
+    await disableReferralLinks(tx, orgId, customerId, now);
     await deletePreviousValues(tx, orgId, customerId);
     const rewritten: Record<string, number> = {};
     const notes = await eraseNoteVersions(tx, orgId, customerId);
@@ -163,13 +159,7 @@ export async function setReportingExcluded(ctx: AppContext, orgId: string, custo
     const now = ctx.clock.now();
     const c = await lockForChange(tx, orgId, customerId);
     if (c.excluded_from_reports === excluded) return c;
-    const updated = await tx
-      .updateTable('customers')
-      .set({ excluded_from_reports: excluded, updated_at: now })
-      .where('org_id', '=', orgId)
-      .where('id', '=', customerId)
-      .returningAll()
-      .executeTakeFirstOrThrow();
+    const updated = await updateCustomer(tx, orgId, customerId, { excluded_from_reports: excluded, updated_at: now });
     await recordActivity(tx, {
       orgId,
       customerId,
