@@ -1,7 +1,7 @@
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'admin/dist/**', 'node_modules/**', 'data/**', 'coverage/**', 'bin/**', 'admin/src/api/schema.d.ts'] },
+  { ignores: ['dist/**', 'admin/dist/**', 'node_modules/**', 'data/**', 'coverage/**', 'bin/**', 'admin/src/api/generated/**'] },
   ...tseslint.configs.recommendedTypeChecked,
   {
     languageOptions: {

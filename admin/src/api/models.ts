@@ -1,4 +1,4 @@
-import type { components } from './schema.js';
+import type { components } from './generated/schema.js';
 
 /** Shapes the admin reads. Generated ones come from the OpenAPI document; the rest follow API.md. */
 export type Me = components['schemas']['Me'];
