@@ -3,6 +3,7 @@ import type { AppContext } from '../../context.js';
 import type { ActivityEventsTable } from '../../db/types.js';
 import { AppError } from '../../errors.js';
 import { customerExists, customerNames, listActivity, orderNumbers, tierNames } from './activity.repo.js';
+import { keysetPage } from '../../db/paging.js';
 
 export type ActivityRow = Selectable<ActivityEventsTable>;
 
@@ -89,9 +90,11 @@ export async function customerActivity(
   opts: { limit: number; before: { createdAt: Date; id: string } | null; types: string | undefined },
 ) {
   if (!(await customerExists(ctx.db, orgId, customerId))) throw AppError.notFound('Customer', customerId);
-  const rows = await listActivity(ctx.db, orgId, customerId, { limit: opts.limit + 1, before: opts.before, ...parseTypes(opts.types) });
-  const page = rows.slice(0, opts.limit);
-  const last = page[page.length - 1];
+  const { page, next } = await keysetPage(
+    opts.limit,
+    (limit) => listActivity(ctx.db, orgId, customerId, { limit, before: opts.before, ...parseTypes(opts.types) }),
+    (last) => ({ at: last.created_at.toISOString(), id: last.id }),
+  );
   const refs = await resolveRefs(ctx, orgId, page);
-  return { items: page.map((r) => ({ ...toActivityView(r), refs: refsOf(r, refs) })), next: rows.length > opts.limit && last ? { at: last.created_at.toISOString(), id: last.id } : null };
+  return { items: page.map((r) => ({ ...toActivityView(r), refs: refsOf(r, refs) })), next };
 }

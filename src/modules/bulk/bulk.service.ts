@@ -11,6 +11,7 @@ import { findSegment } from '../segments/segments.repo.js';
 import { adjustOnce } from '../points/points.adjust.js';
 import * as repo from './bulk.repo.js';
 import type { BulkPointsBody } from './bulk.schemas.js';
+import { keysetPage } from '../../db/paging.js';
 
 export const BULK_POINTS_JOB = 'customers.points_bulk';
 
@@ -150,10 +151,9 @@ async function summarize(ctx: AppContext, orgId: string, jobId: string, ids: str
 export async function listBulkOutcomes(ctx: AppContext, orgId: string, jobId: string, opts: { status?: 'ok' | 'refused' | undefined; after: string | null; limit: number }) {
   const job = await getJobView(ctx.db, orgId, jobId);
   if (job.type !== BULK_POINTS_JOB) throw AppError.notFound('Bulk points job', jobId);
-  const rows = await repo.listOutcomes(ctx.db, orgId, jobId, { ...opts, limit: opts.limit + 1 });
-  const page = rows.slice(0, opts.limit);
+  const { page, next } = await keysetPage(opts.limit, (limit) => repo.listOutcomes(ctx.db, orgId, jobId, { ...opts, limit }), (last) => last.customer_id);
   return {
     items: page.map((r) => ({ customerId: r.customer_id, status: r.status, code: r.code, message: r.message, balanceAfter: r.balance_after, entryId: r.entry_id })),
-    next: rows.length > opts.limit ? (page[page.length - 1]?.customer_id ?? null) : null,
+    next,
   };
 }

@@ -1,5 +1,6 @@
 import type { AppContext } from '../../context.js';
 import { systemClock } from '../../context.js';
+import { pageOf } from '../../db/paging.js';
 import type { Executor } from '../../db/tx.js';
 import { AppError } from '../../errors.js';
 import { encodeCursor, readCursor } from '../../http/cursor.js';
@@ -154,14 +155,13 @@ export async function listGrid(ctx: AppContext, orgId: string, q: GridQuery) {
     repo.listRows(ctx.db, resolved.where, { sort: key, desc, after, limit: q.limit + 1 }),
     q.cursor ? Promise.resolve(null) : countMatches(ctx.db, resolved),
   ]);
-  const page = rows.slice(0, q.limit);
-  const last = page[page.length - 1];
+  const { page, next } = pageOf(rows, q.limit, (last) => ({ s: key, d: desc, v: last.sort_value, id: last.id }));
   const tierIds = [...new Set(page.map((r) => r.tier_id).filter((t): t is string => t !== null))];
   const names = tierIds.length > 0 ? await repo.tierNames(ctx.db, orgId, tierIds) : new Map<string, string>();
   const unit = await progressUnit(ctx.db, orgId);
   return {
     items: page.map((r) => toGridRow(r, names, unit)),
-    nextCursor: rows.length > q.limit && last ? encodeCursor(ctx, scope, { s: key, d: desc, v: last.sort_value, id: last.id }) : null,
+    nextCursor: next ? encodeCursor(ctx, scope, next) : null,
     // A first page that holds every match is its own exact total.
     total: counted === null ? null : rows.length <= q.limit ? { value: rows.length, exact: true } : counted,
   };

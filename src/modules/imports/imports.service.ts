@@ -12,6 +12,7 @@ import { parseBasisValue, progressUnit } from '../tiers/tiers.service.js';
 import type { TierBasis } from '../../core/tiers.js';
 import * as repo from './imports.repo.js';
 import { customerKey, parseRow, readHeader, type Header, type ImportKind, type ParsedRow, type RowError } from './imports.rows.js';
+import { keysetPage } from '../../db/paging.js';
 
 export const IMPORT_JOB = 'imports.run';
 /** Row errors kept in a report; the count is always exact. */
@@ -289,8 +290,6 @@ export async function runImportJob(ctx: AppContext, job: JobRecord, helpers: Job
 }
 
 export async function listImports(ctx: AppContext, orgId: string, before: { at: Date; id: string } | null, limit: number) {
-  const rows = await repo.listImports(ctx.db, orgId, before, limit + 1);
-  const page = rows.slice(0, limit);
-  const last = page[page.length - 1];
-  return { items: page.map(toImportView), next: rows.length > limit && last ? { at: last.created_at.toISOString(), id: last.id } : null };
+  const { page, next } = await keysetPage(limit, (n) => repo.listImports(ctx.db, orgId, before, n), (last) => ({ at: last.created_at.toISOString(), id: last.id }));
+  return { items: page.map(toImportView), next };
 }

@@ -3,6 +3,7 @@ import { AppError } from '../../errors.js';
 import { customerExists } from '../customers/customers.repo.js';
 import { toOrderView, toRefundView } from './orders.common.js';
 import * as repo from './orders.repo.js';
+import { keysetPage } from '../../db/paging.js';
 
 export async function getOrder(ctx: AppContext, orgId: string, orderId: string) {
   const order = await repo.findOrder(ctx.db, orgId, orderId);
@@ -13,8 +14,10 @@ export async function getOrder(ctx: AppContext, orgId: string, orderId: string) 
 
 export async function listCustomerOrders(ctx: AppContext, orgId: string, customerId: string, limit: number, before: { placedAt: Date; id: string } | null) {
   if (!(await customerExists(ctx.db, orgId, customerId))) throw AppError.notFound('Customer', customerId);
-  const rows = await repo.listCustomerOrders(ctx.db, orgId, customerId, limit + 1, before);
-  const page = rows.slice(0, limit);
-  const last = page[page.length - 1];
-  return { items: page.map(toOrderView), next: rows.length > limit && last ? { placedAt: last.placed_at.toISOString(), id: last.id } : null };
+  const { page, next } = await keysetPage(
+    limit,
+    (n) => repo.listCustomerOrders(ctx.db, orgId, customerId, n, before),
+    (last) => ({ placedAt: last.placed_at.toISOString(), id: last.id }),
+  );
+  return { items: page.map(toOrderView), next };
 }

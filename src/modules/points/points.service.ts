@@ -8,6 +8,7 @@ import { adjustOnce } from './points.adjust.js';
 import * as repo from './points.repo.js';
 import type { CustomerRow, EntryRow } from './points.repo.js';
 import type { EntryKind } from './points.tables.js';
+import { keysetPage } from '../../db/paging.js';
 
 export interface EntryView {
   id: string;
@@ -86,10 +87,12 @@ export async function listEntries(
   opts: { limit: number; before: { createdAt: Date; id: string } | null; kinds?: EntryKind[] | undefined },
 ) {
   if (!(await customerExists(ctx.db, orgId, customerId))) throw AppError.notFound('Customer', customerId);
-  const rows = await repo.listEntries(ctx.db, orgId, customerId, { ...opts, limit: opts.limit + 1 });
-  const page = rows.slice(0, opts.limit);
-  const last = page[page.length - 1];
-  return { items: page.map(toEntryView), next: rows.length > opts.limit && last ? { createdAt: last.created_at.toISOString(), id: last.id } : null };
+  const { page, next } = await keysetPage(
+    opts.limit,
+    (limit) => repo.listEntries(ctx.db, orgId, customerId, { ...opts, limit }),
+    (last) => ({ createdAt: last.created_at.toISOString(), id: last.id }),
+  );
+  return { items: page.map(toEntryView), next };
 }
 
 export async function setEntryVisibility(ctx: AppContext, orgId: string, customerId: string, entryId: string, visible: boolean, actor: Actor) {

@@ -1,13 +1,16 @@
 import type { AppContext } from '../../context.js';
 import { AppError } from '../../errors.js';
 import { customerExists, referredBy } from './referrals.repo.js';
+import { keysetPage } from '../../db/paging.js';
 
 /** Who this customer referred: each friend, whether the referral completed, with which order, and when. */
 export async function listReferredFriends(ctx: AppContext, orgId: string, customerId: string, opts: { limit: number; before: { createdAt: Date; id: string } | null }) {
   if (!(await customerExists(ctx.db, orgId, customerId))) throw AppError.notFound('Customer', customerId);
-  const rows = await referredBy(ctx.db, orgId, customerId, { limit: opts.limit + 1, before: opts.before });
-  const page = rows.slice(0, opts.limit);
-  const last = page[page.length - 1];
+  const { page, next } = await keysetPage(
+    opts.limit,
+    (limit) => referredBy(ctx.db, orgId, customerId, { limit, before: opts.before }),
+    (last) => ({ at: last.created_at.toISOString(), id: last.id }),
+  );
   return {
     items: page.map((r) => ({
       id: r.id,
@@ -18,6 +21,6 @@ export async function listReferredFriends(ctx: AppContext, orgId: string, custom
       createdAt: r.created_at.toISOString(),
       completedAt: r.completed_at?.toISOString() ?? null,
     })),
-    next: rows.length > opts.limit && last ? { at: last.created_at.toISOString(), id: last.id } : null,
+    next,
   };
 }

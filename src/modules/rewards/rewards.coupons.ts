@@ -18,6 +18,7 @@ import * as repo from './rewards.repo.js';
 import type { CouponRow, RewardRow } from './rewards.repo.js';
 import type { RewardType } from './rewards.tables.js';
 import { REWARD_LABELS, toCouponView, trimPercent } from './rewards.views.js';
+import { keysetPage } from '../../db/paging.js';
 
 const plural = (n: number) => `${n} point${n === 1 ? '' : 's'}`;
 const CODE_ATTEMPTS = 8;
@@ -269,11 +270,13 @@ export async function getCoupon(ctx: AppContext, orgId: string, couponId: string
 
 export async function listCustomerCoupons(ctx: AppContext, orgId: string, customerId: string, opts: { limit: number; before: { createdAt: Date; id: string } | null }) {
   if (!(await customerExists(ctx.db, orgId, customerId))) throw AppError.notFound('Customer', customerId);
-  const rows = await repo.listCustomerCoupons(ctx.db, orgId, customerId, { ...opts, limit: opts.limit + 1 });
-  const page = rows.slice(0, opts.limit);
-  const last = page[page.length - 1];
+  const { page, next } = await keysetPage(
+    opts.limit,
+    (limit) => repo.listCustomerCoupons(ctx.db, orgId, customerId, { ...opts, limit }),
+    (last) => ({ at: last.created_at.toISOString(), id: last.id }),
+  );
   const now = ctx.clock.now();
-  return { items: page.map((c) => toCouponView(c, now)), next: rows.length > opts.limit && last ? { at: last.created_at.toISOString(), id: last.id } : null };
+  return { items: page.map((c) => toCouponView(c, now)), next };
 }
 
 /** An order that carries a coupon's code (compared canonically) marks that customer's active coupon used. */

@@ -9,6 +9,7 @@ import * as repo from './rewards.repo.js';
 import type { RewardRow } from './rewards.repo.js';
 import type { RewardType } from './rewards.tables.js';
 import { REWARD_LABELS, toRewardView } from './rewards.views.js';
+import { keysetPage } from '../../db/paging.js';
 
 function toMinor(field: string, m: { amount: string; currency: string } | null | undefined, currency: string): number | null | undefined {
   if (m === undefined || m === null) return m;
@@ -82,9 +83,8 @@ export async function getReward(ctx: AppContext, orgId: string, id: string) {
 
 export async function listRewards(ctx: AppContext, orgId: string, opts: { limit: number; after: string | null; active?: boolean | undefined }) {
   const currency = await repo.orgCurrency(ctx.db, orgId);
-  const rows = await repo.listRewards(ctx.db, orgId, { ...opts, limit: opts.limit + 1 });
-  const page = rows.slice(0, opts.limit);
-  return { items: page.map((r) => toRewardView(r, currency)), next: rows.length > opts.limit ? (page[page.length - 1]?.id ?? null) : null };
+  const { page, next } = await keysetPage(opts.limit, (limit) => repo.listRewards(ctx.db, orgId, { ...opts, limit }), (last) => last.id);
+  return { items: page.map((r) => toRewardView(r, currency)), next };
 }
 
 export async function updateReward(ctx: AppContext, orgId: string, id: string, patch: RewardPatch) {

@@ -7,6 +7,7 @@ import * as repo from './rules.repo.js';
 import type { RuleRow } from './rules.repo.js';
 import { ruleConfigSchema, type EarningRuleView, type RuleCreate, type RulePatch } from './rules.schemas.js';
 import type { EarningRuleKind } from './rules.tables.js';
+import { keysetPage } from '../../db/paging.js';
 
 type RuleConfig = EarningRuleView['config'];
 
@@ -49,9 +50,8 @@ function validate(kind: EarningRuleKind, input: { points?: number | undefined; p
 }
 
 export async function listRuleViews(db: Executor, orgId: string, afterId: string | null, limit: number) {
-  const rows = await repo.listRules(db, orgId, afterId, limit + 1);
-  const page = rows.slice(0, limit);
-  return { items: page.map(toRuleView), lastId: rows.length > limit ? (page[page.length - 1]?.id ?? null) : null };
+  const { page, next } = await keysetPage(limit, (n) => repo.listRules(db, orgId, afterId, n), (last) => last.id);
+  return { items: page.map(toRuleView), lastId: next };
 }
 
 export async function getRule(db: Executor, orgId: string, id: string): Promise<EarningRuleView> {

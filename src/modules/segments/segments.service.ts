@@ -4,6 +4,7 @@ import { isUniqueViolation } from '../../db/tx.js';
 import { AppError } from '../../errors.js';
 import * as repo from './segments.repo.js';
 import type { SegmentCreate, SegmentPatch, SegmentView } from './segments.schemas.js';
+import { keysetPage } from '../../db/paging.js';
 
 function toView(r: repo.SegmentRow): SegmentView {
   return {
@@ -47,10 +48,8 @@ export async function getSegment(ctx: AppContext, orgId: string, id: string): Pr
 }
 
 export async function listSegments(ctx: AppContext, orgId: string, after: { name: string; id: string } | null, limit: number) {
-  const rows = await repo.listSegments(ctx.db, orgId, after, limit + 1);
-  const page = rows.slice(0, limit);
-  const last = page[page.length - 1];
-  return { items: page.map(toView), next: rows.length > limit && last ? { name: last.name, id: last.id } : null };
+  const { page, next } = await keysetPage(limit, (n) => repo.listSegments(ctx.db, orgId, after, n), (last) => ({ name: last.name, id: last.id }));
+  return { items: page.map(toView), next };
 }
 
 export async function updateSegment(ctx: AppContext, orgId: string, id: string, patch: SegmentPatch): Promise<SegmentView> {
