@@ -7,25 +7,13 @@ import { getProgram } from '../program/program.service.js';
 import { adjustOnce } from './points.adjust.js';
 import * as repo from './points.repo.js';
 import type { CustomerRow, EntryRow } from './points.repo.js';
+import type { z } from 'zod';
+import type { entrySchema } from './points.schemas.js';
 import type { EntryKind } from './points.tables.js';
 import { keysetPage } from '../../db/paging.js';
 
-export interface EntryView {
-  id: string;
-  kind: EntryKind;
-  points: number;
-  activeDelta: number;
-  pendingDelta: number;
-  reason: string;
-  customerMessage: string | null;
-  visibleToCustomer: boolean;
-  countsTowardTier: boolean;
-  explanation: string;
-  source: { type: string; id: string } | null;
-  actor: { type: string; id: string | null; name: string | null };
-  balanceAfter: number;
-  createdAt: string;
-}
+/** A ledger entry as the API shows it (the `LedgerEntry` schema). */
+export type EntryView = z.infer<typeof entrySchema>;
 
 export function toEntryView(e: EntryRow): EntryView {
   return {
