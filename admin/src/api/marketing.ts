@@ -1,6 +1,6 @@
 import { useQuery } from '@tanstack/react-query';
 import { api, unwrap } from './client.js';
-import type { components } from './schema.js';
+import type { components } from './generated/schema.js';
 
 export type MarketingTool = 'klaviyo' | 'omnisend';
 export type MarketingIntegration = components['schemas']['MarketingIntegration'];

@@ -22,7 +22,7 @@ import { notifications } from '@mantine/notifications';
 import { useQuery } from '@tanstack/react-query';
 import { useEffect, useState, type FormEvent } from 'react';
 import { api, unwrap } from '../../api/client.js';
-import type { components, paths } from '../../api/schema.js';
+import type { components, paths } from '../../api/generated/schema.js';
 import { ConfirmDialog } from '../../components/confirm-dialog.js';
 import { CopyableValue } from '../../components/copyable-value.js';
 import { ErrorAlert } from '../../components/feedback.js';
