@@ -10,6 +10,7 @@ import { normalizeShopDomain } from './shopify.client.js';
 import { credentialSealer } from './shopify.connection.js';
 import * as repo from './shopify.repo.js';
 import type { ConnectionRow, WebhookRow } from './shopify.repo.js';
+import { keysetPage } from '../../db/paging.js';
 
 /** The store, as the timeline shows what its webhooks changed. */
 export function shopifyActor(shop: string): Actor {
@@ -136,10 +137,12 @@ export function toWebhookView(row: WebhookRow) {
 }
 
 export async function listWebhooks(ctx: AppContext, orgId: string, opts: { status?: string | undefined; limit: number; before: { receivedAt: Date; id: string } | null }) {
-  const rows = await repo.listWebhooks(ctx.db, orgId, { ...opts, limit: opts.limit + 1 });
-  const page = rows.slice(0, opts.limit);
-  const last = page[page.length - 1];
-  return { items: page.map(toWebhookView), next: rows.length > opts.limit && last ? { receivedAt: last.received_at.toISOString(), id: last.id } : null };
+  const { page, next } = await keysetPage(
+    opts.limit,
+    (limit) => repo.listWebhooks(ctx.db, orgId, { ...opts, limit }),
+    (last) => ({ receivedAt: last.received_at.toISOString(), id: last.id }),
+  );
+  return { items: page.map(toWebhookView), next };
 }
 
 /** Queues a delivery that failed to be processed again (its stored body, as received). */

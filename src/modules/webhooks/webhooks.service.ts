@@ -8,6 +8,7 @@ import { attemptNow, envelope, kickDeliveries, ROTATION_OVERLAP_MS, secretSealer
 import * as repo from './webhooks.repo.js';
 import { newSecret } from './webhooks.signing.js';
 import type { WebhookDeliveryStatus } from './webhooks.tables.js';
+import { keysetPage } from '../../db/paging.js';
 
 export const TEST_EVENT_TYPE = 'webhook.test';
 /** Endpoints one organization may register. */
@@ -272,8 +273,11 @@ export async function listDeliveries(
   opts: { status?: WebhookDeliveryStatus | undefined; limit: number; before: { createdAt: Date; id: string } | null },
 ): Promise<{ items: DeliveryView[]; next: { createdAt: string; id: string } | null }> {
   await endpointOrThrow(ctx, orgId, endpointId);
-  const rows = await repo.listDeliveries(ctx.db, orgId, endpointId, { ...opts, limit: opts.limit + 1 });
-  const page = rows.slice(0, opts.limit);
+  const { page, next } = await keysetPage(
+    opts.limit,
+    (limit) => repo.listDeliveries(ctx.db, orgId, endpointId, { ...opts, limit }),
+    (last) => ({ createdAt: last.created_at.toISOString(), id: last.id }),
+  );
   const attempts = await repo.attemptsOf(
     ctx.db,
     orgId,
@@ -285,8 +289,7 @@ export async function listDeliveries(
       attempts.filter((a) => a.delivery_id === d.id),
     ),
   );
-  const last = page[page.length - 1];
-  return { items, next: rows.length > opts.limit && last ? { createdAt: last.created_at.toISOString(), id: last.id } : null };
+  return { items, next };
 }
 
 export async function getDelivery(ctx: AppContext, orgId: string, endpointId: string, id: string): Promise<DeliveryView> {
