@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { ID_PATTERN } from '../../db/ids.js';
-import { customerFilterSchema } from '../grid/grid.schemas.js';
-import { jobViewSchema } from '../jobs-api/jobs-api.schemas.js';
+import { customerFilterSchema } from '../grid/index.js';
+import { jobViewSchema } from '../jobs-api/index.js';
 
 export const MAX_BULK_IDS = 10_000;
 

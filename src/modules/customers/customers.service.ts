@@ -6,7 +6,7 @@ import { allowedTargets } from '../../core/membership.js';
 import { formatMoney } from '../../core/money.js';
 import { emit } from '../../events/emit.js';
 import { recordActivity } from '../activity/index.js';
-import { getProgram } from '../program/program.service.js';
+import { getProgram } from '../program/index.js';
 import { anonymizedError, lockForChange } from './customers.lock.js';
 import * as repo from './customers.repo.js';
 import type { CustomerRow } from './customers.repo.js';

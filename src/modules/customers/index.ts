@@ -2,6 +2,7 @@
  * The public entry of the customers feature: what other features may use of it. Other features
  * import only this file; the module definition is in customers.module.ts.
  */
-export { findCustomerByExternalId } from './customers.repo.js';
-export { customerUpsertSchema, type CustomerUpsert } from './customers.schemas.js';
-export { upsertCustomer } from './customers.service.js';
+export { lockForChange } from './customers.lock.js';
+export { customerExists, type CustomerRow, findCustomer, findCustomerByExternalId, lockCustomer } from './customers.repo.js';
+export { balancesSchema, customerSchema, type CustomerUpsert, customerUpsertSchema, type CustomerView } from './customers.schemas.js';
+export { displayName, getCustomerRow, type TierViewLoader, toCustomerView, updateCustomerProfile, upsertCustomer } from './customers.service.js';

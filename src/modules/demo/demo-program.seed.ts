@@ -1,6 +1,6 @@
 import type { AppContext } from '../../context.js';
-import { createRule } from '../rules/rules.service.js';
-import { createTier, putTierSettings } from '../tiers/tiers.service.js';
+import { createRule } from '../rules/index.js';
+import { createTier, putTierSettings } from '../tiers/index.js';
 
 /**
  * Demo program: Bronze (from the first 50.00 USD), Silver and Gold on yearly spend, and

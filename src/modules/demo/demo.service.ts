@@ -1,7 +1,7 @@
 import type { AppContext } from '../../context.js';
-import { findOrgBySlug } from '../orgs/orgs.repo.js';
-import { createOrganization } from '../orgs/orgs.service.js';
-import { createUser } from '../users/users.service.js';
+import { findOrgBySlug } from '../orgs/index.js';
+import { createOrganization } from '../orgs/index.js';
+import { createUser } from '../users/index.js';
 import { seedDemoCustomers } from './demo-customers.seed.js';
 import { seedDemoProgram } from './demo-program.seed.js';
 

@@ -1,6 +1,6 @@
 import { sql, type RawBuilder } from 'kysely';
 import type { Executor } from '../../db/tx.js';
-import type { CustomerWhere } from '../grid/grid.repo.js';
+import type { CustomerWhere } from '../grid/index.js';
 
 const iso = (col: string): RawBuilder<string | null> => sql<string | null>`to_char(${sql.ref(col)} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 

@@ -4,7 +4,7 @@ import type { AppContext } from '../../context.js';
 import { errorResponses } from '../../http/schemas.js';
 import { authOf } from '../../http/security.js';
 import type { ZodApp } from '../../http/types.js';
-import { filterFromQuery, filterQuerySchema } from '../grid/grid.schemas.js';
+import { filterFromQuery, filterQuerySchema } from '../grid/index.js';
 import { exportCustomersCsv } from './exports.service.js';
 
 export async function exportsRoutes(app: ZodApp, ctx: AppContext): Promise<void> {

@@ -1,10 +1,10 @@
 import type { AppContext } from '../../context.js';
 import { currencyExponent } from '../../core/money.js';
-import type { CustomerFilter } from '../grid/grid.schemas.js';
-import { resolveCustomerFilter, type ResolvedCustomerFilter } from '../grid/grid.service.js';
-import { findSegment } from '../segments/segments.repo.js';
-import { foldSearch } from '../grid/search-fold.js';
-import { getTierSettings } from '../tiers/tiers.service.js';
+import type { CustomerFilter } from '../grid/index.js';
+import { resolveCustomerFilter, type ResolvedCustomerFilter } from '../grid/index.js';
+import { findSegment } from '../segments/index.js';
+import { foldSearch } from '../grid/index.js';
+import { getTierSettings } from '../tiers/index.js';
 import { csvLine, textCell } from './csv.js';
 import { COL, exportQuery, orgCurrency, TEXT_COLUMNS, tiersOf } from './exports.repo.js';
 

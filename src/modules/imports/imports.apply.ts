@@ -1,11 +1,11 @@
 import type { Actor, AppContext } from '../../context.js';
 import { withTx } from '../../db/tx.js';
 import { AppError } from '../../errors.js';
-import { adjustOnce } from '../points/points.adjust.js';
-import { upsertCustomer, updateCustomerProfile } from '../customers/customers.service.js';
-import type { CustomerRow } from '../customers/customers.repo.js';
-import type { ProgramSettings } from '../program/program.service.js';
-import { assignTier } from '../tiers/tiers.customer.service.js';
+import { adjustOnce } from '../points/index.js';
+import { upsertCustomer, updateCustomerProfile } from '../customers/index.js';
+import type { CustomerRow } from '../customers/index.js';
+import type { ProgramSettings } from '../program/index.js';
+import { assignTier } from '../tiers/index.js';
 import * as repo from './imports.repo.js';
 import type { CustomerRef, ParsedRow, RowError } from './imports.rows.js';
 

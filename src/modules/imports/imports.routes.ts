@@ -6,7 +6,7 @@ import { assertNoNul } from '../../http/input-guard.js';
 import { errorResponses, idParam, listQuery, page } from '../../http/schemas.js';
 import { authOf } from '../../http/security.js';
 import type { ZodApp } from '../../http/types.js';
-import { parseTimeCursor, timeCursor } from '../points/points.routes.js';
+import { parseTimeCursor, timeCursor } from '../points/index.js';
 import { IMPORT_KINDS, type ImportKind } from './imports.rows.js';
 import { dryRunImport, getImport, listImports, startImport } from './imports.service.js';
 

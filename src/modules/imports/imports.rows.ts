@@ -1,5 +1,5 @@
 import { parseIsoDate } from '../../core/dates.js';
-import { customerUpsertSchema, type CustomerUpsert } from '../customers/customers.schemas.js';
+import { customerUpsertSchema, type CustomerUpsert } from '../customers/index.js';
 
 export const IMPORT_KINDS = ['customers', 'points', 'birthdays', 'tiers'] as const;
 export type ImportKind = (typeof IMPORT_KINDS)[number];

@@ -1,8 +1,8 @@
 import { checkTransition, type MembershipType } from '../../core/membership.js';
 import type { Executor } from '../../db/tx.js';
-import { getCustomerRow } from '../customers/customers.service.js';
-import { findEntryByUniqueKey } from '../points/points.repo.js';
-import { activeRule } from '../rules/rules.service.js';
+import { getCustomerRow } from '../customers/index.js';
+import { findEntryByUniqueKey } from '../points/index.js';
+import { activeRule } from '../rules/index.js';
 
 /**
  * What changing the membership type would do, for the dialog to say before confirming:

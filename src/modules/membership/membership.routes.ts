@@ -2,7 +2,7 @@ import type { AppContext } from '../../context.js';
 import { errorResponses, idParam } from '../../http/schemas.js';
 import { authOf } from '../../http/security.js';
 import type { ZodApp } from '../../http/types.js';
-import { customerSchema } from '../customers/customers.schemas.js';
+import { customerSchema } from '../customers/index.js';
 import { previewMembershipChange } from './membership.preview.js';
 import { bulkMembershipBodySchema, bulkMembershipResultSchema, membershipBodySchema, membershipPreviewQuerySchema, membershipPreviewSchema } from './membership.schemas.js';
 import { BULK_INLINE_LIMIT, bulkChangeMembership, changeMembership } from './membership.service.js';

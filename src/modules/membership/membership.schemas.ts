@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ID_PATTERN } from '../../db/ids.js';
-import { customerFilterSchema } from '../grid/grid.schemas.js';
+import { customerFilterSchema } from '../grid/index.js';
 
 const MEMBERSHIP = ['member', 'guest', 'left'] as const;
 

@@ -8,17 +8,17 @@ import { reaction } from '../../events/types.js';
 import { enqueue } from '../../jobs/queue.js';
 import type { JobHelpers, JobRecord } from '../../jobs/worker.js';
 import { recordActivity } from '../activity/index.js';
-import { toCustomerView } from '../customers/customers.service.js';
-import type { CustomerView } from '../customers/customers.schemas.js';
-import { countMatches, customerIdBatches, resolveCustomerFilter, type CustomerFilter, type ResolvedCustomerFilter } from '../grid/grid.service.js';
-import { customerFilterSchema } from '../grid/grid.schemas.js';
-import type { CustomerRow } from '../points/points.repo.js';
-import { lockForChange } from '../points/points.service.js';
-import { creditSignup } from '../rules/rules.earn.js';
+import { toCustomerView } from '../customers/index.js';
+import type { CustomerView } from '../customers/index.js';
+import { countMatches, customerIdBatches, resolveCustomerFilter, type CustomerFilter, type ResolvedCustomerFilter } from '../grid/index.js';
+import { customerFilterSchema } from '../grid/index.js';
+import type { CustomerRow } from '../points/index.js';
+import { lockForChange } from '../points/index.js';
+import { creditSignup } from '../rules/index.js';
 import * as repo from './membership.repo.js';
 import type { BulkMembershipBody, BulkMembershipResult, BulkOutcome } from './membership.schemas.js';
 
-export { assertCanDeduct, assertCanRedeem } from '../points/points.membership.js';
+export { assertCanDeduct, assertCanRedeem } from '../points/index.js';
 
 /** A guest whose platform account becomes registered joins automatically (customer.registered is emitted only in automatic mode). */
 export const membershipReactions = [

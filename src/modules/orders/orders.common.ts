@@ -1,9 +1,9 @@
 import type { Tx } from '../../db/tx.js';
 import { AppError } from '../../errors.js';
 import { formatMoney, isCurrency, MoneyFormatError, parseMoney } from '../../core/money.js';
-import type { CustomerRow } from '../points/points.repo.js';
-import { lockForChange } from '../points/points.service.js';
-import type { OrderStatus } from '../points/points.tables.js';
+import type { CustomerRow } from '../points/index.js';
+import { lockForChange } from '../points/index.js';
+import type { OrderStatus } from '../points/index.js';
 import * as repo from './orders.repo.js';
 import type { OrderRow } from './orders.repo.js';
 

@@ -1,7 +1,7 @@
 import type { Actor, AppContext } from '../../context.js';
 import { withTx } from '../../db/tx.js';
 import { AppError } from '../../errors.js';
-import { getProgram } from '../program/program.service.js';
+import { getProgram } from '../program/index.js';
 import { lockOrderForChange, toOrderView } from './orders.common.js';
 import { advance } from './orders.record.js';
 

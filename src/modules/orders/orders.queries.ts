@@ -1,6 +1,6 @@
 import type { AppContext } from '../../context.js';
 import { AppError } from '../../errors.js';
-import { customerExists } from '../customers/customers.repo.js';
+import { customerExists } from '../customers/index.js';
 import { toOrderView, toRefundView } from './orders.common.js';
 import * as repo from './orders.repo.js';
 import { keysetPage } from '../../db/paging.js';

@@ -1,6 +1,6 @@
 import type { Insertable, Selectable, Updateable } from 'kysely';
 import type { Executor } from '../../db/tx.js';
-import type { OrderRefundsTable, OrdersTable } from '../points/points.tables.js';
+import type { OrderRefundsTable, OrdersTable } from '../points/index.js';
 
 export type OrderRow = Selectable<OrdersTable>;
 export type RefundRow = Selectable<OrderRefundsTable>;

@@ -2,10 +2,10 @@ import type { Actor, AppContext } from '../../context.js';
 import type { Tx } from '../../db/tx.js';
 import { AppError } from '../../errors.js';
 import { assertCanAdd, assertCanDeduct } from './points.membership.js';
-import type { ProgramSettings } from '../program/program.service.js';
+import type { ProgramSettings } from '../program/index.js';
 import { credit, debit } from './points.ledger.js';
 import { findEntryByUniqueKey, type CustomerRow, type EntryRow } from './points.repo.js';
-import { lockForChange } from '../customers/customers.lock.js';
+import { lockForChange } from '../customers/index.js';
 import { expiryFor } from './points.expiry.js';
 
 export interface KeyedAdjustment {

@@ -1,4 +1,4 @@
-import type { ProgramSettings } from '../program/program.service.js';
+import type { ProgramSettings } from '../program/index.js';
 
 /** When points earned at `at` expire under the program (null: they do not). */
 export function expiryFor(program: ProgramSettings, at: Date): Date | null {

@@ -3,7 +3,7 @@ import { SYSTEM_ACTOR } from '../../context.js';
 import { withTx } from '../../db/tx.js';
 import { emit } from '../../events/emit.js';
 import { recordActivity } from '../activity/index.js';
-import { getProgram } from '../program/program.service.js';
+import { getProgram } from '../program/index.js';
 import { activate, expireLots } from './points.ledger.js';
 import * as repo from './points.repo.js';
 

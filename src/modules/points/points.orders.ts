@@ -1,7 +1,7 @@
 import type { Actor, AppContext } from '../../context.js';
 import type { Tx } from '../../db/tx.js';
 import type { Selectable } from 'kysely';
-import type { ProgramSettings } from '../program/program.service.js';
+import type { ProgramSettings } from '../program/index.js';
 import { expiryFor } from './points.expiry.js';
 import { activate, cancelPending, credit, debit } from './points.ledger.js';
 import * as repo from './points.repo.js';

@@ -8,7 +8,7 @@ export type CustomerRow = Selectable<CustomersTable>;
 export type EntryRow = Selectable<PointsEntriesTable>;
 export type LotRow = Selectable<PointsLotsTable>;
 
-export { lockCustomer } from '../customers/customers.repo.js';
+export { lockCustomer } from '../customers/index.js';
 
 export function openLots(db: Executor, orgId: string, customerId: string): Promise<LotRow[]> {
   return db

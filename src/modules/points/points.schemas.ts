@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { balancesSchema } from '../customers/customers.schemas.js';
+import { balancesSchema } from '../customers/index.js';
 
 export const ENTRY_KINDS = [
   'earn_order',

@@ -2,8 +2,8 @@ import type { Actor, AppContext } from '../../context.js';
 import { withTx } from '../../db/tx.js';
 import { AppError } from '../../errors.js';
 import { recordActivity } from '../activity/index.js';
-import { customerExists } from '../customers/customers.repo.js';
-import { getProgram } from '../program/program.service.js';
+import { customerExists } from '../customers/index.js';
+import { getProgram } from '../program/index.js';
 import { adjustOnce } from './points.adjust.js';
 import * as repo from './points.repo.js';
 import type { CustomerRow, EntryRow } from './points.repo.js';
@@ -46,7 +46,7 @@ export function balancesOf(c: CustomerRow) {
   };
 }
 
-export { lockForChange } from '../customers/customers.lock.js';
+export { lockForChange } from '../customers/index.js';
 export { expiryFor } from './points.expiry.js';
 
 export interface AdjustmentInput {

@@ -2,7 +2,7 @@ import type { AppContext } from '../../context.js';
 import { errorResponses, idParam } from '../../http/schemas.js';
 import { authOf } from '../../http/security.js';
 import type { ZodApp } from '../../http/types.js';
-import { customerSchema } from '../customers/customers.schemas.js';
+import { customerSchema } from '../customers/index.js';
 import { exportCustomer } from './privacy.export.js';
 import { anonymizeBodySchema, customerExportSchema, reportingBodySchema } from './privacy.schemas.js';
 import { anonymizeCustomer, setReportingExcluded } from './privacy.service.js';

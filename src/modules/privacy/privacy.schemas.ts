@@ -1,11 +1,11 @@
 import { z } from 'zod';
 import { moneySchema } from '../../http/schemas.js';
 import { activityEventSchema } from '../activity/index.js';
-import { customerSchema } from '../customers/customers.schemas.js';
-import { preferencesSchema } from '../preferences/preferences.schemas.js';
-import { entrySchema } from '../points/points.schemas.js';
-import { referralSchema } from '../referrals/referrals.schemas.js';
-import { couponSchema } from '../rewards/rewards.schemas.js';
+import { customerSchema } from '../customers/index.js';
+import { preferencesSchema } from '../preferences/index.js';
+import { entrySchema } from '../points/index.js';
+import { referralSchema } from '../referrals/index.js';
+import { couponSchema } from '../rewards/index.js';
 
 export const anonymizeBodySchema = z.object({
   confirmEmail: z.string('is required: type the customer\'s current email to confirm').min(1, "is required: type the customer's current email to confirm").max(320),

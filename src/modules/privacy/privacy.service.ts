@@ -3,9 +3,9 @@ import { withTx } from '../../db/tx.js';
 import { AppError } from '../../errors.js';
 import { emit } from '../../events/emit.js';
 import { recordActivity } from '../activity/index.js';
-import { toCustomerView } from '../customers/customers.service.js';
-import { lockCustomer, type CustomerRow } from '../points/points.repo.js';
-import { lockForChange } from '../customers/customers.lock.js';
+import { toCustomerView } from '../customers/index.js';
+import { lockCustomer, type CustomerRow } from '../points/index.js';
+import { lockForChange } from '../customers/index.js';
 import {
   deletePreviousValues,
   disableReferralLinks,

@@ -2,4 +2,7 @@
  * The public entry of the referrals feature: what other features may use of it. Other features
  * import only this file; the module definition is in referrals.module.ts.
  */
-export {};
+export { createReferral, toReferralView } from './referrals.lifecycle.js';
+export { referralsOf } from './referrals.repo.js';
+export { referralSchema } from './referrals.schemas.js';
+export { getReferral } from './referrals.service.js';

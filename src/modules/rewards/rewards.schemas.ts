@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { moneySchema } from '../../http/schemas.js';
-import { balancesSchema } from '../customers/customers.schemas.js';
-import { pointsAmount } from '../points/points.schemas.js';
+import { balancesSchema } from '../customers/index.js';
+import { pointsAmount } from '../points/index.js';
 import { REWARD_TYPES } from './rewards.tables.js';
 
 export const moneyInput = z.object({

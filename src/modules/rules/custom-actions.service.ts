@@ -4,10 +4,10 @@ import { AppError } from '../../errors.js';
 import { canEarn } from '../../core/membership.js';
 import { emit } from '../../events/emit.js';
 import { recordActivity } from '../activity/index.js';
-import { debit } from '../points/points.ledger.js';
-import { findEntry, findEntryByUniqueKey } from '../points/points.repo.js';
-import { balancesOf, lockForChange, toEntryView } from '../points/points.service.js';
-import { getProgram } from '../program/program.service.js';
+import { debit } from '../points/index.js';
+import { findEntry, findEntryByUniqueKey } from '../points/index.js';
+import { balancesOf, lockForChange, toEntryView } from '../points/index.js';
+import { getProgram } from '../program/index.js';
 import { creditRule, plural } from './rules.earn.js';
 import * as repo from './rules.repo.js';
 

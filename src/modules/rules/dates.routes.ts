@@ -3,8 +3,8 @@ import { parseIsoDate } from '../../core/dates.js';
 import { errorResponses, idParam } from '../../http/schemas.js';
 import { authOf } from '../../http/security.js';
 import type { ZodApp } from '../../http/types.js';
-import { customerSchema, customerUpsertSchema } from '../customers/customers.schemas.js';
-import { updateCustomerProfile } from '../customers/customers.service.js';
+import { customerSchema, customerUpsertSchema } from '../customers/index.js';
+import { updateCustomerProfile } from '../customers/index.js';
 
 const realDate = (field: string) =>
   customerUpsertSchema.shape[field === 'birthday' ? 'birthday' : 'anniversary'].refine((v) => v == null || parseIsoDate(v) !== null, 'must be a real calendar date YYYY-MM-DD');

@@ -1,10 +1,10 @@
 import type { Actor, AppContext } from '../../context.js';
 import type { Tx } from '../../db/tx.js';
 import { reaction } from '../../events/types.js';
-import { credit } from '../points/points.ledger.js';
-import { findEntryByUniqueKey, type CustomerRow, type EntryRow } from '../points/points.repo.js';
-import { expiryFor } from '../points/points.service.js';
-import { getProgram } from '../program/program.service.js';
+import { credit } from '../points/index.js';
+import { findEntryByUniqueKey, type CustomerRow, type EntryRow } from '../points/index.js';
+import { expiryFor } from '../points/index.js';
+import { getProgram } from '../program/index.js';
 import type { RuleRow } from './rules.repo.js';
 import { activeRule } from './rules.service.js';
 

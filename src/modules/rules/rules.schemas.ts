@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { balancesSchema } from '../customers/customers.schemas.js';
-import { entrySchema } from '../points/points.schemas.js';
+import { balancesSchema } from '../customers/index.js';
+import { entrySchema } from '../points/index.js';
 
 export const RULE_KINDS = ['signup', 'birthday', 'anniversary', 'custom_action', 'referral'] as const;
 

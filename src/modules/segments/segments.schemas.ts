@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { customerFilterSchema } from '../grid/grid.schemas.js';
+import { customerFilterSchema } from '../grid/index.js';
 
 export const segmentFilterSchema = customerFilterSchema.omit({ segment: true }).strict();
 

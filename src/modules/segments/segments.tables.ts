@@ -1,5 +1,5 @@
 import type { Json, Timestamp } from '../../db/types.js';
-import type { CustomerFilter } from '../grid/grid.schemas.js';
+import type { CustomerFilter } from '../grid/index.js';
 
 export interface SegmentsTable {
   org_id: string;

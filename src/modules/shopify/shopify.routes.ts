@@ -4,7 +4,7 @@ import { encodeCursor, isTimeCursor, readCursor } from '../../http/cursor.js';
 import { errorResponses, errorSchema, idParam, listQuery, page } from '../../http/schemas.js';
 import { authOf, callerOf, rawBodyOf } from '../../http/security.js';
 import type { ZodApp } from '../../http/types.js';
-import { couponSchema } from '../rewards/rewards.schemas.js';
+import { couponSchema } from '../rewards/index.js';
 import { getBackfill, startBackfill } from './shopify.backfill.js';
 import { disconnectStore, WEBHOOK_PATH } from './shopify.connection.js';
 import { getShopifyCard } from './shopify.customers.js';

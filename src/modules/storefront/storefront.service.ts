@@ -5,11 +5,11 @@ import { nextTier, tierForProgress, windowBounds, type TierBasis } from '../../c
 import { AppError } from '../../errors.js';
 import type { VerifiedCaller } from '../../http/security.js';
 import { recordActivity } from '../activity/index.js';
-import { getProgram } from '../program/program.service.js';
-import { setPreferences } from '../preferences/preferences.service.js';
-import { getReferral } from '../referrals/referrals.service.js';
-import { redeemReward } from '../rewards/rewards.coupons.js';
-import { progressIn, loadTierContext } from '../tiers/tiers.progress.js';
+import { getProgram } from '../program/index.js';
+import { setPreferences } from '../preferences/index.js';
+import { getReferral } from '../referrals/index.js';
+import { redeemReward } from '../rewards/index.js';
+import { progressIn, loadTierContext } from '../tiers/index.js';
 import { customerActor, viewerOf } from './storefront.identity.js';
 import * as repo from './storefront.repo.js';
 import { loadSettings, themeOf } from './storefront.settings.js';

@@ -1,7 +1,7 @@
 import { SYSTEM_ACTOR, type AppContext } from '../../context.js';
 import { withTx } from '../../db/tx.js';
 import { applyFloor, assessDowngrade } from '../../core/tiers.js';
-import { lockCustomer } from '../points/points.repo.js';
+import { lockCustomer } from '../points/index.js';
 import * as repo from './tiers.repo.js';
 // Installs the tier hooks (orders, ledger) in processes that only run jobs.
 import './tiers.customer.service.js';

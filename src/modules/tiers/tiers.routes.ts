@@ -4,7 +4,7 @@ import { encodeCursor, readCursor } from '../../http/cursor.js';
 import { errorResponses, idParam, listQuery, page } from '../../http/schemas.js';
 import { authOf } from '../../http/security.js';
 import type { ZodApp } from '../../http/types.js';
-import { customerSchema } from '../customers/customers.schemas.js';
+import { customerSchema } from '../customers/index.js';
 import { assignTier, recalculateTier, releaseManualTier, setTierProgress } from './tiers.customer.service.js';
 import { customerTierBodySchema, customerTierProgressBodySchema, tierChangePreviewQuerySchema, tierChangePreviewSchema, tierCreateSchema, tierPatchSchema, tierSchema, tierSettingsBodySchema, tierSettingsSchema } from './tiers.schemas.js';
 import { previewTierChange } from './tiers.standing.js';

@@ -7,11 +7,11 @@ import { localDateInTimeZone, zonedParts, zonedTimeToInstant } from '../../core/
 import type { Actor, AppContext } from '../../context.js';
 import { canEarn } from '../../core/membership.js';
 import type { Executor, Tx } from '../../db/tx.js';
-import type { CustomerRow } from '../points/points.repo.js';
-import { getProgram } from '../program/program.service.js';
+import type { CustomerRow } from '../points/index.js';
+import { getProgram } from '../program/index.js';
 import * as repo from './tiers.repo.js';
 import { AppError } from '../../errors.js';
-import { getCustomerRow } from '../customers/customers.service.js';
+import { getCustomerRow } from '../customers/index.js';
 import { changeTier, currentWindow, defOf, dueEntryReward, loadTierContext, progressIn, rowOf, type TierContext } from './tiers.progress.js';
 import { formatProgress } from './tiers.service.js';
 
