@@ -1,6 +1,6 @@
 import type { AppContext } from '../context.js';
 import { backoffMs as defaultBackoff } from '../jobs/worker.js';
-import { claimDueDeliveries, markDelivered, markFailed, type ClaimedDelivery } from '../modules/events/events.repo.js';
+import { claimDueDeliveries, markDelivered, markDeliveredMany, markFailed, type ClaimedDelivery } from '../modules/events/events.repo.js';
 import type { EventType } from './catalog.js';
 import type { OutboxConsumer, StoredEvent } from './types.js';
 
@@ -39,8 +39,27 @@ export class OutboxDispatcher {
     const now = this.ctx.clock.now();
     const lease = new Date(now.getTime() + (this.opts.leaseMs ?? 5 * 60_000));
     const claimed = await claimDueDeliveries(this.ctx.db, consumers.map((c) => c.name), now, lease, this.opts.batchSize ?? 50);
-    for (const d of claimed) await this.deliver(this.ctx.events.consumer(d.consumer)!, d);
+    const idle = await this.idleDeliveries(claimed);
+    for (const group of idle.values()) await markDeliveredMany(this.ctx.db, group, this.ctx.clock.now());
+    for (const d of claimed) {
+      if (!idle.get(d.consumer)?.includes(d)) await this.deliver(this.ctx.events.consumer(d.consumer)!, d);
+    }
     return claimed.length;
+  }
+
+  /** Claimed deliveries, by consumer, in organizations where that consumer has nothing to do. */
+  private async idleDeliveries(claimed: readonly ClaimedDelivery[]): Promise<Map<string, ClaimedDelivery[]>> {
+    const byConsumer = new Map<string, ClaimedDelivery[]>();
+    for (const d of claimed) byConsumer.set(d.consumer, [...(byConsumer.get(d.consumer) ?? []), d]);
+    const idle = new Map<string, ClaimedDelivery[]>();
+    for (const [name, group] of byConsumer) {
+      const activeOrgs = this.ctx.events.consumer(name)?.activeOrgs;
+      if (!activeOrgs) continue;
+      const active = await activeOrgs(this.ctx, [...new Set(group.map((d) => d.org_id))]);
+      const none = group.filter((d) => !active.has(d.org_id));
+      if (none.length > 0) idle.set(name, none);
+    }
+    return idle;
   }
 
   /** Delivers until nothing is due (tests, `patron worker --once`). */

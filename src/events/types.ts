@@ -69,6 +69,13 @@ export interface OutboxConsumer {
   maxAttempts?: number | undefined;
   /** Delay before attempt n+1 after n failures, in ms (default exponential from 1 s, capped at 1 h). */
   backoffMs?: ((failures: number) => number) | undefined;
+  /**
+   * The organizations among `orgIds` where this consumer has something to do (an endpoint, a
+   * connected tool). Deliveries for the others are recorded as delivered in one statement
+   * without calling `deliver`, so organizations that never use a consumer cost it nothing and
+   * a backlog there never delays another organization's events. Absent: every organization.
+   */
+  activeOrgs?: ((ctx: AppContext, orgIds: readonly string[]) => Promise<ReadonlySet<string>>) | undefined;
 }
 
 /** Earn multiplier for a customer at this moment, as a decimal string, with a label for the explanation. */

@@ -223,6 +223,49 @@ describe(`domain events on ${ENGINE}`, () => {
     expect(seen.filter((s) => s.consumer === 'in-order').map((s) => s.points)).toEqual([3, 1, 2]);
   });
 
+  it('a consumer with nothing to do in an organization settles its deliveries there without being called, so they never delay another organization', async () => {
+    const b = await createOrgFixture(h);
+    const idleCustomer = await createCustomer(b.api);
+    const c = await createCustomer(a.api);
+    const delivered: string[] = [];
+    const asked: string[][] = [];
+    const consumer: OutboxConsumer = {
+      name: 'only-in-a',
+      events: ['points.adjusted'],
+      activeOrgs: async (_ctx, orgIds) => {
+        asked.push([...orgIds]);
+        return new Set(orgIds.filter((id) => id === a.org.id));
+      },
+      deliver: async (e: StoredEvent) => {
+        delivered.push(e.orgId);
+      },
+    };
+    const ctx = contextWith({ consumers: [consumer] });
+    const addIn = (orgId: string, customerId: string) =>
+      adjustPoints(ctx, orgId, customerId, { direction: 'add', points: 1, reason: 'events test' }, SYSTEM_ACTOR);
+    for (let i = 0; i < 12; i++) await addIn(b.org.id, idleCustomer.id);
+    await addIn(a.org.id, c.id);
+    const dispatcher = new OutboxDispatcher(ctx, { batchSize: 5 });
+    await dispatcher.drain();
+    expect(delivered).toEqual([a.org.id]);
+    // Asked once per claimed batch, about the organizations in that batch only.
+    expect(asked.length).toBeGreaterThanOrEqual(3);
+    for (const orgs of asked) expect(new Set(orgs).size).toBe(orgs.length);
+    const rows = await h.ctx.db
+      .selectFrom('outbound_deliveries')
+      .innerJoin('outbound_events', (j) => j.onRef('outbound_events.org_id', '=', 'outbound_deliveries.org_id').onRef('outbound_events.id', '=', 'outbound_deliveries.event_id'))
+      .select(['outbound_deliveries.status', 'outbound_deliveries.attempts', 'outbound_events.delivered_at'])
+      .where('outbound_deliveries.consumer', '=', 'only-in-a')
+      .where('outbound_deliveries.org_id', '=', b.org.id)
+      .execute();
+    expect(rows).toHaveLength(12);
+    for (const r of rows) {
+      expect(r.status).toBe('delivered');
+      expect(r.delivered_at).not.toBeNull();
+    }
+    expect(await dispatcher.drain()).toBe(0);
+  });
+
   it('a running dispatcher picks up a committed event on its notification, long before its next poll', async () => {
     const c = await createCustomer(a.api);
     let resolve!: (e: StoredEvent) => void;

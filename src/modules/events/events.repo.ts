@@ -123,6 +123,18 @@ export async function markDelivered(db: Executor, d: DeliveryKey, now: Date): Pr
   await finishEventIfDone(db, d.org_id, d.event_id, now);
 }
 
+/** Deliveries settled without calling their consumer (nothing to do in that organization), in one statement each. */
+export async function markDeliveredMany(db: Executor, ds: readonly DeliveryKey[], now: Date): Promise<void> {
+  if (ds.length === 0) return;
+  const consumer = ds[0]!.consumer;
+  const keys = ds.map((d) => sql`(${d.org_id}, ${d.event_id})`);
+  await sql`update outbound_deliveries set status = 'delivered', delivered_at = ${now}, locked_until = null, last_error = null
+    where consumer = ${consumer} and (org_id, event_id) in (${sql.join(keys)})`.execute(db);
+  await sql`update outbound_events ev set delivered_at = ${now}
+    where (ev.org_id, ev.id) in (${sql.join(keys)}) and ev.delivered_at is null
+      and not exists (select 1 from outbound_deliveries d where d.org_id = ev.org_id and d.event_id = ev.id and d.status = 'pending')`.execute(db);
+}
+
 /** A failed attempt: retried at `retryAt`, or dead-lettered when `retryAt` is null. */
 export async function markFailed(db: Executor, d: DeliveryKey, error: string, retryAt: Date | null, now: Date): Promise<void> {
   await db

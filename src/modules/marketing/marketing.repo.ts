@@ -361,3 +361,10 @@ export async function makeAllAwaitingDue(db: Executor, orgId: string, tool: Mark
     .where('next_attempt_at', 'is', null)
     .execute();
 }
+
+/** The organizations among `orgIds` where `tool` is connected and enabled. */
+export async function orgsWithEnabledConnection(db: Executor, tool: MarketingTool, orgIds: readonly string[]): Promise<Set<string>> {
+  if (orgIds.length === 0) return new Set();
+  const rows = await db.selectFrom('marketing_connections').select('org_id').where('tool', '=', tool).where('org_id', 'in', [...orgIds]).where('enabled', '=', true).execute();
+  return new Set(rows.map((r) => r.org_id));
+}

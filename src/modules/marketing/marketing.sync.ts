@@ -50,6 +50,7 @@ export function marketingConsumer(tool: MarketingTool): OutboxConsumer {
     name: `marketing.${tool}`,
     events: PROFILE_EVENTS,
     maxAttempts: 20,
+    activeOrgs: (ctx, orgIds) => repo.orgsWithEnabledConnection(ctx.db, tool, orgIds),
     async deliver(event: StoredEvent, ctx: AppContext) {
       const customerId = customerOf(event);
       if (!customerId) return;

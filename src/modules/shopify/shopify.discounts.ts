@@ -243,6 +243,7 @@ export const discountCodesConsumer: OutboxConsumer = {
   events: ['reward.redeemed', 'coupon.revoked'],
   maxAttempts: MAX_ATTEMPTS + 2,
   backoffMs: (failures) => Math.min(30 * 60_000, 5000 * 2 ** Math.max(0, failures - 1)),
+  activeOrgs: (ctx, orgIds) => repo.orgsWithConnection(ctx.db, orgIds),
   async deliver(event: StoredEvent, ctx: AppContext) {
     const couponId = (event.payload as { couponId?: unknown }).couponId;
     if (typeof couponId !== 'string') return;

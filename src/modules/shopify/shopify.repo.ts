@@ -176,3 +176,10 @@ export async function countWebhooksByStatus(db: Executor, orgId: string): Promis
   const rows = await db.selectFrom('shopify_webhooks').select(['status', (eb) => eb.fn.countAll<string>().as('n')]).where('org_id', '=', orgId).groupBy('status').execute();
   return Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));
 }
+
+/** The organizations among `orgIds` that have a store connection (connected or uninstalled: both record coupon store states). */
+export async function orgsWithConnection(db: Executor, orgIds: readonly string[]): Promise<Set<string>> {
+  if (orgIds.length === 0) return new Set();
+  const rows = await db.selectFrom('shopify_connections').select('org_id').where('org_id', 'in', [...orgIds]).execute();
+  return new Set(rows.map((r) => r.org_id));
+}

@@ -96,6 +96,7 @@ export async function fanOut(ctx: AppContext, event: StoredEvent): Promise<numbe
 export const webhooksConsumer: OutboxConsumer = {
   name: WEBHOOKS_CONSUMER,
   events: '*',
+  activeOrgs: (ctx, orgIds) => repo.orgsWithEnabledEndpoints(ctx.db, orgIds),
   async deliver(event, ctx) {
     if ((await fanOut(ctx, event)) > 0) kickDeliveries(ctx, event.orgId);
   },

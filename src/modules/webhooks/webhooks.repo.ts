@@ -322,3 +322,10 @@ export function attemptsOf(db: Executor, orgId: string, deliveryIds: string[]): 
   if (deliveryIds.length === 0) return Promise.resolve([]);
   return db.selectFrom('webhook_attempts').selectAll().where('org_id', '=', orgId).where('delivery_id', 'in', deliveryIds).orderBy('delivery_id').orderBy('attempt').execute();
 }
+
+/** The organizations among `orgIds` with at least one enabled endpoint. */
+export async function orgsWithEnabledEndpoints(db: Executor, orgIds: readonly string[]): Promise<Set<string>> {
+  if (orgIds.length === 0) return new Set();
+  const rows = await db.selectFrom('webhook_endpoints').select('org_id').distinct().where('org_id', 'in', [...orgIds]).where('enabled', '=', true).execute();
+  return new Set(rows.map((r) => r.org_id));
+}
