@@ -63,10 +63,12 @@ export function subscribes(events: readonly string[], type: string): boolean {
 /**
  * Writes one delivery per enabled endpoint subscribed to the event, in one transaction;
  * a repeated fan-out of the same event (the outbox delivers at least once) adds nothing.
- * Returns how many endpoints the event goes to.
+ * Only endpoints that existed when the event happened receive it. Returns how many endpoints
+ * the event goes to.
  */
 export async function fanOut(ctx: AppContext, event: StoredEvent): Promise<number> {
-  const endpoints = (await repo.enabledEndpoints(ctx.db, event.orgId)).filter((e) => subscribes(e.events, event.type));
+  // An endpoint receives the events that happened once it existed, never an older backlog.
+  const endpoints = (await repo.enabledEndpoints(ctx.db, event.orgId, event.createdAt)).filter((e) => subscribes(e.events, event.type));
   if (endpoints.length === 0) return 0;
   const now = ctx.clock.now();
   const payload = event.payload as Record<string, unknown>;

@@ -82,8 +82,15 @@ export async function deleteEndpoint(db: Executor, orgId: string, id: string): P
   return db.deleteFrom('webhook_endpoints').where('org_id', '=', orgId).where('id', '=', id).returningAll().executeTakeFirst();
 }
 
-export function enabledEndpoints(db: Executor, orgId: string): Promise<Pick<EndpointRow, 'id' | 'events'>[]> {
-  return db.selectFrom('webhook_endpoints').select(['id', 'events']).where('org_id', '=', orgId).where('enabled', '=', true).execute();
+/** Enabled endpoints that existed at `at` (an endpoint receives events from its creation on). */
+export function enabledEndpoints(db: Executor, orgId: string, at: Date): Promise<Pick<EndpointRow, 'id' | 'events'>[]> {
+  return db
+    .selectFrom('webhook_endpoints')
+    .select(['id', 'events'])
+    .where('org_id', '=', orgId)
+    .where('enabled', '=', true)
+    .where('created_at', '<=', at)
+    .execute();
 }
 
 /** Counts of an endpoint's deliveries by status. */
