@@ -11,7 +11,7 @@ describe('webhook signing and schedule', () => {
     expect(signature(secret, 'msg-1', ts, body)).toBe(new Webhook(secret).sign('msg-1', new Date(ts * 1000), body));
     const old = newSecret();
     const headers = signedHeaders([secret, old], 'msg-1', ts, body);
-    expect(headers['webhook-signature'].split(' ')).toEqual([signature(secret, 'msg-1', ts, body), signature(old, 'msg-1', ts, body)]);
+    expect(headers['webhook-signature']!.split(' ')).toEqual([signature(secret, 'msg-1', ts, body), signature(old, 'msg-1', ts, body)]);
     expect(headers).toMatchObject({ 'webhook-id': 'msg-1', 'webhook-timestamp': String(ts) });
     // A changed byte of the body no longer verifies.
     expect(signature(secret, 'msg-1', ts, body.replace('5', '6'))).not.toBe(signature(secret, 'msg-1', ts, body));
