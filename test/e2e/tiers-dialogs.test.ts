@@ -77,7 +77,7 @@ describe('tiers on the customer page do what the dialogs say', () => {
     expect(start.tier).toMatchObject({ name: 'Silver', manual: false });
 
     await page.goto(`/customers/${customer.id}`);
-    await expect.poll(async () => (await tierCard(page)).name).toBe('Silver');
+    await expect.poll(async () => (await tierCard(page)).name, { timeout: 20_000 }).toBe('Silver');
     let card = await tierCard(page);
     expect(card.manual).toBe(0);
     expect(card.reason).toMatch(/^Earned by progress: \$300\.00/);
@@ -94,7 +94,7 @@ describe('tiers on the customer page do what the dialogs say', () => {
     await reward.getByText('The Gold entry reward (250 points) will not be added; the timeline records that it was skipped.').waitFor();
     await dialog.getByRole('button', { name: 'Assign tier' }).click();
     await page.getByText('Gold is now manually assigned.').waitFor();
-    await expect.poll(async () => (await tierCard(page)).name).toBe('Gold');
+    await expect.poll(async () => (await tierCard(page)).name, { timeout: 20_000 }).toBe('Gold');
     card = await tierCard(page);
     expect(card.manual).toBe(1);
     expect(card.reason).toMatch(/^Manually assigned on /);
@@ -112,7 +112,7 @@ describe('tiers on the customer page do what the dialogs say', () => {
     expect(await dialog.getByTestId('entry-reward').count()).toBe(0);
     await dialog.getByRole('button', { name: 'Assign tier' }).click();
     await page.getByText('Bronze is now manually assigned.').waitFor();
-    await expect.poll(async () => (await tierCard(page)).name).toBe('Bronze');
+    await expect.poll(async () => (await tierCard(page)).name, { timeout: 20_000 }).toBe('Bronze');
     card = await tierCard(page);
     expect(card.manual).toBe(1);
     expect(card.downgrade).toBeNull();
@@ -140,7 +140,7 @@ describe('tiers on the customer page do what the dialogs say', () => {
     expect(await standing.innerText()).toMatch(/^Tier now: Silver\n+Earned by progress: \$300\.00/);
     expect(await standing.innerText()).not.toContain('manually assigned');
     await released.getByRole('button', { name: 'Done' }).click();
-    await expect.poll(async () => (await tierCard(page)).name).toBe('Silver');
+    await expect.poll(async () => (await tierCard(page)).name, { timeout: 20_000 }).toBe('Silver');
     expect((await tierCard(page)).manual).toBe(0);
     now = await profile(api, customer.id);
     expect(now.tier).toMatchObject({ name: 'Silver', manual: false });

@@ -15,5 +15,7 @@ export default defineConfig({
     pool: 'forks',
     maxWorkers: 1,
     fileParallelism: false,
+    // A page refreshes after a change within a few seconds on a busy machine, not within expect.poll's default second.
+    expect: { poll: { timeout: 20_000 } },
   },
 });
