@@ -37,6 +37,7 @@ import { shopifyModule } from './shopify/shopify.module.js';
 import { marketingModule } from './marketing/marketing.module.js';
 import { storefrontModule } from './storefront/storefront.module.js';
 import { webhooksModule } from './webhooks/webhooks.module.js';
+import { walletModule } from './wallet/wallet.module.js';
 
 export const MODULES: readonly PatronModule[] = [
   systemModule,
@@ -69,4 +70,5 @@ export const MODULES: readonly PatronModule[] = [
   marketingModule,
   storefrontModule,
   webhooksModule,
+  walletModule,
 ];

@@ -1,0 +1,4 @@
+import type { WalletPart } from './wallet.parts.js';
+
+/** Wallet part: the passes: content, tokens, the profile's wallet summary, updates on change (Apple + core). */
+export const corePart: WalletPart = {};
