@@ -9,14 +9,14 @@ export type { Command, CommandIo } from './command.js';
 /** Commands that run the process itself; every other command comes from a feature module. */
 const PROCESS_COMMANDS: Record<string, Command> = {
   start: {
-    options: { port: { type: 'string' } },
+    options: { port: { type: 'string' }, processes: { type: 'string' } },
     whenHeld: 'refuse',
-    run: (config, v, io) => serve(config, { port: optionText(v.port), firstRun: true, io }),
+    run: (config, v, io) => serve(config, { port: optionText(v.port), processes: optionText(v.processes), firstRun: true, io }),
   },
   serve: {
-    options: { port: { type: 'string' } },
+    options: { port: { type: 'string' }, processes: { type: 'string' } },
     whenHeld: 'refuse',
-    run: (config, v, io) => serve(config, { port: optionText(v.port), firstRun: false, io }),
+    run: (config, v, io) => serve(config, { port: optionText(v.port), processes: optionText(v.processes), firstRun: false, io }),
   },
   worker: {
     options: { once: { type: 'boolean' } },

@@ -12,7 +12,8 @@ const USAGE = `Usage: patron <command> [options]
 
 Commands:
   start                         build the admin UI if needed, migrate, seed the demo on first run, serve
-  serve [--port N]              API + admin UI + worker
+  serve [--port N] [--processes N]   API + admin UI + worker; N server processes on one port
+                                (default: one per core on PostgreSQL, 1 on the embedded database)
   worker [--once]               run only the job worker (and scheduler)
   migrate                       apply pending database migrations
   org create --slug S --name N [--currency USD] [--timezone UTC]

@@ -3,8 +3,10 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Config } from '../config.js';
+import { createLogger } from '../logger.js';
 import { seedDemo } from '../modules/demo/demo.service.js';
 import { createHttp, createWorker, openRuntime } from '../runtime.js';
+import { leaveCluster, processIndex, reportReady, resolveProcesses, runPrimary } from './cluster.js';
 import type { CommandIo } from './command.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -32,15 +34,32 @@ function buildAdminIfStale(log: (msg: string) => void): void {
   child.on('exit', (code) => log(code === 0 ? 'Admin UI built.' : `Admin UI build failed (exit ${code}); the API still works.`));
 }
 
-export async function serve(config: Config, opts: { port?: string | undefined; firstRun: boolean; io: CommandIo }): Promise<number> {
+export async function serve(
+  config: Config,
+  opts: { port?: string | undefined; processes?: string | undefined; firstRun: boolean; io: CommandIo },
+): Promise<number> {
   const port = opts.port !== undefined ? Number(opts.port) : config.port;
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     process.stderr.write(`--port must be a number from 0 to 65535\n`);
     return 2;
   }
+  const resolved = resolveProcesses(opts.processes, config);
+  if ('error' in resolved) {
+    process.stderr.write(`patron ${opts.firstRun ? 'start' : 'serve'}: ${resolved.error}\n`);
+    return 2;
+  }
   const say = (msg: string) => process.stdout.write(msg + '\n');
-  if (opts.firstRun) buildAdminIfStale(say);
-  const rt = await openRuntime(config);
+  const index = processIndex();
+  const describe = (url: string) => `Patron is running at ${url} (database: ${config.databaseUrl ? 'postgres' : 'pglite'}${config.databaseUrl ? '' : `, data in ${config.dataDir}`})`;
+  if (index === null && resolved.processes > 1) {
+    if (opts.firstRun) buildAdminIfStale(say);
+    const logger = createLogger(config.logLevel).child({ process: 'primary' });
+    return runPrimary({ processes: resolved.processes, worker: config.worker, logger, say, describe });
+  }
+  // A lone server, or server process `index` of `serve --processes N` (its log lines say which).
+  const lone = index === null;
+  if (opts.firstRun && lone) buildAdminIfStale(say);
+  const rt = await openRuntime(config, lone ? {} : { logger: createLogger(config.logLevel).child({ process: index }) });
   let demo: Awaited<ReturnType<typeof seedDemo>> | null = null;
   if (opts.firstRun && !config.databaseUrl) demo = await seedDemo(rt.ctx);
   const app = await createHttp(rt);
@@ -50,8 +69,12 @@ export async function serve(config: Config, opts: { port?: string | undefined; f
   const address = await app.listen({ port, host: config.host });
   const url = address.replace('127.0.0.1', 'localhost');
   await opts.io.serving(rt, url);
-  say(`Patron is running at ${url} (database: ${rt.ctx.database.kind}${config.databaseUrl ? '' : `, data in ${config.dataDir}`})`);
-  say(`API docs: ${url}/api/docs`);
+  if (lone) {
+    say(describe(url));
+    say(`API docs: ${url}/api/docs`);
+  } else {
+    reportReady(url);
+  }
   if (demo) say(`Demo login: ${demo.adminEmail} / ${demo.adminPassword}${demo.created ? ' (demo organization created)' : ''}`);
   if (demo?.created) {
     say('Generating demo customers and their histories in the background...');
@@ -65,10 +88,11 @@ export async function serve(config: Config, opts: { port?: string | undefined; f
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
   });
-  say('Shutting down...');
+  if (lone) say('Shutting down...');
   await app.close();
   await jobs?.dispatcher.stop();
   await jobs?.worker.stop();
   await rt.close();
+  leaveCluster();
   return 0;
 }

@@ -68,9 +68,10 @@ export interface ServerProcess {
   kill(): Promise<void>;
 }
 
-export async function startServerProcess(env: NodeJS.ProcessEnv, port?: number): Promise<ServerProcess> {
+/** `patron serve` as a child; one server process unless `processes` asks for more (`serve --processes N`, PostgreSQL only). */
+export async function startServerProcess(env: NodeJS.ProcessEnv, port?: number, opts: { processes?: number } = {}): Promise<ServerProcess> {
   const p = port ?? (await freePort());
-  const cmd = patronCommand({ ...env, PATRON_WORKER: env.PATRON_WORKER ?? 'on' }, ['serve', '--port', String(p)]);
+  const cmd = patronCommand({ ...env, PATRON_WORKER: env.PATRON_WORKER ?? 'on' }, ['serve', '--port', String(p), '--processes', String(opts.processes ?? 1)]);
   const child = spawn(process.execPath, cmd.argv, {
     cwd: ROOT,
     env: cmd.env,
