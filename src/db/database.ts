@@ -3,6 +3,7 @@ import { PGlite } from '@electric-sql/pglite';
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
+import { attachEmbedded, attachPostgres } from './invalidation.js';
 import { PGliteDialect } from './pglite-dialect.js';
 import { ScopedDialect, type RequestScopes } from './request-scope.js';
 import type { DB } from './types.js';
@@ -56,6 +57,7 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
     });
     const dialect = new ScopedDialect(new PostgresDialect({ pool }));
     const db = new Kysely<DB>({ dialect });
+    const detachCache = attachPostgres(opts.databaseUrl);
     return {
       db,
       kind: 'postgres',
@@ -63,6 +65,7 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
       pglite: null,
       scopes: dialect.scopes(),
       close: async () => {
+        await detachCache();
         await db.destroy();
       },
     };
@@ -81,6 +84,7 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
   });
   const dialect = new ScopedDialect(new PGliteDialect(pglite));
   const db = new Kysely<DB>({ dialect });
+  const detachCache = attachEmbedded();
   return {
     db,
     kind: 'pglite',
@@ -88,6 +92,7 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
     pglite,
     scopes: dialect.scopes(),
     close: async () => {
+      await detachCache();
       await db.destroy();
       await pglite.close();
     },

@@ -14,6 +14,7 @@ import {
   type QueryResult,
   type TransactionSettings,
 } from 'kysely';
+import { settleLocalInvalidations } from './invalidation.js';
 
 /**
  * Kysely dialect over one embedded PGlite instance. PGlite has a single session, so
@@ -63,6 +64,8 @@ class PGliteDriver implements Driver {
     await conn.executeQuery(CompiledQuery.raw('rollback'));
   }
   async releaseConnection(conn: DatabaseConnection): Promise<void> {
+    // The session's transaction (or lone statement) has ended: what it invalidated is settled.
+    settleLocalInvalidations();
     (conn as PGliteConnection).release();
   }
   async destroy(): Promise<void> {}

@@ -1,3 +1,4 @@
+import { cacheTag, invalidate } from '../../db/invalidation.js';
 import type { Executor } from '../../db/tx.js';
 
 /** A new key row; the secret itself is never stored, only its SHA-256. */
@@ -23,13 +24,15 @@ export async function listApiKeys(db: Executor, orgId: string) {
   return db.selectFrom('api_keys').selectAll().where('org_id', '=', orgId).orderBy('created_at', 'desc').execute();
 }
 
-/** Revokes once: a second revoke keeps the first time. */
+/** Revokes once: a second revoke keeps the first time. Every process stops accepting the key within a second. */
 export async function revokeApiKey(db: Executor, orgId: string, id: string, at: Date) {
-  return db
+  const row = await db
     .updateTable('api_keys')
     .set((eb) => ({ revoked_at: eb.fn.coalesce('revoked_at', eb.val(at)) }))
     .where('org_id', '=', orgId)
     .where('id', '=', id)
     .returningAll()
     .executeTakeFirst();
+  if (row) await invalidate(db, [cacheTag.apiKey(id)]);
+  return row;
 }

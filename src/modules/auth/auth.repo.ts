@@ -1,3 +1,4 @@
+import { cacheTag, invalidate } from '../../db/invalidation.js';
 import type { Executor } from '../../db/tx.js';
 
 export interface MembershipRow {
@@ -46,6 +47,7 @@ export function findSession(db: Executor, tokenHash: string, now: Date) {
       's.active_org_id',
       's.csrf_token',
       's.last_seen_at',
+      's.expires_at',
       'u.email',
       'u.name',
       'm.role',
@@ -63,10 +65,12 @@ export async function touchSession(db: Executor, tokenHash: string, now: Date): 
 
 export async function setSessionOrg(db: Executor, tokenHash: string, orgId: string): Promise<void> {
   await db.updateTable('sessions').set({ active_org_id: orgId }).where('token_hash', '=', tokenHash).execute();
+  await invalidate(db, [cacheTag.session(tokenHash)]);
 }
 
 export async function deleteSession(db: Executor, tokenHash: string): Promise<void> {
   await db.deleteFrom('sessions').where('token_hash', '=', tokenHash).execute();
+  await invalidate(db, [cacheTag.session(tokenHash)]);
 }
 
 /** Ends a person's sessions, all of them or all but one (the one changing a password). */
@@ -74,11 +78,13 @@ export async function deleteUserSessions(db: Executor, userId: string, exceptTok
   let q = db.deleteFrom('sessions').where('user_id', '=', userId);
   if (exceptTokenHash) q = q.where('token_hash', '<>', exceptTokenHash);
   await q.execute();
+  await invalidate(db, [cacheTag.user(userId)]);
 }
 
 /** Ends a person's sessions in one organization only (their membership there was disabled). */
 export async function deleteOrgSessions(db: Executor, orgId: string, userId: string): Promise<void> {
   await db.deleteFrom('sessions').where('user_id', '=', userId).where('active_org_id', '=', orgId).execute();
+  await invalidate(db, [cacheTag.user(userId)]);
 }
 
 /** Remembers the organization a person worked in last; the next sign-in opens it. */

@@ -1,4 +1,5 @@
 import type { Actor, AppContext } from '../../context.js';
+import { cachedRead, cacheTag } from '../../db/invalidation.js';
 import { AppError } from '../../errors.js';
 import * as repo from './auth.repo.js';
 import { constantTimeEqual, dummyPasswordHash, randomToken, sha256, verifyPassword } from './passwords.js';
@@ -101,18 +102,42 @@ export async function logout(ctx: AppContext, tokenHash: string): Promise<void> 
   await repo.deleteSession(ctx.db, tokenHash);
 }
 
+type SessionRow = NonNullable<Awaited<ReturnType<typeof repo.findSession>>>;
+type ApiKeyRow = NonNullable<Awaited<ReturnType<typeof repo.findApiKey>>>;
+
+/**
+ * A session as requests resolve it, cached in process (`src/db/invalidation.ts`): signing out,
+ * switching organization, a password or email change, a membership change or removal drop it
+ * everywhere; its expiry is checked on every request.
+ */
+function findSessionCached(ctx: AppContext, tokenHash: string, now: Date) {
+  return cachedRead(
+    ctx.db,
+    `session:${tokenHash}`,
+    async () => {
+      const row = await repo.findSession(ctx.db, tokenHash, now);
+      return row ? { row, permissions: new Set(effectivePermissions(row.role, row.permissions)) } : undefined;
+    },
+    (s) => [cacheTag.session(tokenHash), cacheTag.user(s.row.user_id), cacheTag.org(s.row.active_org_id)],
+  );
+}
+
 export async function authenticateSession(ctx: AppContext, token: string): Promise<AuthContext | null> {
   const now = ctx.clock.now();
   const tokenHash = sha256(token);
-  const s = await repo.findSession(ctx.db, tokenHash, now);
-  if (!s) return null;
-  if (now.getTime() - s.last_seen_at.getTime() > SESSION_TOUCH_MS) await repo.touchSession(ctx.db, tokenHash, now);
+  const found = await findSessionCached(ctx, tokenHash, now);
+  if (!found || found.row.expires_at.getTime() <= now.getTime()) return null;
+  const s: SessionRow = found.row;
+  if (now.getTime() - s.last_seen_at.getTime() > SESSION_TOUCH_MS) {
+    await repo.touchSession(ctx.db, tokenHash, now);
+    s.last_seen_at = now;
+  }
   return {
     via: 'session',
     orgId: s.active_org_id,
     actor: { type: 'user', id: s.user_id, name: s.name || s.email },
     role: s.role,
-    permissions: new Set(effectivePermissions(s.role, s.permissions)),
+    permissions: found.permissions,
     userId: s.user_id,
     sessionTokenHash: tokenHash,
     csrfToken: s.csrf_token,
@@ -125,23 +150,38 @@ export function parseApiKey(raw: string): { id: string; secret: string } | null 
   return m ? { id: m[1]!, secret: m[2]! } : null;
 }
 
+/** An API key by id, cached in process; revoking it drops it everywhere. */
+function findApiKeyCached(ctx: AppContext, id: string) {
+  return cachedRead(
+    ctx.db,
+    `api_key:${id}`,
+    async () => {
+      const row = await repo.findApiKey(ctx.db, id);
+      return row ? { row, permissions: new Set(effectivePermissions('staff', row.scopes)) } : undefined;
+    },
+    (k) => [cacheTag.apiKey(id), cacheTag.org(k.row.org_id)],
+  );
+}
+
 export async function authenticateApiKey(ctx: AppContext, raw: string): Promise<AuthContext> {
   const parsed = parseApiKey(raw);
-  const row = parsed ? await repo.findApiKey(ctx.db, parsed.id) : undefined;
-  if (!parsed || !row || !constantTimeEqual(row.secret_hash, sha256(parsed.secret))) {
+  const found = parsed ? await findApiKeyCached(ctx, parsed.id) : undefined;
+  if (!parsed || !found || !constantTimeEqual(found.row.secret_hash, sha256(parsed.secret))) {
     throw new AppError('UNAUTHENTICATED', 'The API key is not valid');
   }
+  const row: ApiKeyRow = found.row;
   if (row.revoked_at) throw new AppError('API_KEY_REVOKED', 'This API key was revoked; create a new key');
   const now = ctx.clock.now();
   if (!row.last_used_at || now.getTime() - row.last_used_at.getTime() > SESSION_TOUCH_MS) {
     await repo.touchApiKey(ctx.db, row.org_id, row.id, now);
+    row.last_used_at = now;
   }
   return {
     via: 'api_key',
     orgId: row.org_id,
     actor: { type: 'api_key', id: row.id, name: `API key ${row.name}` },
     role: 'api_key',
-    permissions: new Set(effectivePermissions('staff', row.scopes)),
+    permissions: found.permissions,
     userId: null,
     sessionTokenHash: null,
     csrfToken: null,
@@ -158,17 +198,36 @@ export async function switchOrganization(ctx: AppContext, auth: AuthContext, org
   await repo.setLastOrg(ctx.db, auth.userId, orgId);
 }
 
+/** The organization as the caller's account shows it, cached in process (dropped when it changes). */
+function orgSummaryCached(ctx: AppContext, orgId: string) {
+  return cachedRead(ctx.db, `org_summary:${orgId}`, () => repo.findOrgSummary(ctx.db, orgId), () => [cacheTag.org(orgId)]);
+}
+
+/** A person's memberships with their organizations' names, cached in process. */
+function membershipsCached(ctx: AppContext, userId: string) {
+  return cachedRead(
+    ctx.db,
+    `memberships:${userId}`,
+    () => repo.listMemberships(ctx.db, userId),
+    (rows) => [cacheTag.user(userId), ...rows.map((m) => cacheTag.org(m.org_id))],
+  );
+}
+
+function userSummaryCached(ctx: AppContext, userId: string) {
+  return cachedRead(ctx.db, `user_summary:${userId}`, () => repo.findUserSummary(ctx.db, userId), () => [cacheTag.user(userId)]);
+}
+
 export async function describeMe(ctx: AppContext, auth: AuthContext) {
-  // Independent reads, issued together (separate pool connections on PostgreSQL).
+  // Independent reads, issued together (separate pool connections on PostgreSQL); usually all cached.
   const [org, memberships, user] = await Promise.all([
-    repo.findOrgSummary(ctx.db, auth.orgId),
-    auth.userId ? repo.listMemberships(ctx.db, auth.userId) : Promise.resolve([]),
-    auth.userId ? repo.findUserSummary(ctx.db, auth.userId) : Promise.resolve(undefined),
+    orgSummaryCached(ctx, auth.orgId),
+    auth.userId ? membershipsCached(ctx, auth.userId) : Promise.resolve([]),
+    auth.userId ? userSummaryCached(ctx, auth.userId) : Promise.resolve(undefined),
   ]);
   return {
     actor: { type: auth.actor.type, id: auth.actor.id, name: auth.actor.name },
     user: user ? { id: user.id, email: user.email, name: user.name } : null,
-    organization: org,
+    organization: { ...org },
     role: auth.role,
     permissions: [...auth.permissions].sort(),
     organizations: memberships.map((m) => ({ id: m.org_id, slug: m.org_slug, name: m.org_name, role: m.role })),

@@ -1,3 +1,4 @@
+import { cacheTag, invalidate } from '../../db/invalidation.js';
 import type { Executor } from '../../db/tx.js';
 
 export function findOrgBySlug(db: Executor, slug: string) {
@@ -22,6 +23,7 @@ export async function updateOrg(
   now: Date,
 ): Promise<void> {
   await db.updateTable('organizations').set({ ...patch, updated_at: now }).where('id', '=', id).execute();
+  await invalidate(db, [cacheTag.org(id)]);
 }
 
 export function listOrgIds(db: Executor) {

@@ -1,5 +1,6 @@
 import type { AppContext } from '../../context.js';
 import { newId } from '../../db/ids.js';
+import { cachedRead, cacheTag } from '../../db/invalidation.js';
 import { isUniqueViolation } from '../../db/tx.js';
 import { AppError } from '../../errors.js';
 import { isCurrency } from '../../core/money.js';
@@ -68,10 +69,19 @@ export async function createOrganization(
   return getOrganization(ctx, id);
 }
 
+/** An organization by id, from the in-process cache (any change to it drops it in every process). */
 export async function getOrganization(ctx: AppContext, id: string): Promise<Organization> {
-  const row = await repo.findOrg(ctx.db, id);
-  if (!row) throw AppError.notFound('Organization', id);
-  return toOrganization(row);
+  const org = await cachedRead(
+    ctx.db,
+    `org:${id}`,
+    async () => {
+      const row = await repo.findOrg(ctx.db, id);
+      return row ? toOrganization(row) : undefined;
+    },
+    () => [cacheTag.org(id)],
+  );
+  if (!org) throw AppError.notFound('Organization', id);
+  return { ...org };
 }
 
 export async function getOrganizationBySlug(ctx: AppContext, slug: string): Promise<Organization> {

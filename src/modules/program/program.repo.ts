@@ -1,5 +1,6 @@
 import type { Insertable } from 'kysely';
 import type { DB } from '../../db/types.js';
+import { cacheTag, invalidate } from '../../db/invalidation.js';
 import type { Executor } from '../../db/tx.js';
 
 export async function findProgramSettings(db: Executor, orgId: string) {
@@ -13,4 +14,5 @@ export async function upsertProgramSettings(db: Executor, values: Insertable<DB[
     .values(values)
     .onConflict((oc) => oc.column('org_id').doUpdateSet(values))
     .execute();
+  await invalidate(db, [cacheTag.org(values.org_id)]);
 }

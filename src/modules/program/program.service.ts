@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { AppContext } from '../../context.js';
+import { cachedRead, cacheTag } from '../../db/invalidation.js';
 import type { Executor } from '../../db/tx.js';
 import { AppError } from '../../errors.js';
 import { compareDecimal } from '../../core/money.js';
@@ -68,7 +69,17 @@ function trimRate(rate: string): string {
   return rate.includes('.') ? rate.replace(/0+$/, '').replace(/\.$/, '') : rate;
 }
 
+/**
+ * The organization's program settings. Outside a transaction they come from the in-process
+ * cache (`src/db/invalidation.ts`; a change drops them in every process); inside one, from
+ * the database.
+ */
 export async function getProgram(db: Executor, orgId: string): Promise<ProgramSettings> {
+  const settings = await cachedRead(db, `program:${orgId}`, () => readProgram(db, orgId), () => [cacheTag.org(orgId)]);
+  return { ...settings };
+}
+
+async function readProgram(db: Executor, orgId: string): Promise<ProgramSettings> {
   const row = await repo.findProgramSettings(db, orgId);
   if (!row) return { ...DEFAULTS };
   return {

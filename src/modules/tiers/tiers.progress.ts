@@ -11,7 +11,7 @@ import { expiryFor } from '../points/index.js';
 import { getProgram } from '../program/index.js';
 import * as repo from './tiers.repo.js';
 import type { TierRow } from './tiers.repo.js';
-import { getTierSettings, tierDefs, type TierSettings } from './tiers.service.js';
+import { getTierSettings, orgFactsOf, tierDefs, tierRowsOf, type TierSettings } from './tiers.service.js';
 
 /** Everything tier evaluation needs about one organization. */
 export interface TierContext {
@@ -29,9 +29,9 @@ export const CAUSE_OF_BASIS: Record<TierBasis, TierCause> = { amount_spent: 'spe
 
 /** Null when the organization has no tiers (nothing to evaluate). */
 export async function loadTierContext(db: Executor, orgId: string): Promise<TierContext | null> {
-  const rows = await repo.listTiers(db, orgId);
+  const rows = [...(await tierRowsOf(db, orgId))];
   if (rows.length === 0) return null;
-  const [settings, org] = await Promise.all([getTierSettings(db, orgId), repo.orgFacts(db, orgId)]);
+  const [settings, org] = await Promise.all([getTierSettings(db, orgId), orgFactsOf(db, orgId)]);
   return { orgId, settings, rows, defs: tierDefs(rows), currency: org.currency.trim(), timezone: org.timezone };
 }
 

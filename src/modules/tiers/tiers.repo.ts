@@ -1,4 +1,5 @@
 import { sql, type Insertable, type Selectable, type Updateable } from 'kysely';
+import { cacheTag, invalidate } from '../../db/invalidation.js';
 import type { Executor } from '../../db/tx.js';
 import type { WindowBounds } from '../../core/tiers.js';
 import type { CustomersTable } from '../../db/types.js';
@@ -19,6 +20,7 @@ export async function upsertSettings(db: Executor, row: TierSettingsRow): Promis
       oc.column('org_id').doUpdateSet({ basis: row.basis, qualification_window: row.qualification_window, grace_days: row.grace_days, updated_at: row.updated_at }),
     )
     .execute();
+  await invalidate(db, [cacheTag.org(row.org_id)]);
 }
 
 export function orgFacts(db: Executor, orgId: string): Promise<{ currency: string; timezone: string }> {
@@ -57,15 +59,20 @@ export function findTierByName(db: Executor, orgId: string, name: string): Promi
 }
 
 export async function insertTier(db: Executor, row: Insertable<TiersTable>): Promise<TierRow> {
-  return db.insertInto('tiers').values(row).returningAll().executeTakeFirstOrThrow();
+  const inserted = await db.insertInto('tiers').values(row).returningAll().executeTakeFirstOrThrow();
+  await invalidate(db, [cacheTag.org(row.org_id)]);
+  return inserted;
 }
 
 export async function updateTier(db: Executor, orgId: string, id: string, patch: Updateable<TiersTable>): Promise<TierRow> {
-  return db.updateTable('tiers').set(patch).where('org_id', '=', orgId).where('id', '=', id).returningAll().executeTakeFirstOrThrow();
+  const updated = await db.updateTable('tiers').set(patch).where('org_id', '=', orgId).where('id', '=', id).returningAll().executeTakeFirstOrThrow();
+  await invalidate(db, [cacheTag.org(orgId)]);
+  return updated;
 }
 
 export async function deleteTier(db: Executor, orgId: string, id: string): Promise<void> {
   await db.deleteFrom('tiers').where('org_id', '=', orgId).where('id', '=', id).execute();
+  await invalidate(db, [cacheTag.org(orgId)]);
 }
 
 /** Customers holding the tier now or as a manual floor (a tier in use cannot be deleted). */

@@ -1,5 +1,6 @@
 import type { AppContext } from '../../context.js';
 import { newId } from '../../db/ids.js';
+import { cachedRead, cacheTag } from '../../db/invalidation.js';
 import { isUniqueViolation, withTx, type Executor } from '../../db/tx.js';
 import { enqueue } from '../../jobs/queue.js';
 import { AppError } from '../../errors.js';
@@ -29,9 +30,30 @@ const DEFAULT_SETTINGS: TierSettings = { basis: 'points_earned', window: 'lifeti
 const MAX_TIERS = 20;
 
 export async function getTierSettings(db: Executor, orgId: string): Promise<TierSettings> {
-  const row = await repo.findSettings(db, orgId);
-  if (!row) return { ...DEFAULT_SETTINGS };
-  return { basis: row.basis, window: row.qualification_window, graceDays: row.grace_days, updatedAt: row.updated_at.toISOString() };
+  const cached = await cachedRead(
+    db,
+    `tier_settings:${orgId}`,
+    async () => {
+      const row = await repo.findSettings(db, orgId);
+      if (!row) return { ...DEFAULT_SETTINGS };
+      return { basis: row.basis, window: row.qualification_window, graceDays: row.grace_days, updatedAt: row.updated_at.toISOString() } satisfies TierSettings;
+    },
+    () => [cacheTag.org(orgId)],
+  );
+  return { ...cached };
+}
+
+/**
+ * The organization's tiers, lowest threshold first, cached in process outside transactions
+ * (every tier edit drops them in every process). The rows are shared: never modify them.
+ */
+export function tierRowsOf(db: Executor, orgId: string): Promise<readonly repo.TierRow[]> {
+  return cachedRead(db, `tiers:${orgId}`, () => repo.listTiers(db, orgId), () => [cacheTag.org(orgId)]);
+}
+
+/** The organization's currency and time zone, cached in process outside transactions. */
+export function orgFactsOf(db: Executor, orgId: string): Promise<{ currency: string; timezone: string }> {
+  return cachedRead(db, `org_facts:${orgId}`, () => repo.orgFacts(db, orgId), () => [cacheTag.org(orgId)]);
 }
 
 /** Replaces the settings. The basis cannot change under existing tiers: their thresholds are in the old unit. */
@@ -105,7 +127,7 @@ export function parseBasisValue(field: string, basis: TierBasis, value: string |
 
 /** How the organization's tier progress is shown: its basis and currency (grid, export). */
 export async function progressUnit(db: Executor, orgId: string): Promise<{ basis: TierBasis; currency: string }> {
-  const [settings, org] = await Promise.all([getTierSettings(db, orgId), repo.orgFacts(db, orgId)]);
+  const [settings, org] = await Promise.all([getTierSettings(db, orgId), orgFactsOf(db, orgId)]);
   return { basis: settings.basis, currency: org.currency.trim() };
 }
 
@@ -133,7 +155,7 @@ export function tierDefs(rows: readonly TierRow[]): TierDef[] {
 }
 
 export async function listTierViews(db: Executor, orgId: string): Promise<TierView[]> {
-  const [rows, settings, org] = await Promise.all([repo.listTiers(db, orgId), getTierSettings(db, orgId), repo.orgFacts(db, orgId)]);
+  const [rows, settings, org] = await Promise.all([tierRowsOf(db, orgId), getTierSettings(db, orgId), orgFactsOf(db, orgId)]);
   return rows.map((r, i) => toTierView(r, i + 1, settings.basis, org.currency.trim()));
 }
 

@@ -1,3 +1,4 @@
+import { cacheTag, invalidate } from '../../db/invalidation.js';
 import type { Executor } from '../../db/tx.js';
 import type { Role } from '../auth/index.js';
 
@@ -28,6 +29,7 @@ export async function updatePersonRow(
   set: { name?: string; email?: string; password_hash?: string; updated_at?: Date },
 ): Promise<void> {
   await db.updateTable('users').set(set).where('id', '=', userId).execute();
+  await invalidate(db, [cacheTag.user(userId)]);
 }
 
 function selectMembers(db: Executor, orgId: string) {
@@ -63,6 +65,7 @@ export interface Membership {
 export async function insertMembership(db: Executor, m: Membership, opts: { ifAbsent?: boolean } = {}): Promise<void> {
   const insert = db.insertInto('org_members').values({ ...m, disabled_at: null });
   await (opts.ifAbsent ? insert.onConflict((oc) => oc.columns(['org_id', 'user_id']).doNothing()) : insert).execute();
+  await invalidate(db, [cacheTag.user(m.user_id)]);
 }
 
 export async function updateMembership(
@@ -72,4 +75,5 @@ export async function updateMembership(
   set: { role?: Role; permissions?: string[]; disabled_at?: Date | null },
 ): Promise<void> {
   await db.updateTable('org_members').set(set).where('org_id', '=', orgId).where('user_id', '=', userId).execute();
+  await invalidate(db, [cacheTag.user(userId)]);
 }
