@@ -36,6 +36,17 @@ const envSchema = z.object({
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
   PATRON_ENCRYPTION_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
   PATRON_WEBHOOKS_ALLOW_PRIVATE: z.enum(['true', 'false'], { error: 'must be true or false' }).default('false'),
+  PATRON_GOOGLE_WALLET_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL such as https://walletobjects.googleapis.com' }).default('https://walletobjects.googleapis.com'),
+  PATRON_GOOGLE_TOKEN_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL such as https://oauth2.googleapis.com/token' }).default('https://oauth2.googleapis.com/token'),
+  PATRON_SMTP_URL: z
+    .string()
+    .refine((v) => smtpUrlProblem(v) === null, { error: 'must be smtp://user:password@host:port or smtps://user:password@host:port (user and password URL-encoded)' })
+    .optional(),
+  PATRON_SMTP_FROM: z
+    .string()
+    .max(200, 'must be at most 200 characters')
+    .regex(/^([^<>\r\n"]*<[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+>|[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+)$/, 'must be an address such as loyalty@shop.example or "Shop Rewards <loyalty@shop.example>"')
+    .optional(),
 });
 
 export interface Config {
@@ -61,6 +72,14 @@ export interface Config {
   encryptionKey: string | undefined;
   /** Webhook endpoints may be loopback, private or link-local addresses (self-hosted networks, tests). */
   webhooksAllowPrivate: boolean;
+  /** Google Wallet REST API base URL (walletobjects); another address only for tests or a proxy. */
+  googleWalletUrl: string;
+  /** Google's OAuth 2.0 token endpoint for service accounts; another address only for tests or a proxy. */
+  googleTokenUrl: string;
+  /** SMTP server of outgoing e-mail (smtp:// or smtps://, may hold a password: never logged); unset = no e-mail. */
+  smtpUrl: string | undefined;
+  /** Default sender of e-mail when the organization sets none. */
+  smtpFrom: string | undefined;
 }
 
 export class ConfigError extends Error {}
@@ -118,7 +137,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const name = String(issue?.path[0] ?? 'environment');
-    const shown = name === 'DATABASE_URL' || name === 'SESSION_SECRET' || name === 'PATRON_ENCRYPTION_KEY' ? '(hidden)' : JSON.stringify(cleaned[name]);
+    const shown = name === 'DATABASE_URL' || name === 'SESSION_SECRET' || name === 'PATRON_ENCRYPTION_KEY' || name === 'PATRON_SMTP_URL' ? '(hidden)' : JSON.stringify(cleaned[name]);
     throw new ConfigError(`Invalid environment variable ${name}=${shown}: ${issue?.message ?? 'invalid value'}`);
   }
   const e = parsed.data;
@@ -144,7 +163,25 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     poolSize: e.DATABASE_POOL_SIZE,
     encryptionKey,
     webhooksAllowPrivate: e.PATRON_WEBHOOKS_ALLOW_PRIVATE === 'true',
+    googleWalletUrl: e.PATRON_GOOGLE_WALLET_URL,
+    googleTokenUrl: e.PATRON_GOOGLE_TOKEN_URL,
+    smtpUrl: e.PATRON_SMTP_URL,
+    smtpFrom: e.PATRON_SMTP_FROM,
   };
+}
+
+/** Why an SMTP URL is not usable, or null: smtp:// or smtps://, a host, a port if given in range. */
+export function smtpUrlProblem(raw: string): string | null {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    return 'not a URL';
+  }
+  if (url.protocol !== 'smtp:' && url.protocol !== 'smtps:') return 'not smtp:// or smtps://';
+  if (!url.hostname) return 'no host';
+  if (url.password && !url.username) return 'a password without a user';
+  return null;
 }
 
 function loadOrCreateSecret(dataDir: string, name = 'session-secret'): string {
