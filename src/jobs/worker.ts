@@ -24,7 +24,10 @@ export function backoffMs(attempts: number, random: () => number = Math.random):
   return Math.round(base * (0.75 + random() * 0.5));
 }
 
-const STALE_LOCK_MS = 10 * 60 * 1000;
+/** A running job whose lock is older than this is taken for abandoned (its worker stopped) and queued again. */
+export const STALE_LOCK_MS = 10 * 60 * 1000;
+/** How often a worker renews the lock of a job it is still running, so a long job is never taken for abandoned. */
+const HEARTBEAT_MS = 60 * 1000;
 
 export interface WorkerOptions {
   handlers: Record<string, JobHandler>;
@@ -33,6 +36,8 @@ export interface WorkerOptions {
   pollMs?: number;
   /** Called once per loop before claiming (the scheduler hooks in here). */
   beforeTick?: () => Promise<void>;
+  /** How often the lock of a running job is renewed (default one minute, well under the stale-lock age). */
+  heartbeatMs?: number;
 }
 
 /**
@@ -106,9 +111,27 @@ export class Worker {
       .execute();
   }
 
+  /** Renews `locked_at` while the job runs; a job running longer than the stale-lock age is still this worker's. */
+  private heartbeat(job: JobRecord): () => void {
+    const timer = setInterval(() => {
+      this.ctx.db
+        .updateTable('jobs')
+        .set({ locked_at: this.ctx.clock.now() })
+        .where('org_id', '=', job.orgId)
+        .where('id', '=', job.id)
+        .where('status', '=', 'running')
+        .where('locked_by', '=', this.id)
+        .execute()
+        .catch((err: unknown) => this.ctx.logger.warn({ err, jobId: job.id }, 'could not renew a running job\'s lock'));
+    }, this.opts.heartbeatMs ?? HEARTBEAT_MS);
+    timer.unref();
+    return () => clearInterval(timer);
+  }
+
   private async runJob(job: JobRecord): Promise<void> {
     const handler = this.opts.handlers[job.type];
     const db = this.ctx.db;
+    const stopHeartbeat = this.heartbeat(job);
     try {
       if (!handler) throw new Error(`No handler for job type "${job.type}"`);
       const result = await handler(this.ctx, job, {
@@ -142,6 +165,8 @@ export class Worker {
         .execute();
       this.opts.metrics?.jobsProcessed.inc({ type: job.type, outcome: dead ? 'dead' : 'retry' });
       this.ctx.logger.warn({ jobId: job.id, type: job.type, attempts: job.attempts, dead, err: message }, 'job failed');
+    } finally {
+      stopHeartbeat();
     }
   }
 

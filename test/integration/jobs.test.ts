@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { withTx } from '../../src/db/tx.js';
 import { enqueue, getJob } from '../../src/jobs/queue.js';
 import { Scheduler } from '../../src/jobs/scheduler.js';
-import { backoffMs, Worker, type JobHandler } from '../../src/jobs/worker.js';
+import { backoffMs, STALE_LOCK_MS, Worker, type JobHandler } from '../../src/jobs/worker.js';
 import { createHarness, createOrgFixture, ENGINE, type Harness, type OrgFixture } from '../helpers/harness.js';
 
 let h: Harness;
@@ -92,6 +92,51 @@ describe(`jobs on ${ENGINE}`, () => {
     h.clock.advance(3600_000);
     await s2.tick(true);
     expect(await count()).toBe(2);
+  });
+
+  it('runs a job that outlasts the stale-lock age once: its worker keeps renewing the lock', async () => {
+    let calls = 0;
+    let release: () => void = () => {};
+    const released = new Promise<void>((r) => (release = r));
+    const handlers: Record<string, JobHandler> = {
+      'test.long': async () => {
+        calls++;
+        await released;
+      },
+    };
+    const first = new Worker(h.ctx, { handlers, heartbeatMs: 20 });
+    const second = new Worker(h.ctx, { handlers, heartbeatMs: 20 });
+    const id = (await enqueue(h.ctx.db, { orgId: a.org.id, type: 'test.long', runAt: h.clock.now() }))!;
+    const running = first.runOnce();
+    await expect.poll(() => calls).toBe(1);
+    // Longer than the stale-lock age passes while the handler still runs...
+    h.clock.advance(STALE_LOCK_MS + 60_000);
+    await expect.poll(async () => (await getJob(h.ctx.db, a.org.id, id))!.locked_at!.getTime()).toBe(h.clock.now().getTime());
+    // ...and another worker neither requeues nor runs it (other due jobs of this file may run).
+    await second.runOnce();
+    expect(calls).toBe(1);
+    expect(await getJob(h.ctx.db, a.org.id, id)).toMatchObject({ status: 'running', locked_by: first.id, attempts: 1 });
+    release();
+    await running;
+    const job = (await getJob(h.ctx.db, a.org.id, id))!;
+    expect(job.status).toBe('done');
+    expect(job.attempts).toBe(1);
+    expect(calls).toBe(1);
+  });
+
+  it('queues again a running job whose worker stopped renewing its lock', async () => {
+    const id = (await enqueue(h.ctx.db, { orgId: a.org.id, type: 'test.abandoned', runAt: h.clock.now() }))!;
+    let calls = 0;
+    const handlers: Record<string, JobHandler> = { 'test.abandoned': async () => void calls++ };
+    // A worker that claimed it and died: the row says running, locked by nobody alive.
+    await h.ctx.db.updateTable('jobs').set({ status: 'running', locked_at: h.clock.now(), locked_by: 'worker-gone', attempts: 1 }).where('org_id', '=', a.org.id).where('id', '=', id).execute();
+    const worker = new Worker(h.ctx, { handlers });
+    await worker.runOnce();
+    expect(calls).toBe(0);
+    h.clock.advance(STALE_LOCK_MS + 1000);
+    await worker.runOnce();
+    expect(calls).toBe(1);
+    expect((await getJob(h.ctx.db, a.org.id, id))!.status).toBe('done');
   });
 
   it('reports progress and stores the result', async () => {
