@@ -1,5 +1,6 @@
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { Db } from '../db/database.js';
+import { cacheStats } from '../db/invalidation.js';
 import { jobCountsByStatus } from '../jobs/queue.js';
 
 /** Prometheus metrics shared by the HTTP app and the worker of one process. */
@@ -44,6 +45,18 @@ export class Metrics {
       },
     });
   }
+
+  /** The in-process cache (src/db/invalidation.ts): hits, misses, bypasses, invalidations sent and received. */
+  readonly cache = new Gauge({
+    name: 'patron_cache',
+    help: 'In-process cache of keys, sessions and settings: counters since start (hits, misses, bypassed, invalidations, received, flushes), entries, and live (1 while its invalidation listener is connected)',
+    labelNames: ['stat'] as const,
+    registers: [this.registry],
+    collect() {
+      const s = cacheStats();
+      for (const [stat, value] of Object.entries(s)) this.set({ stat }, typeof value === 'boolean' ? Number(value) : value);
+    },
+  });
 
   attachDatabase(db: Db): void {
     this.db = db;
