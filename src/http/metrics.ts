@@ -53,8 +53,8 @@ export class Metrics {
     labelNames: ['stat'] as const,
     registers: [this.registry],
     collect() {
-      const s = cacheStats();
-      for (const [stat, value] of Object.entries(s)) this.set({ stat }, typeof value === 'boolean' ? Number(value) : value);
+      const s: Record<string, number | boolean> = { ...cacheStats() };
+      for (const [stat, value] of Object.entries(s)) this.set({ stat }, Number(value));
     },
   });
 
