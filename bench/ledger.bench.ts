@@ -11,6 +11,8 @@ export interface LedgerBenchOptions {
   seconds: number;
   concurrency: number;
   scale: number;
+  /** Also run the PostgreSQL figures against `patron serve --processes N` (N > 1). */
+  processes?: number;
 }
 
 export interface LedgerBenchResult {
@@ -20,6 +22,8 @@ export interface LedgerBenchResult {
   adjustOnePg: LoadResult;
   ordersPg: LoadResult;
   adjustPglite: LoadResult;
+  /** The same PostgreSQL runs with several server processes, when asked for. */
+  multi?: { processes: number; adjustPg: LoadResult; adjustOnePg: LoadResult; ordersPg: LoadResult };
 }
 
 const SESSION_SECRET = 'bench-secret-bench-secret-bench-secret';
@@ -39,6 +43,25 @@ function adjustLoad(url: string, t: BenchTenant, seconds: number, concurrency: n
         body: JSON.stringify({ direction: 'add', points: 1 + (i % 10), reason: 'benchmark' }),
       };
     },
+  });
+}
+
+function ordersLoad(url: string, t: BenchTenant, seconds: number, concurrency: number) {
+  const run = `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 6)}`;
+  return runLoad({
+    url,
+    concurrency,
+    seconds,
+    request: (i) => ({
+      method: 'POST',
+      path: '/api/v1/orders',
+      headers: { authorization: `Bearer ${t.apiKey}` },
+      body: JSON.stringify({
+        externalId: `${run}-${i}`,
+        customerId: t.customerIds[(i * 104729) % t.customerIds.length],
+        total: { amount: `${10 + (i % 200)}.${String(i % 100).padStart(2, '0')}`, currency: 'USD' },
+      }),
+    }),
   });
 }
 
@@ -67,25 +90,28 @@ export async function runLedgerBench(o: LedgerBenchOptions): Promise<LedgerBench
     say(`adjustments over HTTP, random customers: ${fmt(adjustPg)}  -> ${(adjustPg.rps / tpcb).toFixed(2)}x pgbench TPC-B (target >= 0.5x)`);
     adjustOnePg = await adjustLoad(server.url, tenant, o.seconds, o.concurrency, true);
     say(`adjustments over HTTP, all on one customer: ${fmt(adjustOnePg)}  -> ${(adjustOnePg.rps / oneRow).toFixed(2)}x one-row script (target >= 0.5x)`);
-    const run = Date.now().toString(36);
-    ordersPg = await runLoad({
-      url: server.url,
-      concurrency: o.concurrency,
-      seconds: o.seconds,
-      request: (i) => ({
-        method: 'POST',
-        path: '/api/v1/orders',
-        headers: { authorization: `Bearer ${tenant.apiKey}` },
-        body: JSON.stringify({
-          externalId: `${run}-${i}`,
-          customerId: tenant.customerIds[(i * 104729) % tenant.customerIds.length],
-          total: { amount: `${10 + (i % 200)}.${String(i % 100).padStart(2, '0')}`, currency: 'USD' },
-        }),
-      }),
-    });
+    ordersPg = await ordersLoad(server.url, tenant, o.seconds, o.concurrency);
     say(`orders ingested over HTTP: ${fmt(ordersPg)}`);
   } finally {
     await server.stop();
+  }
+
+  let multi: LedgerBenchResult['multi'];
+  if (o.processes && o.processes > 1) {
+    const n = o.processes;
+    const many = await startPatron({ DATABASE_URL: url, SESSION_SECRET, DATABASE_POOL_SIZE: String(o.concurrency + 4) }, { processes: n });
+    try {
+      const vs = (r: LoadResult, single: LoadResult) => `${(r.rps / single.rps).toFixed(2)}x one process`;
+      const adjust = await adjustLoad(many.url, tenant, o.seconds, o.concurrency, false);
+      say(`adjustments, random customers, ${n} server processes: ${fmt(adjust)}  -> ${vs(adjust, adjustPg)}, ${(adjust.rps / tpcb).toFixed(2)}x pgbench TPC-B`);
+      const one = await adjustLoad(many.url, tenant, o.seconds, o.concurrency, true);
+      say(`adjustments, one customer, ${n} server processes: ${fmt(one)}  -> ${vs(one, adjustOnePg)}, ${(one.rps / oneRow).toFixed(2)}x one-row script`);
+      const orders = await ordersLoad(many.url, tenant, o.seconds, o.concurrency);
+      say(`orders, ${n} server processes: ${fmt(orders)}  -> ${vs(orders, ordersPg)}`);
+      multi = { processes: n, adjustPg: adjust, adjustOnePg: one, ordersPg: orders };
+    } finally {
+      await many.stop();
+    }
   }
 
   const dir = mkdtempSync(join(tmpdir(), 'patron-bench-pglite-'));
@@ -102,5 +128,5 @@ export async function runLedgerBench(o: LedgerBenchOptions): Promise<LedgerBench
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
-  return { tpcb, oneRow, adjustPg, adjustOnePg, ordersPg, adjustPglite };
+  return { tpcb, oneRow, adjustPg, adjustOnePg, ordersPg, adjustPglite, ...(multi ? { multi } : {}) };
 }

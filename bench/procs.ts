@@ -36,15 +36,26 @@ async function waitFor(url: string, timeoutMs = 60_000): Promise<void> {
   throw new Error(`server at ${url} did not become ready`);
 }
 
-/** Starts `patron serve` in its own process (so the load generator does not share its CPU time slice). */
-export async function startPatron(env: Record<string, string>): Promise<Server> {
+/**
+ * Starts `patron serve` in its own process (so the load generator does not share its CPU time
+ * slice): one server process unless `processes` asks for more (`serve --processes N`, PostgreSQL only).
+ */
+export async function startPatron(env: Record<string, string>, opts: { processes?: number } = {}): Promise<Server> {
   const port = await freePort();
-  const proc = spawn(process.execPath, ['bin/patron.js', 'serve', '--port', String(port)], {
+  const proc = spawn(process.execPath, ['bin/patron.js', 'serve', '--port', String(port), '--processes', String(opts.processes ?? 1)], {
     env: { ...process.env, LOG_LEVEL: 'warn', PATRON_WORKER: 'off', ...env },
-    stdio: ['ignore', 'ignore', 'inherit'],
+    stdio: ['ignore', 'pipe', 'inherit'],
   });
+  // "Patron is running" is printed once every server process listens.
+  let out = '';
+  proc.stdout?.on('data', (d: Buffer) => (out = (out + d.toString()).slice(-10_000)));
   const url = `http://127.0.0.1:${port}`;
   await waitFor(`${url}/readyz`);
+  const until = Date.now() + 60_000;
+  while (!out.includes('Patron is running')) {
+    if (Date.now() > until || proc.exitCode !== null) throw new Error(`patron serve at ${url} did not report that it runs`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
   return { url, proc, stop: () => stopProc(proc) };
 }
 

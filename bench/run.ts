@@ -5,7 +5,7 @@ import { runFoundationBench } from './foundation.bench.js';
 import { runLedgerBench } from './ledger.bench.js';
 
 /**
- * `npm run bench [-- --only foundation,ledger,grid] [--customers N] [--seconds S]`
+ * `npm run bench [-- --only foundation,ledger,grid] [--customers N] [--seconds S] [--processes N]`
  * Every figure is printed next to a baseline measured in the same run. PostgreSQL parts
  * need DATABASE_URL (a server where the user may create databases).
  */
@@ -18,12 +18,19 @@ const { values } = parseArgs({
     'admin-org': { type: 'string' },
     seconds: { type: 'string' },
     concurrency: { type: 'string' },
+    processes: { type: 'string' },
   },
 });
 const only = new Set((values.only ?? 'foundation,ledger,grid').split(','));
 const databaseUrl = process.env.DATABASE_URL;
 const seconds = Number(values.seconds ?? 15);
 const concurrency = Number(values.concurrency ?? 16);
+// `--processes N`: the PostgreSQL ledger and /me figures are also measured with `patron serve --processes N`.
+const processes = values.processes !== undefined ? Number(values.processes) : undefined;
+if (processes !== undefined && (!Number.isInteger(processes) || processes < 2)) {
+  process.stderr.write('--processes must be a whole number of at least 2 (the single-process figures are always measured)\n');
+  process.exit(2);
+}
 
 process.stdout.write(`# Patron benchmarks\nmachine: ${os.cpus().length} x ${os.cpus()[0]?.model ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}\n`);
 const results: Record<string, unknown> = { at: new Date().toISOString(), cpus: os.cpus().length, node: process.version };
@@ -31,7 +38,7 @@ const results: Record<string, unknown> = { at: new Date().toISOString(), cpus: o
 if (only.has('foundation')) results.foundation = await runFoundationBench({ databaseUrl, seconds: Math.min(seconds, 10), concurrency });
 if (only.has('ledger')) {
   if (!databaseUrl) process.stdout.write('\n(ledger benchmark skipped: set DATABASE_URL to a PostgreSQL server)\n');
-  else results.ledger = await runLedgerBench({ databaseUrl, customers: Number(values.customers ?? 100_000), seconds, concurrency, scale: 16 });
+  else results.ledger = await runLedgerBench({ databaseUrl, customers: Number(values.customers ?? 100_000), seconds, concurrency, scale: 16, processes });
 }
 if (only.has('grid')) {
   const gridModule = './grid.bench.js';
