@@ -3,3 +3,18 @@
  * import only this file; the module definition is in wallet.module.ts.
  */
 export type { PassContent } from './wallet.platforms.js';
+export {
+  contentHash,
+  ensurePass,
+  hashPassToken,
+  normalizeCardCode,
+  passByCardCode,
+  passBySerial,
+  passByToken,
+  passContent,
+  type PassIdentity,
+  type PassRef,
+  walletSummary,
+  type WalletSummary,
+  webAppUrl,
+} from './wallet.core.service.js';

@@ -13258,6 +13258,80 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/customers/{id}/wallet": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The customer's wallet pass: where it is kept (Apple devices, Google saved), pushes sent and failed, taps and scans */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Done */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["WalletSummary"];
+                    };
+                };
+                /** @description The request is invalid; `error.details.fields` names each field and what is wrong with it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not signed in, or the API key is missing, not valid or revoked */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Refused: the caller lacks the `customers:read` permission (named in `error.details.permission`) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found: what the path names is not in the caller's organization (another organization's id answers 404 too) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export interface webhooks {
     "points.earned": {
@@ -16365,6 +16439,34 @@ export interface components {
                 manual: boolean;
             }[];
         };
+        WalletSummaryInput: {
+            /** @description Null until the pass is first issued (a download, a "send loyalty card") */
+            pass: {
+                serialNumber: string;
+                /** @description What the barcode carries; scanners send it to POST /api/v1/scans */
+                cardCode: string;
+                /** @description The customer's pass web app (absolute when PATRON_PUBLIC_URL is set) */
+                webAppUrl: string;
+            } | null;
+            apple: {
+                configured: boolean;
+                /** @description Apple devices registered for updates of this pass */
+                devices: number;
+            };
+            google: {
+                configured: boolean;
+                /** @description Whether the customer saved the Google Wallet pass */
+                saved: boolean;
+            };
+            /** @description Spendable points, as the pass shows them */
+            balance: number;
+            pushesSent: number;
+            pushesFailed: number;
+            /** @description Taps of the pass on NFC readers */
+            clicks: number;
+            scans: number;
+            lastScanAt: string | null;
+        };
         Error: {
             error: {
                 code: string;
@@ -17616,6 +17718,34 @@ export interface components {
                 /** @description Made by a redelivery or a test, not by the schedule */
                 manual: boolean;
             }[];
+        };
+        WalletSummary: {
+            /** @description Null until the pass is first issued (a download, a "send loyalty card") */
+            pass: {
+                serialNumber: string;
+                /** @description What the barcode carries; scanners send it to POST /api/v1/scans */
+                cardCode: string;
+                /** @description The customer's pass web app (absolute when PATRON_PUBLIC_URL is set) */
+                webAppUrl: string;
+            } | null;
+            apple: {
+                configured: boolean;
+                /** @description Apple devices registered for updates of this pass */
+                devices: number;
+            };
+            google: {
+                configured: boolean;
+                /** @description Whether the customer saved the Google Wallet pass */
+                saved: boolean;
+            };
+            /** @description Spendable points, as the pass shows them */
+            balance: number;
+            pushesSent: number;
+            pushesFailed: number;
+            /** @description Taps of the pass on NFC readers */
+            clicks: number;
+            scans: number;
+            lastScanAt: string | null;
         };
     };
     responses: never;
