@@ -116,6 +116,13 @@ describe('keeping profiles current', () => {
     const contact = [...omnisend.contacts.values()].find((x) => x.email === c.email)!;
     expect(contact.customProperties).toMatchObject({ patron_points_balance: 120, patron_tier: '', patron_membership: 'member' });
 
+    // The referral link is the one the referrals feature shows for the customer.
+    const referral = (await a.api.get(`/api/v1/customers/${c.id}/referral`)).json() as { link: string | null };
+    expect(referral.link).toMatch(/\/r\/[A-Za-z0-9-]+$/);
+    expect((await adjust(a.api, c.id, 'add', 5)).statusCode).toBe(201);
+    await settle();
+    expect(propsOf(lastImport(c.email)!)).toMatchObject({ patron_points_balance: 125, patron_referral_link: referral.link });
+
     // The customer profile API carries the same section.
     const profile = (await a.api.get(`/api/v1/customers/${c.id}`)).json() as { marketingSync: Obj[] };
     expect(profile.marketingSync).toEqual([
@@ -309,7 +316,6 @@ describe('promptness', () => {
         await new Promise((res) => setTimeout(res, 50));
       }
       expect(seen).not.toBeNull();
-      console.log(`adjustment to Klaviyo profile: ${seen} ms`);
       expect(seen!).toBeLessThan(5000);
     } finally {
       await dispatcher.stop();

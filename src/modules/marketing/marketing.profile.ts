@@ -2,12 +2,12 @@ import type { AppContext } from '../../context.js';
 import type { Executor } from '../../db/tx.js';
 import type { EventType } from '../../events/catalog.js';
 import type { StoredEvent } from '../../events/types.js';
+import { activeReferralLink } from '../referrals/index.js';
 import type { LoyaltyProfile } from './marketing.http.js';
 import * as repo from './marketing.repo.js';
 
 /** How far ahead "points expiring" looks. */
 export const EXPIRING_WINDOW_DAYS = 30;
-const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '::1']);
 
 /**
  * Why a customer is not sent to the tools, or null when they are: an anonymized customer
@@ -17,13 +17,6 @@ export function skipReason(customer: Pick<repo.CustomerRecord, 'email' | 'anonym
   if (customer.anonymized_at) return 'The customer was anonymized';
   if (!customer.email) return 'The customer has no email address';
   return null;
-}
-
-/** The referral link as the referrals feature builds it: storefront URL, else PATRON_PUBLIC_URL, else localhost. */
-function referralLink(ctx: AppContext, r: Awaited<ReturnType<typeof repo.referralOf>>): string | null {
-  if (!r.code || r.status !== 'active') return null;
-  const base = r.storefrontUrl ?? ctx.config.publicUrl ?? (LOOPBACK_HOSTS.has(ctx.config.host) ? `http://localhost:${ctx.config.port}` : null);
-  return base ? `${base.replace(/\/+$/, '')}/r/${r.code}` : null;
 }
 
 /** The profile sent to every tool: identity and the loyalty properties, read now. */
@@ -43,7 +36,7 @@ export async function buildProfile(ctx: AppContext, db: Executor, c: repo.Custom
       patron_tier: tier?.name ?? null,
       patron_tier_progress: tier ? (tier.next?.explanation ?? `${tier.name} is the highest tier`) : null,
       patron_membership: c.membership_type,
-      patron_referral_link: referralLink(ctx, await repo.referralOf(db, c.org_id, c.id)),
+      patron_referral_link: await activeReferralLink(ctx.config, db, c.org_id, c.id),
       patron_points_expiring: expiring.points,
       patron_points_expiring_at: expiring.at?.toISOString() ?? null,
       patron_last_reward_code: await repo.lastRewardCode(db, c.org_id, c.id),

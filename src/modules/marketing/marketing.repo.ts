@@ -291,12 +291,6 @@ export function findCustomers(db: Executor, orgId: string, ids: string[]): Promi
   return db.selectFrom('customers').selectAll().where('org_id', '=', orgId).where('id', 'in', ids).execute();
 }
 
-export async function referralOf(db: Executor, orgId: string, customerId: string): Promise<{ code: string | null; status: string | null; storefrontUrl: string | null }> {
-  const link = await db.selectFrom('referral_links').select(['code', 'status']).where('org_id', '=', orgId).where('customer_id', '=', customerId).executeTakeFirst();
-  const settings = await db.selectFrom('referral_settings').select(['storefront_url']).where('org_id', '=', orgId).executeTakeFirst();
-  return { code: link?.code ?? null, status: link?.status ?? null, storefrontUrl: settings?.storefront_url ?? null };
-}
-
 /** Points in active lots expiring before `until`, and the earliest of those expiry times. */
 export async function expiringPoints(db: Executor, orgId: string, customerId: string, now: Date, until: Date): Promise<{ points: number; at: Date | null }> {
   const r = await db

@@ -5,4 +5,4 @@
 export { createReferral, toReferralView } from './referrals.lifecycle.js';
 export { referralsOf } from './referrals.repo.js';
 export { referralSchema } from './referrals.schemas.js';
-export { getReferral } from './referrals.service.js';
+export { activeReferralLink, getReferral } from './referrals.service.js';

@@ -31,6 +31,17 @@ export function linkBase(config: Config, settings: SettingsRow): string | null {
   return base === null ? null : base.replace(/\/+$/, '');
 }
 
+/**
+ * The customer's referral link as other features show it (e.g. a marketing tool's profile
+ * property): {base}/r/{code} for an active link, null without one or without a public address.
+ */
+export async function activeReferralLink(config: Config, db: Executor, orgId: string, customerId: string): Promise<string | null> {
+  const link = await repo.findLink(db, orgId, customerId);
+  if (!link || link.status !== 'active') return null;
+  const base = linkBase(config, await repo.getSettings(db, orgId));
+  return base ? `${base}/r/${link.code}` : null;
+}
+
 /** Where a visit lands: the landing URL, else the storefront URL, else "/" of the address the link was opened on. */
 export function landingOf(settings: SettingsRow): string {
   return settings?.landing_url ?? settings?.storefront_url ?? DEFAULT_LANDING_URL;
