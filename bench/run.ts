@@ -2,10 +2,11 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { runFoundationBench } from './foundation.bench.js';
+import { runIntegrationsBench } from './integrations.bench.js';
 import { runLedgerBench } from './ledger.bench.js';
 
 /**
- * `npm run bench [-- --only foundation,ledger,grid] [--customers N] [--seconds S] [--processes N]`
+ * `npm run bench [-- --only foundation,ledger,integrations,grid] [--customers N] [--seconds S] [--processes N] [--samples N]`
  * Every figure is printed next to a baseline measured in the same run. PostgreSQL parts
  * need DATABASE_URL (a server where the user may create databases).
  */
@@ -19,13 +20,14 @@ const { values } = parseArgs({
     seconds: { type: 'string' },
     concurrency: { type: 'string' },
     processes: { type: 'string' },
+    samples: { type: 'string' },
   },
 });
-const only = new Set((values.only ?? 'foundation,ledger,grid').split(','));
+const only = new Set((values.only ?? 'foundation,ledger,integrations,grid').split(','));
 const databaseUrl = process.env.DATABASE_URL;
 const seconds = Number(values.seconds ?? 15);
 const concurrency = Number(values.concurrency ?? 16);
-// `--processes N`: the PostgreSQL ledger and /me figures are also measured with `patron serve --processes N`.
+// `--processes N`: the PostgreSQL ledger figures are also measured with `patron serve --processes N`.
 const processes = values.processes !== undefined ? Number(values.processes) : undefined;
 if (processes !== undefined && (!Number.isInteger(processes) || processes < 2)) {
   process.stderr.write('--processes must be a whole number of at least 2 (the single-process figures are always measured)\n');
@@ -40,6 +42,7 @@ if (only.has('ledger')) {
   if (!databaseUrl) process.stdout.write('\n(ledger benchmark skipped: set DATABASE_URL to a PostgreSQL server)\n');
   else results.ledger = await runLedgerBench({ databaseUrl, customers: Number(values.customers ?? 100_000), seconds, concurrency, scale: 16, processes });
 }
+if (only.has('integrations')) results.integrations = await runIntegrationsBench({ databaseUrl, samples: Number(values.samples ?? 100) });
 if (only.has('grid')) {
   const gridModule = './grid.bench.js';
   if (!databaseUrl) process.stdout.write('\n(grid benchmark skipped: set DATABASE_URL to a PostgreSQL server)\n');

@@ -176,7 +176,6 @@ describe(`outbound webhooks on ${ENGINE}`, () => {
       expect(res.statusCode).toBe(201);
       const [got] = await rx.waitFor(path, 1, 10_000);
       const latency = got!.at - started;
-      console.log(`webhook delivery latency (${ENGINE}): ${latency} ms`);
       expect(latency).toBeLessThan(2000);
       expect(got!.verifiedWith).toEqual(['current']);
       expect(got!.headers['content-type']).toBe('application/json');
