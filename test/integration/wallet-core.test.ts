@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newId } from '../../src/db/ids.js';
+import { refreshPass } from '../../src/modules/wallet/wallet.core.changes.js';
+import type { PassChange, PassPlatform } from '../../src/modules/wallet/wallet.platforms.js';
 import { contentHash, ensurePass, passByCardCode, passBySerial, passByToken, passContent, webAppUrl } from '../../src/modules/wallet/index.js';
 import { createHarness, createOrgFixture, ENGINE, staffClient, type Harness, type OrgFixture } from '../helpers/harness.js';
 import { adjust, createCustomer } from '../helpers/factories.js';
@@ -121,5 +123,53 @@ describe(`wallet passes (core) on ${ENGINE}`, () => {
     expect((await none.get(`/api/v1/customers/${c.id}/wallet`)).statusCode).toBe(403);
     const b = await createOrgFixture(h);
     expect((await b.api.get(`/api/v1/customers/${c.id}/wallet`)).statusCode).toBe(404);
+  });
+
+  it('tells configured platforms what changed and whether the customer wants to hear of it, once per change', async () => {
+    const c = await createCustomer(a.api);
+    await createReward(a.api, { name: 'Tote bag', pointsCost: 300 });
+    const told: PassChange[] = [];
+    let failNext = false;
+    const fake = (configured: boolean): PassPlatform => ({
+      name: 'apple',
+      configured: async () => configured,
+      passChanged: async (_ctx, change) => {
+        if (failNext) {
+          failNext = false;
+          throw new Error('platform unreachable');
+        }
+        told.push(change);
+        return { platform: 'apple', delivered: 1, failed: 0 };
+      },
+      sendMessage: async () => ({ platform: 'apple', delivered: 0, failed: 0 }),
+      status: async () => ({}),
+    });
+    const platforms = [fake(true), fake(false)];
+    // No pass issued yet: nothing to tell.
+    expect(await refreshPass(h.ctx, a.org.id, c.id, platforms)).toEqual([]);
+    await ensurePass(h.ctx, a.org.id, c.id);
+    // First look: the content is recorded (nothing to compare with, so no kinds).
+    expect(await refreshPass(h.ctx, a.org.id, c.id, platforms)).toHaveLength(1);
+    expect(told[0]!.kinds).toEqual([]);
+    // Unchanged: nothing sent.
+    expect(await refreshPass(h.ctx, a.org.id, c.id, platforms)).toEqual([]);
+    expect(told).toHaveLength(1);
+
+    await adjust(a.api, c.id, 'add', 350);
+    expect(await refreshPass(h.ctx, a.org.id, c.id, platforms)).toEqual([{ platform: 'apple', delivered: 1, failed: 0 }]);
+    expect(told[1]).toMatchObject({ kinds: ['balance', 'rewardAvailable'], notify: { balance: true, tier: true, rewardAvailable: true } });
+    expect(told[1]!.previous!.balance).toBe(0);
+    expect(told[1]!.current).toMatchObject({ balance: 350, rewardsAvailable: ['Free coffee', 'Tote bag'] });
+
+    // A platform that fails makes the delivery fail; the retry tells it again.
+    await adjust(a.api, c.id, 'deduct', 10);
+    failNext = true;
+    await expect(refreshPass(h.ctx, a.org.id, c.id, platforms)).rejects.toThrow('platform unreachable');
+    expect(told).toHaveLength(2);
+    await refreshPass(h.ctx, a.org.id, c.id, platforms);
+    expect(told).toHaveLength(3);
+    expect(told[2]!.current.balance).toBe(340);
+    expect(await refreshPass(h.ctx, a.org.id, c.id, platforms)).toEqual([]);
+    expect(told).toHaveLength(3);
   });
 });

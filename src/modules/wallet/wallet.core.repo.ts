@@ -1,4 +1,5 @@
 import type { Insertable, Selectable } from 'kysely';
+import type { PassContent } from './wallet.platforms.js';
 import type { Executor } from '../../db/tx.js';
 import type { WalletPassesTable } from './wallet.tables.js';
 
@@ -144,4 +145,28 @@ export async function interactionCounts(db: Executor, orgId: string, customerId:
   const scan = rows.find((r) => r.kind === 'scan');
   const tap = rows.find((r) => r.kind === 'tap');
   return { scans: Number(scan?.n ?? 0), taps: Number(tap?.n ?? 0), lastScanAt: scan?.last ? new Date(scan.last) : null };
+}
+
+/**
+ * Records new content unless another delivery changed it first (compare and set on the hash):
+ * true when this call made the change, so only one delivery tells the platforms.
+ */
+export async function swapPassContent(db: Executor, orgId: string, customerId: string, expectedHash: string | null, next: { hash: string; content: PassContent; at: Date }): Promise<boolean> {
+  const res = await db
+    .updateTable('wallet_passes')
+    .set({ content_hash: next.hash, content: JSON.stringify(next.content), changed_at: next.at })
+    .where('org_id', '=', orgId)
+    .where('customer_id', '=', customerId)
+    .where((eb) => (expectedHash === null ? eb('content_hash', 'is', null) : eb('content_hash', '=', expectedHash)))
+    .executeTakeFirst();
+  return Number(res.numUpdatedRows) === 1;
+}
+
+export async function setNotifiedHash(db: Executor, orgId: string, customerId: string, hash: string): Promise<void> {
+  await db.updateTable('wallet_passes').set({ notified_hash: hash }).where('org_id', '=', orgId).where('customer_id', '=', customerId).execute();
+}
+
+/** The message the pass shows from now on; the pass counts as changed. */
+export async function setPassMessage(db: Executor, orgId: string, customerId: string, message: string, at: Date): Promise<void> {
+  await db.updateTable('wallet_passes').set({ message, message_at: at, changed_at: at }).where('org_id', '=', orgId).where('customer_id', '=', customerId).execute();
 }
