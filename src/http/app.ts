@@ -77,7 +77,7 @@ export async function buildApp(ctx: AppContext, opts: BuildAppOptions): Promise<
   app.decorate('patronRoutes', routes);
 
   registerErrorHandling(app);
-  await registerSecurityHeaders(app);
+  registerSecurityHeaders(app);
   await app.register(fastifyCookie, { secret: ctx.config.sessionSecret });
   await app.register(fastifySwagger, {
     openapi: {
