@@ -55,13 +55,13 @@ export async function refreshPass(ctx: AppContext, orgId: string, customerId: st
   const kinds = changeKinds(pass.content_hash === hash ? null : pass.content, content);
   const change = { previous: pass.content, current: content, kinds, notify: notifyOf(prefs) };
   const deliveries: PlatformDelivery[] = [];
-  let failure: unknown;
+  let failure: Error | undefined;
   for (const platform of platforms) {
     try {
       if (!(await platform.configured(ctx, orgId))) continue;
       deliveries.push(await platform.passChanged(ctx, change));
     } catch (err) {
-      failure ??= err;
+      failure ??= err instanceof Error ? err : new Error(String(err));
     }
   }
   if (failure !== undefined) throw failure;
