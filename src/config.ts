@@ -38,6 +38,8 @@ const envSchema = z.object({
   PATRON_WEBHOOKS_ALLOW_PRIVATE: z.enum(['true', 'false'], { error: 'must be true or false' }).default('false'),
   PATRON_GOOGLE_WALLET_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL such as https://walletobjects.googleapis.com' }).default('https://walletobjects.googleapis.com'),
   PATRON_GOOGLE_TOKEN_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL such as https://oauth2.googleapis.com/token' }).default('https://oauth2.googleapis.com/token'),
+  PATRON_APNS_URL: z.url({ protocol: /^https$/, error: 'must be an https URL such as https://api.push.apple.com' }).default('https://api.push.apple.com'),
+  PATRON_APNS_CA: z.string().min(1, 'must be the path of a PEM file').optional(),
   PATRON_SMTP_URL: z
     .string()
     .refine((v) => smtpUrlProblem(v) === null, { error: 'must be smtp://user:password@host:port or smtps://user:password@host:port (user and password URL-encoded)' })
@@ -76,6 +78,10 @@ export interface Config {
   googleWalletUrl: string;
   /** Google's OAuth 2.0 token endpoint for service accounts; another address only for tests or a proxy. */
   googleTokenUrl: string;
+  /** Apple Push Notification service base URL (pass updates, HTTP/2); another address only for tests or a proxy. */
+  apnsUrl: string;
+  /** A PEM file of certificate authorities trusted for APNs besides the system's (a test double's or a proxy's); unset = the system's only. */
+  apnsCa: string | undefined;
   /** SMTP server of outgoing e-mail (smtp:// or smtps://, may hold a password: never logged); unset = no e-mail. */
   smtpUrl: string | undefined;
   /** Default sender of e-mail when the organization sets none. */
@@ -165,6 +171,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     webhooksAllowPrivate: e.PATRON_WEBHOOKS_ALLOW_PRIVATE === 'true',
     googleWalletUrl: e.PATRON_GOOGLE_WALLET_URL,
     googleTokenUrl: e.PATRON_GOOGLE_TOKEN_URL,
+    apnsUrl: e.PATRON_APNS_URL,
+    apnsCa: e.PATRON_APNS_CA,
     smtpUrl: e.PATRON_SMTP_URL,
     smtpFrom: e.PATRON_SMTP_FROM,
   };
