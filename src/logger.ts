@@ -13,6 +13,8 @@ export const REDACT = [
   '*.token',
   'databaseUrl',
   'sessionSecret',
+  'smtpUrl',
+  '*.smtpUrl',
 ];
 
 /** Health checks (load balancers call them every few seconds) are not logged. */
@@ -54,8 +56,8 @@ function extras(rec: Record<string, unknown>): string {
 
 /**
  * Turns pino's JSON lines into one readable line each: "14:02:11 INFO  GET /api/v1/customers
- * 200 12 ms". A request is one line when it completes (its method and URL are remembered
- * from the incoming line); errors add their stack.
+ * 200 12 ms". A request is one line when it completes (its method and URL come with it, or
+ * are remembered from an incoming line); errors add their stack.
  */
 export function prettyStream(out: { write(s: string): unknown }): DestinationStream {
   const pending = new Map<string, string>();
@@ -79,7 +81,8 @@ export function prettyStream(out: { write(s: string): unknown }): DestinationStr
       }
       let text: string;
       if (reqId && res && typeof rec.responseTime === 'number') {
-        text = `${pending.get(reqId) ?? 'request'} ${res.statusCode ?? ''} ${Math.round(rec.responseTime)} ms`;
+        const what = req?.method ? `${req.method} ${req.url ?? ''}` : (pending.get(reqId) ?? 'request');
+        text = `${what} ${res.statusCode ?? ''} ${Math.round(rec.responseTime)} ms`;
         pending.delete(reqId);
       } else {
         text = typeof rec.msg === 'string' ? rec.msg : '';

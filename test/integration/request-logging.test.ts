@@ -18,10 +18,14 @@ describe(`request logging on ${ENGINE}`, () => {
       for (const url of ['/healthz', '/readyz', '/healthz?probe=1']) expect((await app.inject({ method: 'GET', url })).statusCode).toBeLessThan(500);
       expect(lines).toEqual([]);
       expect((await app.inject({ method: 'GET', url: '/api/v1/tiers' })).statusCode).toBe(401);
-      const logged = lines.map((l) => JSON.parse(l) as { msg: string; req?: { url: string }; res?: { statusCode: number } });
-      expect(logged.map((l) => l.msg)).toEqual(['incoming request', 'request completed']);
-      expect(logged[0]!.req!.url).toBe('/api/v1/tiers');
-      expect(logged[1]!.res!.statusCode).toBe(401);
+      // One line per request, when it completes: what was asked, the answer and how long it took.
+      const logged = lines.map((l) => JSON.parse(l) as { msg: string; reqId: string; req?: { method: string; url: string }; res?: { statusCode: number }; responseTime: number });
+      expect(logged.map((l) => l.msg)).toEqual(['request completed']);
+      expect(logged[0]!.req).toMatchObject({ method: 'GET', url: '/api/v1/tiers' });
+      expect(logged[0]!.res!.statusCode).toBe(401);
+      expect(logged[0]!.responseTime).toBeGreaterThan(0);
+      expect(logged[0]!.reqId).toMatch(/^[0-9a-f-]{36}$/);
+      expect(lines.join('')).not.toContain('not-a-key');
     } finally {
       await app.close();
     }
