@@ -22,6 +22,9 @@ Commands:
   seed demo                     demo organization, logins and customers
   seed bench --customers N [--org S]   many realistic customers for benchmarks
   verify [--org S]              recompute balances and lots from the ledger; exit 1 on mismatch
+  wallet google configure --org S --issuer-id N --service-account FILE [--class-suffix X]
+      [--origin https://shop.example]... [--logo-url URL] [--program-name NAME]
+                                Google Wallet loyalty class and service account (docs/wallet.md)
 
 Environment: PORT, HOST, DATABASE_URL, PATRON_DATA_DIR, SESSION_SECRET, LOG_LEVEL, PATRON_WORKER`;
 
@@ -36,12 +39,13 @@ type Parsed =
   | { ok: false; code: number };
 
 function parse(argv: string[], sink: CommandSink): Parsed {
-  const [first, second] = argv;
+  const [first] = argv;
   if (!first || first === 'help' || first === '--help' || first === '-h') {
     sink.out(USAGE);
     return { ok: false, code: first ? 0 : 2 };
   }
-  const name = COMMANDS[`${first} ${second ?? ''}`] ? `${first} ${second}` : first;
+  // The longest known command the words start with: `wallet google configure`, `org create`, `serve`.
+  const name = [3, 2, 1].map((n) => argv.slice(0, n).join(' ')).find((words) => COMMANDS[words] !== undefined) ?? first;
   const command = COMMANDS[name];
   if (!command) {
     sink.err(`Unknown command "${argv.slice(0, 2).join(' ')}"\n\n${USAGE}\n`);

@@ -13332,6 +13332,83 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/customers/{id}/wallet/google": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The member's "Save to Google Wallet" link
+         * @description Issues the member's pass if needed (members only: a guest or a customer who left is 409). The link carries the loyalty object (points, tier, card code) in a JWT signed RS256 with the organization's service-account key; later changes update the object through the Google Wallet API. 422 when Google Wallet is not configured (`patron wallet google configure`).
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Done */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["GoogleWalletLink"];
+                    };
+                };
+                /** @description The request is invalid; `error.details.fields` names each field and what is wrong with it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not signed in, or the API key is missing, not valid or revoked */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Refused: the caller lacks the `customers:read` permission (named in `error.details.permission`) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found: what the path names is not in the caller's organization (another organization's id answers 404 too) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export interface webhooks {
     "points.earned": {
@@ -16439,6 +16516,14 @@ export interface components {
                 manual: boolean;
             }[];
         };
+        GoogleWalletLinkInput: {
+            /** @description "Save to Google Wallet" address: https://pay.google.com/gp/v/save/<JWT signed with the service account key> */
+            saveUrl: string;
+            /** @description The member's loyalty object at Google (<issuer id>.<pass serial number>) */
+            objectId: string;
+            /** @description Whether Google last said someone saved the pass (read on each update of the object) */
+            saved: boolean;
+        };
         WalletSummaryInput: {
             /** @description Null until the pass is first issued (a download, a "send loyalty card") */
             pass: {
@@ -17718,6 +17803,14 @@ export interface components {
                 /** @description Made by a redelivery or a test, not by the schedule */
                 manual: boolean;
             }[];
+        };
+        GoogleWalletLink: {
+            /** @description "Save to Google Wallet" address: https://pay.google.com/gp/v/save/<JWT signed with the service account key> */
+            saveUrl: string;
+            /** @description The member's loyalty object at Google (<issuer id>.<pass serial number>) */
+            objectId: string;
+            /** @description Whether Google last said someone saved the pass (read on each update of the object) */
+            saved: boolean;
         };
         WalletSummary: {
             /** @description Null until the pass is first issued (a download, a "send loyalty card") */
