@@ -1,12 +1,10 @@
-import { spawn } from 'node:child_process';
-import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import { FakeKlaviyo } from '../integration/marketing-fakes.js';
 import { launchBrowser, seriousA11yViolations } from './support/browser.js';
 import { addPoints, createCustomer, tag } from './support/fixtures.js';
-import { cli, ROOT } from './support/server.js';
+import { cliAsync, createOrgWithAdmin } from './support/server.js';
 import { openPage } from './support/session.js';
 
 const KEY = 'pk_e2e_0123456789abcdefWXYZ';
@@ -15,25 +13,12 @@ let klaviyo: FakeKlaviyo;
 const t = tag();
 const ADMIN = { email: `marketing-${t}@example.com`, password: 'marketing-e2e-1234' };
 
-/** A CLI command forwarded to the running server, without blocking this process (the fake Klaviyo answers from here). */
-function cliAsync(dataDir: string, args: string[]): Promise<{ code: number; out: string }> {
-  return new Promise((resolve) => {
-    const env = { ...process.env, PATRON_DATA_DIR: dataDir, PATRON_USE_SOURCES: '1', LOG_LEVEL: 'warn', DATABASE_URL: '', SESSION_SECRET: '' };
-    const child = spawn(process.execPath, [join(ROOT, 'bin/patron.js'), ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
-    child.on('exit', (code) => resolve({ code: code ?? -1, out }));
-  });
-}
-
 beforeAll(async () => {
   browser = await launchBrowser();
   klaviyo = await new FakeKlaviyo(KEY).start();
   // An organization of its own, so the connection changes no other test's pages.
   const dataDir = inject('dataDir');
-  cli(dataDir, ['org', 'create', '--slug', `mkt-${t}`, '--name', `Marketing ${t}`, '--currency', 'USD', '--timezone', 'UTC']);
-  cli(dataDir, ['user', 'create', '--org', `mkt-${t}`, '--email', ADMIN.email, '--password', ADMIN.password, '--role', 'admin']);
+  createOrgWithAdmin(dataDir, { slug: `mkt-${t}`, name: `Marketing ${t}` }, ADMIN);
   const r = await cliAsync(dataDir, ['marketing', 'connect', '--org', `mkt-${t}`, '--tool', 'klaviyo', '--api-key', KEY, '--base-url', klaviyo.baseUrl]);
   expect(r).toMatchObject({ code: 0, out: expect.stringContaining('Klaviyo connected') });
   expect(r.out).not.toContain(KEY);

@@ -1,11 +1,9 @@
-import { spawn } from 'node:child_process';
-import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { FakeShopify, webhookHeaders } from '../helpers/fake-shopify.js';
 import { launchBrowser, seriousA11yViolations } from './support/browser.js';
 import { tag } from './support/fixtures.js';
-import { cli, ROOT } from './support/server.js';
+import { cliAsync, createOrgWithAdmin } from './support/server.js';
 import { openPage } from './support/session.js';
 
 /**
@@ -23,18 +21,6 @@ const ADMIN = { email: `shopify-${t}@example.com`, password: 'shopify-e2e-1234' 
 /** Above 2^53: the page must show it exactly. */
 const BIG_ID = '9007199254740993';
 
-/** A CLI command forwarded to the running server, without blocking this process (the fake store answers from here). */
-function cliAsync(dataDir: string, args: string[]): Promise<{ code: number; out: string }> {
-  return new Promise((resolve) => {
-    const env = { ...process.env, PATRON_DATA_DIR: dataDir, PATRON_USE_SOURCES: '1', LOG_LEVEL: 'warn', DATABASE_URL: '', SESSION_SECRET: '' };
-    const child = spawn(process.execPath, [join(ROOT, 'bin/patron.js'), ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
-    child.on('exit', (code) => resolve({ code: code ?? -1, out }));
-  });
-}
-
 async function deliver(topic: string, body: string): Promise<number> {
   const res = await fetch(new URL('/webhooks/shopify', inject('baseUrl')), { method: 'POST', headers: webhookHeaders({ shop: SHOP, secret: SECRET, topic, body }), body });
   return res.status;
@@ -44,8 +30,7 @@ beforeAll(async () => {
   browser = await launchBrowser();
   fake = await new FakeShopify().start();
   const dataDir = inject('dataDir');
-  cli(dataDir, ['org', 'create', '--slug', `shop-${t}`, '--name', `Shopify ${t}`, '--currency', 'USD', '--timezone', 'UTC']);
-  cli(dataDir, ['user', 'create', '--org', `shop-${t}`, '--email', ADMIN.email, '--password', ADMIN.password, '--role', 'admin']);
+  createOrgWithAdmin(dataDir, { slug: `shop-${t}`, name: `Shopify ${t}` }, ADMIN);
   const r = await cliAsync(dataDir, ['shopify', 'connect', '--org', `shop-${t}`, '--shop', SHOP, '--client-id', 'e2e-client', '--client-secret', SECRET, '--access-token', fake.accessToken, '--api-url', fake.url]);
   expect(r.out).toContain(`Connected ${SHOP}`);
 }, 120_000);

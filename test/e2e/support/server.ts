@@ -37,9 +37,30 @@ function env(dataDir: string): NodeJS.ProcessEnv {
 
 /** Runs a CLI command against the data folder (before the server holds the embedded database). */
 export function cli(dataDir: string, args: string[]): string {
-  const r = spawnSync(process.execPath, [join(ROOT, 'bin/patron.js'), ...args], { cwd: ROOT, env: env(dataDir), encoding: 'utf8', timeout: 120_000 });
+  const r = spawnSync(process.execPath, [join(ROOT, 'bin/patron.js'), ...args], { cwd: ROOT, env: env(dataDir), encoding: 'utf8', timeout: 300_000 });
   if (r.status !== 0) throw new Error(`patron ${args.join(' ')} failed (${r.status}): ${r.stderr || r.stdout}`);
   return r.stdout;
+}
+
+/**
+ * A CLI command forwarded to the running server, without blocking this process: a fake
+ * outside service started by the test (a store, a marketing tool) can answer the server's
+ * calls the command makes while it runs.
+ */
+export function cliAsync(dataDir: string, args: string[]): Promise<{ code: number; out: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [join(ROOT, 'bin/patron.js'), ...args], { cwd: ROOT, env: env(dataDir), stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
+    child.on('exit', (code) => resolve({ code: code ?? -1, out }));
+  });
+}
+
+/** An organization of the test's own (so its settings change no other test's pages) with an admin. */
+export function createOrgWithAdmin(dataDir: string, org: { slug: string; name: string }, admin: { email: string; password: string }): void {
+  cli(dataDir, ['org', 'create', '--slug', org.slug, '--name', org.name, '--currency', 'USD', '--timezone', 'UTC']);
+  cli(dataDir, ['user', 'create', '--org', org.slug, '--email', admin.email, '--password', admin.password, '--role', 'admin']);
 }
 
 async function waitReady(baseUrl: string, child: ChildProcess, output: () => string): Promise<void> {

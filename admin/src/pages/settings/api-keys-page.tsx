@@ -1,34 +1,15 @@
-import { Alert, Badge, Button, Card, Checkbox, Code, Group, Modal, SimpleGrid, Skeleton, Stack, Table, Text, TextInput, VisuallyHidden } from '@mantine/core';
+import { Badge, Button, Card, Checkbox, Code, Group, Modal, SimpleGrid, Stack, Table, Text, TextInput } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { useState, type FormEvent } from 'react';
 import { apiKeysKey, createApiKey, revokeApiKey, useApiKeys } from '../../api/access.js';
 import type { ApiKey, Permission } from '../../api/models.js';
 import { EmptyState, ErrorAlert } from '../../components/feedback.js';
-import { CopyableValue } from '../../components/copyable-value.js';
 import { Icon } from '../../components/icons.js';
 import { PageHeader } from '../../components/page-header.js';
+import { SecretShownOnce, SettingsTable } from '../../components/settings-table.js';
 import { useFormat } from '../../lib/format.js';
 import { PERMISSION_LABELS, STAFF_PERMISSIONS } from '../../lib/permissions.js';
 import { useAction } from '../../lib/use-action.js';
-
-function SecretShownOnce({ name, secret, onClose }: { name: string; secret: string; onClose: () => void }) {
-  return (
-    <Modal opened onClose={onClose} title={`API key "${name}" created`} closeOnClickOutside={false} size="lg">
-      <Stack>
-        <Alert color="yellow" icon={<Icon name="alert" />} title="Copy the secret now">
-          This is the only time Patron shows it. It is stored hashed; if you lose it, revoke the key and create a new one.
-        </Alert>
-        <CopyableValue value={secret} testId="api-key-secret" />
-        <Text size="sm" c="dimmed">
-          Send it as <Code>Authorization: Bearer &lt;secret&gt;</Code>.
-        </Text>
-        <Group justify="flex-end">
-          <Button onClick={onClose}>I have stored it</Button>
-        </Group>
-      </Stack>
-    </Modal>
-  );
-}
 
 function CreateKeyDialog({ onClose, onCreated }: { onClose: () => void; onCreated: (name: string, secret: string) => void }) {
   const [name, setName] = useState('');
@@ -123,64 +104,41 @@ export function ApiKeysPage() {
           </EmptyState>
         )}
         {(keys.isPending || !!keys.data?.length) && (
-          <Table.ScrollContainer minWidth={720}>
-            <Table verticalSpacing="sm">
-              <Table.Thead>
-                <Table.Tr>
-                  <Table.Th>Name</Table.Th>
-                  <Table.Th>Key</Table.Th>
-                  <Table.Th>Scopes</Table.Th>
-                  <Table.Th>Created</Table.Th>
-                  <Table.Th>Last used</Table.Th>
-                  <Table.Th>
-                    <VisuallyHidden>Actions</VisuallyHidden>
-                  </Table.Th>
-                </Table.Tr>
-              </Table.Thead>
-              <Table.Tbody>
-                {keys.isPending && (
-                  <Table.Tr>
-                    <Table.Td colSpan={6}>
-                      <Skeleton h={28} />
-                    </Table.Td>
-                  </Table.Tr>
-                )}
-                {keys.data?.map((k) => (
-                  <Table.Tr key={k.id} opacity={k.revokedAt ? 0.6 : 1}>
-                    <Table.Td>
-                      <Group gap={6}>
-                        <Text size="sm" fw={500}>
-                          {k.name}
-                        </Text>
-                        {k.revokedAt && <Badge color="red">Revoked</Badge>}
-                      </Group>
-                    </Table.Td>
-                    <Table.Td>
-                      <Code>{k.prefix}…</Code>
-                    </Table.Td>
-                    <Table.Td maw={320}>
-                      <Text size="xs" c="dimmed">
-                        {k.scopes.join(', ')}
-                      </Text>
-                    </Table.Td>
-                    <Table.Td>
-                      <Text size="sm">{fmt.date(k.createdAt)}</Text>
-                    </Table.Td>
-                    <Table.Td>
-                      <Text size="sm">{k.lastUsedAt ? fmt.relative(k.lastUsedAt) : 'Never'}</Text>
-                    </Table.Td>
-                    <Table.Td ta="right">
-                      {!k.revokedAt && (
-                        <Button variant="subtle" color="red" size="compact-sm" onClick={() => setRevoking(k)} aria-label={`Revoke ${k.name}`}>
-                          Revoke
-                        </Button>
-                      )}
-                    </Table.Td>
-                  </Table.Tr>
-                ))}
-              </Table.Tbody>
-            </Table>
-          </Table.ScrollContainer>
+          <SettingsTable columns={['Name', 'Key', 'Scopes', 'Created', 'Last used', { hidden: 'Actions' }]} minWidth={720} loading={keys.isPending}>
+            {keys.data?.map((k) => (
+              <Table.Tr key={k.id} opacity={k.revokedAt ? 0.6 : 1}>
+                <Table.Td>
+                  <Group gap={6}>
+                    <Text size="sm" fw={500}>
+                      {k.name}
+                    </Text>
+                    {k.revokedAt && <Badge color="red">Revoked</Badge>}
+                  </Group>
+                </Table.Td>
+                <Table.Td>
+                  <Code>{k.prefix}…</Code>
+                </Table.Td>
+                <Table.Td maw={320}>
+                  <Text size="xs" c="dimmed">
+                    {k.scopes.join(', ')}
+                  </Text>
+                </Table.Td>
+                <Table.Td>
+                  <Text size="sm">{fmt.date(k.createdAt)}</Text>
+                </Table.Td>
+                <Table.Td>
+                  <Text size="sm">{k.lastUsedAt ? fmt.relative(k.lastUsedAt) : 'Never'}</Text>
+                </Table.Td>
+                <Table.Td ta="right">
+                  {!k.revokedAt && (
+                    <Button variant="subtle" color="red" size="compact-sm" onClick={() => setRevoking(k)} aria-label={`Revoke ${k.name}`}>
+                      Revoke
+                    </Button>
+                  )}
+                </Table.Td>
+              </Table.Tr>
+            ))}
+          </SettingsTable>
         )}
       </Card>
       {creating && (
@@ -192,7 +150,22 @@ export function ApiKeysPage() {
           }}
         />
       )}
-      {created && <SecretShownOnce name={created.name} secret={created.secret} onClose={() => setCreated(null)} />}
+      {created && (
+        <SecretShownOnce
+          title={`API key "${created.name}" created`}
+          alertTitle="Copy the secret now"
+          secret={created.secret}
+          testId="api-key-secret"
+          note={
+            <Text size="sm" c="dimmed">
+              Send it as <Code>Authorization: Bearer &lt;secret&gt;</Code>.
+            </Text>
+          }
+          onClose={() => setCreated(null)}
+        >
+          This is the only time Patron shows it. It is stored hashed; if you lose it, revoke the key and create a new one.
+        </SecretShownOnce>
+      )}
       {revoking && <RevokeDialog apiKey={revoking} onClose={() => setRevoking(null)} />}
     </>
   );

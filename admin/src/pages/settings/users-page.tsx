@@ -1,4 +1,4 @@
-import { Alert, Badge, Button, Card, Checkbox, Group, Menu, Modal, SegmentedControl, SimpleGrid, Skeleton, Stack, Table, Text, TextInput, Title, VisuallyHidden } from '@mantine/core';
+import { Alert, Badge, Button, Card, Checkbox, Group, Menu, Modal, SegmentedControl, SimpleGrid, Stack, Table, Text, TextInput, Title } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { useState, type FormEvent } from 'react';
 import {
@@ -19,6 +19,7 @@ import { ErrorAlert } from '../../components/feedback.js';
 import { CopyableValue } from '../../components/copyable-value.js';
 import { Icon } from '../../components/icons.js';
 import { PageHeader } from '../../components/page-header.js';
+import { SettingsTable } from '../../components/settings-table.js';
 import { useFormat } from '../../lib/format.js';
 import { PERMISSION_LABELS, STAFF_PERMISSIONS, TEMPLATES } from '../../lib/permissions.js';
 import { useSession } from '../../lib/session.js';
@@ -217,52 +218,37 @@ function PendingInvitations() {
         Pending invitations
       </Title>
       <Card p={0}>
-        <Table.ScrollContainer minWidth={640}>
-          <Table verticalSpacing="sm" aria-label="Pending invitations">
-            <Table.Thead>
-              <Table.Tr>
-                <Table.Th>Email</Table.Th>
-                <Table.Th>Role</Table.Th>
-                <Table.Th>Invited</Table.Th>
-                <Table.Th>Expires</Table.Th>
-                <Table.Th>
-                  <VisuallyHidden>Actions</VisuallyHidden>
-                </Table.Th>
-              </Table.Tr>
-            </Table.Thead>
-            <Table.Tbody>
-              {invitations.data.map((i) => (
-                <Table.Tr key={i.id}>
-                  <Table.Td>
-                    <Text size="sm">{i.email}</Text>
-                  </Table.Td>
-                  <Table.Td>
-                    <Group gap={6}>
-                      <Badge color={i.role === 'admin' ? 'brand' : 'gray'}>{i.role === 'admin' ? 'Admin' : 'Staff'}</Badge>
-                      {i.status === 'expired' && <Badge color="red">Expired</Badge>}
-                    </Group>
-                  </Table.Td>
-                  <Table.Td>
-                    <Text size="sm">{fmt.date(i.createdAt)}</Text>
-                    {i.invitedBy && (
-                      <Text size="xs" c="dimmed">
-                        by {i.invitedBy.name}
-                      </Text>
-                    )}
-                  </Table.Td>
-                  <Table.Td>
-                    <Text size="sm">{fmt.date(i.expiresAt)}</Text>
-                  </Table.Td>
-                  <Table.Td ta="right">
-                    <Button variant="subtle" color="red" size="compact-sm" onClick={() => setRevoking(i)} aria-label={`Revoke invitation for ${i.email}`}>
-                      Revoke
-                    </Button>
-                  </Table.Td>
-                </Table.Tr>
-              ))}
-            </Table.Tbody>
-          </Table>
-        </Table.ScrollContainer>
+        <SettingsTable columns={['Email', 'Role', 'Invited', 'Expires', { hidden: 'Actions' }]} minWidth={640} label="Pending invitations">
+{invitations.data.map((i) => (
+            <Table.Tr key={i.id}>
+              <Table.Td>
+                <Text size="sm">{i.email}</Text>
+              </Table.Td>
+              <Table.Td>
+                <Group gap={6}>
+                  <Badge color={i.role === 'admin' ? 'brand' : 'gray'}>{i.role === 'admin' ? 'Admin' : 'Staff'}</Badge>
+                  {i.status === 'expired' && <Badge color="red">Expired</Badge>}
+                </Group>
+              </Table.Td>
+              <Table.Td>
+                <Text size="sm">{fmt.date(i.createdAt)}</Text>
+                {i.invitedBy && (
+                  <Text size="xs" c="dimmed">
+                    by {i.invitedBy.name}
+                  </Text>
+                )}
+              </Table.Td>
+              <Table.Td>
+                <Text size="sm">{fmt.date(i.expiresAt)}</Text>
+              </Table.Td>
+              <Table.Td ta="right">
+                <Button variant="subtle" color="red" size="compact-sm" onClick={() => setRevoking(i)} aria-label={`Revoke invitation for ${i.email}`}>
+                  Revoke
+                </Button>
+              </Table.Td>
+            </Table.Tr>
+          ))}
+        </SettingsTable>
       </Card>
       {revoking && (
         <ConfirmDialog
@@ -312,74 +298,51 @@ export function UsersPage() {
         {users.isError ? (
           <ErrorAlert error={users.error} onRetry={() => void users.refetch()} />
         ) : (
-          <Table.ScrollContainer minWidth={720}>
-            <Table verticalSpacing="sm" highlightOnHover>
-              <Table.Thead>
-                <Table.Tr>
-                  <Table.Th>User</Table.Th>
-                  <Table.Th>Role</Table.Th>
-                  <Table.Th>Permissions</Table.Th>
-                  <Table.Th>Added</Table.Th>
-                  <Table.Th>
-                    <VisuallyHidden>Actions</VisuallyHidden>
-                  </Table.Th>
-                </Table.Tr>
-              </Table.Thead>
-              <Table.Tbody>
-                {users.isPending &&
-                  Array.from({ length: 3 }, (_, i) => (
-                    <Table.Tr key={i}>
-                      <Table.Td colSpan={5}>
-                        <Skeleton h={28} />
-                      </Table.Td>
-                    </Table.Tr>
-                  ))}
-                {users.data?.map((u) => (
-                  <Table.Tr key={u.id} opacity={u.disabled ? 0.6 : 1}>
-                    <Table.Td>
-                      <Text size="sm" fw={500}>
-                        {u.name || u.email}
-                      </Text>
-                      <Text size="xs" c="dimmed">
-                        {u.email}
-                      </Text>
-                    </Table.Td>
-                    <Table.Td>
-                      <Group gap={6}>
-                        <Badge color={u.role === 'admin' ? 'brand' : 'gray'}>{u.role === 'admin' ? 'Admin' : 'Staff'}</Badge>
-                        {u.disabled && <Badge color="red">Disabled</Badge>}
-                      </Group>
-                    </Table.Td>
-                    <Table.Td maw={360}>
-                      <Text size="xs" c="dimmed">
-                        {u.role === 'admin' ? 'Everything' : u.permissions.map((p) => PERMISSION_LABELS[p as Permission] ?? p).join(', ')}
-                      </Text>
-                    </Table.Td>
-                    <Table.Td>
-                      <Text size="sm">{fmt.date(u.createdAt)}</Text>
-                    </Table.Td>
-                    <Table.Td ta="right">
-                      {u.id !== me.user?.id && (
-                        <Menu position="bottom-end">
-                          <Menu.Target>
-                            <Button variant="subtle" size="compact-sm" aria-label={`Actions for ${u.email}`}>
-                              <Icon name="dots" />
-                            </Button>
-                          </Menu.Target>
-                          <Menu.Dropdown>
-                            <Menu.Item onClick={() => setEditing(u)}>Edit role and permissions</Menu.Item>
-                            <Menu.Item color={u.disabled ? undefined : 'red'} onClick={() => void toggle.submit(u)}>
-                              {u.disabled ? 'Re-enable access here' : 'Disable access here'}
-                            </Menu.Item>
-                          </Menu.Dropdown>
-                        </Menu>
-                      )}
-                    </Table.Td>
-                  </Table.Tr>
-                ))}
-              </Table.Tbody>
-            </Table>
-          </Table.ScrollContainer>
+          <SettingsTable columns={['User', 'Role', 'Permissions', 'Added', { hidden: 'Actions' }]} minWidth={720} loading={users.isPending} skeletonRows={3} highlightOnHover>
+{users.data?.map((u) => (
+              <Table.Tr key={u.id} opacity={u.disabled ? 0.6 : 1}>
+                <Table.Td>
+                  <Text size="sm" fw={500}>
+                    {u.name || u.email}
+                  </Text>
+                  <Text size="xs" c="dimmed">
+                    {u.email}
+                  </Text>
+                </Table.Td>
+                <Table.Td>
+                  <Group gap={6}>
+                    <Badge color={u.role === 'admin' ? 'brand' : 'gray'}>{u.role === 'admin' ? 'Admin' : 'Staff'}</Badge>
+                    {u.disabled && <Badge color="red">Disabled</Badge>}
+                  </Group>
+                </Table.Td>
+                <Table.Td maw={360}>
+                  <Text size="xs" c="dimmed">
+                    {u.role === 'admin' ? 'Everything' : u.permissions.map((p) => PERMISSION_LABELS[p as Permission] ?? p).join(', ')}
+                  </Text>
+                </Table.Td>
+                <Table.Td>
+                  <Text size="sm">{fmt.date(u.createdAt)}</Text>
+                </Table.Td>
+                <Table.Td ta="right">
+                  {u.id !== me.user?.id && (
+                    <Menu position="bottom-end">
+                      <Menu.Target>
+                        <Button variant="subtle" size="compact-sm" aria-label={`Actions for ${u.email}`}>
+                          <Icon name="dots" />
+                        </Button>
+                      </Menu.Target>
+                      <Menu.Dropdown>
+                        <Menu.Item onClick={() => setEditing(u)}>Edit role and permissions</Menu.Item>
+                        <Menu.Item color={u.disabled ? undefined : 'red'} onClick={() => void toggle.submit(u)}>
+                          {u.disabled ? 'Re-enable access here' : 'Disable access here'}
+                        </Menu.Item>
+                      </Menu.Dropdown>
+                    </Menu>
+                  )}
+                </Table.Td>
+              </Table.Tr>
+            ))}
+          </SettingsTable>
         )}
       </Card>
       <PendingInvitations />

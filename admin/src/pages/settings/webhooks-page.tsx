@@ -1,4 +1,4 @@
-import { Alert, Anchor, Badge, Button, Card, Checkbox, Code, Group, Modal, MultiSelect, SimpleGrid, Skeleton, Stack, Switch, Table, Text, TextInput, Title, UnstyledButton } from '@mantine/core';
+import { Alert, Anchor, Badge, Button, Card, Checkbox, Code, Group, Modal, MultiSelect, SimpleGrid, Stack, Switch, Table, Text, TextInput, Title, UnstyledButton } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { Fragment, useState, type FormEvent } from 'react';
 import { useSearchParams } from 'react-router-dom';
@@ -19,27 +19,18 @@ import {
   type WebhookEndpoint,
 } from '../../api/webhooks.js';
 import { ConfirmDialog } from '../../components/confirm-dialog.js';
-import { CopyableValue } from '../../components/copyable-value.js';
 import { EmptyState, ErrorAlert } from '../../components/feedback.js';
 import { Icon } from '../../components/icons.js';
 import { PageHeader } from '../../components/page-header.js';
+import { SecretShownOnce, SettingsTable } from '../../components/settings-table.js';
 import { useFormat } from '../../lib/format.js';
 import { useAction } from '../../lib/use-action.js';
 
-function SecretShownOnce({ title, secret, note, onClose }: { title: string; secret: string; note?: string; onClose: () => void }) {
+function SigningSecretHelp() {
   return (
-    <Modal opened onClose={onClose} title={title} closeOnClickOutside={false} size="lg">
-      <Stack>
-        <Alert color="yellow" icon={<Icon name="alert" />} title="Copy the signing secret now">
-          This is the only time Patron shows it. Your receiver verifies each webhook's <Code>webhook-signature</Code> with it (Standard Webhooks).
-        </Alert>
-        <CopyableValue value={secret} testId="webhook-secret" />
-        {note && <Text size="sm">{note}</Text>}
-        <Group justify="flex-end">
-          <Button onClick={onClose}>I have stored it</Button>
-        </Group>
-      </Stack>
-    </Modal>
+    <>
+      This is the only time Patron shows it. Your receiver verifies each webhook&apos;s <Code>webhook-signature</Code> with it (Standard Webhooks).
+    </>
   );
 }
 
@@ -199,65 +190,44 @@ function DeliveryLog({ endpoint }: { endpoint: WebhookEndpoint }) {
         </EmptyState>
       )}
       {(deliveries.isPending || !!deliveries.data?.items.length) && (
-        <Table.ScrollContainer minWidth={760}>
-          <Table verticalSpacing="xs" data-testid="delivery-log">
-            <Table.Thead>
+        <SettingsTable columns={['Time', 'Event', 'Status', 'Attempts', 'Last response', null]} minWidth={760} loading={deliveries.isPending} spacing="xs" testId="delivery-log">
+{deliveries.data?.items.map((d) => (
+            <Fragment key={d.id}>
               <Table.Tr>
-                <Table.Th>Time</Table.Th>
-                <Table.Th>Event</Table.Th>
-                <Table.Th>Status</Table.Th>
-                <Table.Th>Attempts</Table.Th>
-                <Table.Th>Last response</Table.Th>
-                <Table.Th />
+                <Table.Td>
+                  <UnstyledButton onClick={() => setOpen(open === d.id ? null : d.id)} aria-expanded={open === d.id} aria-label={`Attempts of ${d.eventType} at ${fmt.dateTime(d.createdAt)}`}>
+                    <Group gap={4} wrap="nowrap">
+                      <Icon name={open === d.id ? 'chevronUp' : 'chevronDown'} size={14} />
+                      <Text size="sm">{fmt.dateTime(d.createdAt)}</Text>
+                    </Group>
+                  </UnstyledButton>
+                </Table.Td>
+                <Table.Td>
+                  <Code>{d.eventType}</Code>
+                </Table.Td>
+                <Table.Td>
+                  <StatusBadge status={d.status} />
+                </Table.Td>
+                <Table.Td>{d.attemptCount}</Table.Td>
+                <Table.Td>
+                  <Text size="sm">{d.lastResponseStatus ?? (d.lastError ? 'no answer' : '—')}</Text>
+                </Table.Td>
+                <Table.Td ta="right">
+                  <Button size="compact-sm" variant="subtle" loading={again.pending} disabled={!endpoint.enabled && d.kind !== 'test'} onClick={() => void again.submit(d.id)}>
+                    Redeliver
+                  </Button>
+                </Table.Td>
               </Table.Tr>
-            </Table.Thead>
-            <Table.Tbody>
-              {deliveries.isPending && (
+              {open === d.id && (
                 <Table.Tr>
-                  <Table.Td colSpan={6}>
-                    <Skeleton h={28} />
+                  <Table.Td colSpan={6} bg="gray.0">
+                    <DeliveryAttempts delivery={d} />
                   </Table.Td>
                 </Table.Tr>
               )}
-              {deliveries.data?.items.map((d) => (
-                <Fragment key={d.id}>
-                  <Table.Tr>
-                    <Table.Td>
-                      <UnstyledButton onClick={() => setOpen(open === d.id ? null : d.id)} aria-expanded={open === d.id} aria-label={`Attempts of ${d.eventType} at ${fmt.dateTime(d.createdAt)}`}>
-                        <Group gap={4} wrap="nowrap">
-                          <Icon name={open === d.id ? 'chevronUp' : 'chevronDown'} size={14} />
-                          <Text size="sm">{fmt.dateTime(d.createdAt)}</Text>
-                        </Group>
-                      </UnstyledButton>
-                    </Table.Td>
-                    <Table.Td>
-                      <Code>{d.eventType}</Code>
-                    </Table.Td>
-                    <Table.Td>
-                      <StatusBadge status={d.status} />
-                    </Table.Td>
-                    <Table.Td>{d.attemptCount}</Table.Td>
-                    <Table.Td>
-                      <Text size="sm">{d.lastResponseStatus ?? (d.lastError ? 'no answer' : '—')}</Text>
-                    </Table.Td>
-                    <Table.Td ta="right">
-                      <Button size="compact-sm" variant="subtle" loading={again.pending} disabled={!endpoint.enabled && d.kind !== 'test'} onClick={() => void again.submit(d.id)}>
-                        Redeliver
-                      </Button>
-                    </Table.Td>
-                  </Table.Tr>
-                  {open === d.id && (
-                    <Table.Tr>
-                      <Table.Td colSpan={6} bg="gray.0">
-                        <DeliveryAttempts delivery={d} />
-                      </Table.Td>
-                    </Table.Tr>
-                  )}
-                </Fragment>
-              ))}
-            </Table.Tbody>
-          </Table>
-        </Table.ScrollContainer>
+            </Fragment>
+          ))}
+        </SettingsTable>
       )}
     </Card>
   );
@@ -366,10 +336,14 @@ function EndpointDetail({ endpoint, onBack }: { endpoint: WebhookEndpoint; onBac
       {rotated && (
         <SecretShownOnce
           title="New signing secret"
+          alertTitle="Copy the signing secret now"
           secret={rotated.secret}
-          note={`The previous secret keeps signing alongside this one until ${fmt.dateTime(rotated.until)}.`}
+          testId="webhook-secret"
+          note={<Text size="sm">The previous secret keeps signing alongside this one until {fmt.dateTime(rotated.until)}.</Text>}
           onClose={() => setRotated(null)}
-        />
+        >
+          <SigningSecretHelp />
+        </SecretShownOnce>
       )}
       {deleting && (
         <ConfirmDialog
@@ -441,58 +415,38 @@ export function WebhooksPage() {
           </EmptyState>
         )}
         {(endpoints.isPending || !!endpoints.data?.length) && (
-          <Table.ScrollContainer minWidth={720}>
-            <Table verticalSpacing="sm" highlightOnHover>
-              <Table.Thead>
-                <Table.Tr>
-                  <Table.Th>URL</Table.Th>
-                  <Table.Th>Events</Table.Th>
-                  <Table.Th>Status</Table.Th>
-                  <Table.Th>Last success</Table.Th>
-                  <Table.Th>Failed deliveries</Table.Th>
-                </Table.Tr>
-              </Table.Thead>
-              <Table.Tbody>
-                {endpoints.isPending && (
-                  <Table.Tr>
-                    <Table.Td colSpan={5}>
-                      <Skeleton h={28} />
-                    </Table.Td>
-                  </Table.Tr>
-                )}
-                {endpoints.data?.map((e) => (
-                  <Table.Tr key={e.id}>
-                    <Table.Td maw={360}>
-                      <Anchor component="button" type="button" size="sm" fw={500} onClick={() => select(e.id)} style={{ wordBreak: 'break-all', textAlign: 'left' }}>
-                        {e.url}
-                      </Anchor>
-                      {e.description && (
-                        <Text size="xs" c="dimmed">
-                          {e.description}
-                        </Text>
-                      )}
-                    </Table.Td>
-                    <Table.Td>
-                      <Text size="sm">{e.events.includes('*') ? 'All events' : `${e.events.length} event${e.events.length === 1 ? '' : 's'}`}</Text>
-                    </Table.Td>
-                    <Table.Td>
-                      <Badge color={e.enabled ? (e.failingSince ? 'yellow' : 'green') : 'gray'} title={e.disabledReason ?? undefined}>
-                        {e.enabled ? (e.failingSince ? 'Failing' : 'Enabled') : 'Disabled'}
-                      </Badge>
-                    </Table.Td>
-                    <Table.Td>
-                      <Text size="sm">{e.lastSuccessAt ? fmt.relative(e.lastSuccessAt) : 'Never'}</Text>
-                    </Table.Td>
-                    <Table.Td>
-                      <Text size="sm" c={e.deliveries.failed > 0 ? 'red.8' : undefined}>
-                        {e.deliveries.failed}
-                      </Text>
-                    </Table.Td>
-                  </Table.Tr>
-                ))}
-              </Table.Tbody>
-            </Table>
-          </Table.ScrollContainer>
+          <SettingsTable columns={['URL', 'Events', 'Status', 'Last success', 'Failed deliveries']} minWidth={720} loading={endpoints.isPending} highlightOnHover>
+{endpoints.data?.map((e) => (
+              <Table.Tr key={e.id}>
+                <Table.Td maw={360}>
+                  <Anchor component="button" type="button" size="sm" fw={500} onClick={() => select(e.id)} style={{ wordBreak: 'break-all', textAlign: 'left' }}>
+                    {e.url}
+                  </Anchor>
+                  {e.description && (
+                    <Text size="xs" c="dimmed">
+                      {e.description}
+                    </Text>
+                  )}
+                </Table.Td>
+                <Table.Td>
+                  <Text size="sm">{e.events.includes('*') ? 'All events' : `${e.events.length} event${e.events.length === 1 ? '' : 's'}`}</Text>
+                </Table.Td>
+                <Table.Td>
+                  <Badge color={e.enabled ? (e.failingSince ? 'yellow' : 'green') : 'gray'} title={e.disabledReason ?? undefined}>
+                    {e.enabled ? (e.failingSince ? 'Failing' : 'Enabled') : 'Disabled'}
+                  </Badge>
+                </Table.Td>
+                <Table.Td>
+                  <Text size="sm">{e.lastSuccessAt ? fmt.relative(e.lastSuccessAt) : 'Never'}</Text>
+                </Table.Td>
+                <Table.Td>
+                  <Text size="sm" c={e.deliveries.failed > 0 ? 'red.8' : undefined}>
+                    {e.deliveries.failed}
+                  </Text>
+                </Table.Td>
+              </Table.Tr>
+            ))}
+          </SettingsTable>
         )}
       </Card>
       {adding && (
@@ -504,7 +458,11 @@ export function WebhooksPage() {
           }}
         />
       )}
-      {created && <SecretShownOnce title="Endpoint added" secret={created} onClose={() => setCreated(null)} />}
+      {created && (
+        <SecretShownOnce title="Endpoint added" alertTitle="Copy the signing secret now" secret={created} testId="webhook-secret" onClose={() => setCreated(null)}>
+          <SigningSecretHelp />
+        </SecretShownOnce>
+      )}
     </>
   );
 }
