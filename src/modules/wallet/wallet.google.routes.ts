@@ -26,7 +26,7 @@ export async function walletGoogleRoutes(app: ZodApp, ctx: AppContext): Promise<
         description:
           'Issues the member\'s pass if needed (members only: a guest or a customer who left is 409). The link carries the loyalty object (points, tier, card code) in a JWT signed RS256 with the organization\'s service-account key; later changes update the object through the Google Wallet API. 422 when Google Wallet is not configured (`patron wallet google configure`).',
         params: idParam,
-        response: { 200: googleLinkSchema, ...errorResponses, 404: errorSchema },
+        response: { 200: googleLinkSchema, ...errorResponses, 404: errorSchema, 409: errorSchema, 422: errorSchema },
       },
     },
     async (request) => googleSaveLink(ctx, authOf(request).orgId, request.params.id),
