@@ -180,7 +180,7 @@ const SYSTEM_ONLY: Record<string, string> = {
   webhook_deliveries_status_check: 'written only by the webhook sender (pending, delivered, failed)',
   webhook_attempts_outcome_check: 'written only by the webhook sender from the answer it got',
   wallet_campaigns_status_check: 'written only by the campaign lifecycle (scheduled, sending, sent, cancelled)',
-  wallet_pushes_status_check: 'written only by the push sender (created, sent, failed)',
+  wallet_pushes_status_check: 'written only by the push sender (created, sent, failed, skipped)',
   wallet_interactions_kind_check: 'the kind comes from the route path (scan or tap)',
 };
 

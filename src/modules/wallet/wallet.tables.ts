@@ -1,4 +1,5 @@
-import type { Timestamp } from '../../db/types.js';
+import type { ColumnType, Generated } from 'kysely';
+import type { Json, Timestamp } from '../../db/types.js';
 
 export interface WalletPassesTable {
   org_id: string;
@@ -14,10 +15,10 @@ export interface WalletPassesTable {
 
 export interface WalletSettingsTable {
   org_id: string;
-  terms: string;
-  mail_from: string;
-  background_color: string;
-  foreground_color: string;
+  terms: Generated<string>;
+  mail_from: Generated<string>;
+  background_color: Generated<string>;
+  foreground_color: Generated<string>;
   created_at: Timestamp;
   updated_at: Timestamp;
 }
@@ -30,7 +31,7 @@ export interface WalletAppleSettingsTable {
   key_sealed: string;
   wwdr_pem: string;
   certificate_expires_at: Timestamp;
-  self_signed: boolean;
+  self_signed: Generated<boolean>;
   created_at: Timestamp;
   updated_at: Timestamp;
 }
@@ -50,7 +51,7 @@ export interface WalletGoogleSettingsTable {
   service_account_email: string;
   key_sealed: string;
   class_suffix: string;
-  origins: string[];
+  origins: Generated<string[]>;
   class_synced_at: Timestamp | null;
   created_at: Timestamp;
   updated_at: Timestamp;
@@ -60,7 +61,7 @@ export interface WalletGoogleObjectsTable {
   org_id: string;
   customer_id: string;
   object_id: string;
-  saved: boolean;
+  saved: Generated<boolean>;
   synced_content_hash: string | null;
   synced_at: Timestamp | null;
   last_error: string | null;
@@ -75,14 +76,18 @@ export interface WalletCampaignsTable {
   message: string;
   segment_id: string | null;
   send_at: Timestamp;
-  status: 'scheduled' | 'sending' | 'sent' | 'cancelled';
-  reached: number;
-  sent: number;
-  failed: number;
+  status: Generated<'scheduled' | 'sending' | 'sent' | 'cancelled'>;
+  reached: Generated<number>;
+  sent: Generated<number>;
+  failed: Generated<number>;
   created_by: string | null;
   created_at: Timestamp;
   updated_at: Timestamp;
   finished_at: Timestamp | null;
+  /** 0029: the segment's filter when the campaign was created; null = every member. */
+  audience: Json<Record<string, unknown>> | null;
+  /** 0029: joined customers the campaign skipped (left the program, left the segment, cancelled). */
+  skipped: Generated<number>;
 }
 
 export interface WalletPushesTable {
@@ -91,13 +96,23 @@ export interface WalletPushesTable {
   customer_id: string;
   campaign_id: string | null;
   message: string;
-  status: 'created' | 'sent' | 'failed';
+  status: Generated<'created' | 'sent' | 'failed' | 'skipped'>;
   reason: string | null;
-  apple_devices: number;
-  google: boolean;
+  apple_devices: Generated<number>;
+  google: Generated<boolean>;
   created_by: string | null;
   created_at: Timestamp;
   finished_at: Timestamp | null;
+  /** 0029: per platform, `sending` before it is called and its answer once done. */
+  platforms: ColumnType<Record<string, PushPlatformOutcome>, string | undefined, string>;
+}
+
+/** What one platform did with a push (wallet_pushes.platforms). */
+export interface PushPlatformOutcome {
+  state: 'sending' | 'done';
+  delivered?: number;
+  failed?: number;
+  reason?: string;
 }
 
 export interface WalletInteractionsTable {
