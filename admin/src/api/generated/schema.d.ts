@@ -13399,8 +13399,49 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Conflict; `error.code` says which */
-                409: {
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/pass/{token}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The customer's card as their pass web app shows it: balance, tier, card code, notification preferences, wallet links
+         * @description Authenticated by the pass token in the path (the link on the pass, `/c/{token}`); no cookie or other credential. An unknown token, or one of a customer whose personal data was erased, is 401 without saying which. Past 60 requests a minute for one card (or 300 from one address), 429 `TOO_MANY_REQUESTS` with `Retry-After`.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    token: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Done */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PassWebApp"];
+                    };
+                };
+                /** @description The request is invalid; `error.details.fields` names each field and what is wrong with it */
+                400: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -13408,9 +13449,29 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description A business rule refused the change; `error.message` says why */
-                422: {
+                /** @description The request could not be verified (`wallet-pass-link`): its signature or token is missing or not valid */
+                401: {
                     headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found: what the path names is not in the caller's organization (another organization's id answers 404 too) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Too many attempts; retry after the number of seconds in the Retry-After header */
+                429: {
+                    headers: {
+                        /** @description Seconds to wait before trying again */
+                        "retry-after"?: number;
                         [name: string]: unknown;
                     };
                     content: {
@@ -13421,6 +13482,498 @@ export interface paths {
         };
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/pass/{token}/preferences": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * The customer changes their own notification preferences from the pass web app
+         * @description Authenticated by the pass token in the path (the link on the pass, `/c/{token}`); no cookie or other credential. An unknown token, or one of a customer whose personal data was erased, is 401 without saying which. Past 60 requests a minute for one card (or 300 from one address), 429 `TOO_MANY_REQUESTS` with `Retry-After`. JSON only (`Content-Type: application/json`), so a form on another site cannot send it. The timeline records the customer as the one who changed them; staff only read them.
+         */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    token: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        balance?: boolean;
+                        location?: boolean;
+                        marketing?: boolean;
+                        tier?: boolean;
+                        rewardAvailable?: boolean;
+                    };
+                };
+            };
+            responses: {
+                /** @description Done */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["NotificationPreferences"];
+                    };
+                };
+                /** @description The request is invalid; `error.details.fields` names each field and what is wrong with it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The request could not be verified (`wallet-pass-link`): its signature or token is missing or not valid */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found: what the path names is not in the caller's organization (another organization's id answers 404 too) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Conflict: the Idempotency-Key was used with a different request or its first request is still running, or the change conflicts with the current state or a simultaneous change; `error.code` says which */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is larger than 1 MB */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is not sent as application/json */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A business rule refused the change; `error.message` says why and what to do instead */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Too many attempts; retry after the number of seconds in the Retry-After header */
+                429: {
+                    headers: {
+                        /** @description Seconds to wait before trying again */
+                        "retry-after"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/v1/customers/{id}/wallet/pass": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Issue the member's wallet pass (or answer the one they have): its card code and the customer's pass web app link
+         * @description Members only (a guest or a customer who left: 409 `MEMBERSHIP_RESTRICTED`). Issuing twice answers the same pass.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Makes the change safe to retry: a retry with the same key and body gets the first reply; another body with the same key is 409. Keys live 7 days. */
+                    "idempotency-key"?: string;
+                };
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Done */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["IssuedWalletPass"];
+                    };
+                };
+                /** @description The request is invalid; `error.details.fields` names each field and what is wrong with it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not signed in, or the API key is missing, not valid or revoked */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Refused: the caller lacks the `customers:write` permission (named in `error.details.permission`); or a signed-in session sent a change without the `x-csrf-token` header from `GET /api/v1/me` */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found: what the path names is not in the caller's organization (another organization's id answers 404 too) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Conflict: the Idempotency-Key was used with a different request or its first request is still running, or the change conflicts with the current state or a simultaneous change; `error.code` says which */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is larger than 1 MB */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is not sent as application/json */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A business rule refused the change; `error.message` says why and what to do instead */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/scans": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A till or staff app scanned a loyalty card's code: records the scan and answers who the customer is
+         * @description Finds the customer by the card code on their pass (case, spaces and dashes ignored), records a scan (the profile counts scans; the timeline shows "Scanned at <location> (<device>)"), and answers their name, membership, balance, tier and the rewards they can redeem. An unknown code, or one of another organization, is 404. With `Idempotency-Key`, a retried scan is recorded once.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Makes the change safe to retry: a retry with the same key and body gets the first reply; another body with the same key is 409. Keys live 7 days. */
+                    "idempotency-key"?: string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        code: string;
+                        /** @description Where the pass was scanned, e.g. "Store 12" */
+                        location?: string;
+                        /** @description The till or scanner, e.g. "till 3" */
+                        device?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Created */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["WalletInteraction"];
+                    };
+                };
+                /** @description The request is invalid; `error.details.fields` names each field and what is wrong with it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not signed in, or the API key is missing, not valid or revoked */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Refused: the caller lacks the `customers:write` permission (named in `error.details.permission`); or a signed-in session sent a change without the `x-csrf-token` header from `GET /api/v1/me` */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found: nothing matches `code` */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Conflict: the Idempotency-Key was used with a different request or its first request is still running, or the change conflicts with the current state or a simultaneous change; `error.code` says which */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is larger than 1 MB */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is not sent as application/json */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A business rule refused the change; `error.message` says why and what to do instead */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/taps": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * An NFC reader read a wallet pass: records the tap (the profile counts taps as clicks)
+         * @description For NFC readers with an API key (staff sessions are refused). Send the card code or the pass serial number the reader read, and the wallet it came from. The timeline shows "Tapped an NFC reader with the Apple pass at <location> (<device>)". With `Idempotency-Key`, a retried tap is recorded once.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Makes the change safe to retry: a retry with the same key and body gets the first reply; another body with the same key is 409. Keys live 7 days. */
+                    "idempotency-key"?: string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        code?: string;
+                        serialNumber?: string;
+                        /** @enum {string} */
+                        platform: "apple" | "google";
+                        /** @description Where the reader is, e.g. "Store 12" */
+                        location?: string;
+                        /** @description The NFC reader, e.g. "door reader" */
+                        device?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Created */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["WalletTap"];
+                    };
+                };
+                /** @description The request is invalid; `error.details.fields` names each field and what is wrong with it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not signed in, or the API key is missing, not valid or revoked */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Refused: the caller lacks the `customers:write` permission (named in `error.details.permission`); or a signed-in session sent a change without the `x-csrf-token` header from `GET /api/v1/me` */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found: nothing matches `code` */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Conflict: the Idempotency-Key was used with a different request or its first request is still running, or the change conflicts with the current state or a simultaneous change; `error.code` says which */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is larger than 1 MB */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is not sent as application/json */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A business rule refused the change; `error.message` says why and what to do instead */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
         delete?: never;
         options?: never;
         head?: never;
@@ -16570,6 +17123,57 @@ export interface components {
             scans: number;
             lastScanAt: string | null;
         };
+        WalletCustomerSummaryInput: {
+            id: string;
+            name: string;
+            /** @enum {string} */
+            membership: "member" | "guest" | "left";
+            /** @description Spendable points */
+            balance: number;
+            /** @description The tier's name; null without a tier */
+            tier: string | null;
+            /** @description Names of the rewards the balance can pay for now, cheapest first */
+            rewardsAvailable: string[];
+        };
+        WalletInteractionInput: {
+            /** @description The recorded scan or tap */
+            id: string;
+            at: string;
+            location: string | null;
+            device: string | null;
+            customer: components["schemas"]["WalletCustomerSummaryInput"];
+        };
+        WalletTapInput: {
+            /** @description The recorded scan or tap */
+            id: string;
+            at: string;
+            location: string | null;
+            device: string | null;
+            customer: components["schemas"]["WalletCustomerSummaryInput"];
+            /** @enum {string} */
+            platform: "apple" | "google";
+        };
+        PassWebAppInput: {
+            organizationName: string;
+            memberName: string;
+            balance: number;
+            tier: string | null;
+            rewardsAvailable: string[];
+            /** @description What the QR code on the card carries */
+            cardCode: string;
+            preferences: components["schemas"]["NotificationPreferencesInput"];
+            /** @description Add to Apple Wallet (the signed .pkpass); null when the organization has not configured Apple Wallet */
+            appleWalletUrl: string | null;
+            /** @description Save to Google Wallet; null when the organization has not configured Google Wallet */
+            googleWalletUrl: string | null;
+        };
+        IssuedWalletPassInput: {
+            serialNumber: string;
+            /** @description What the QR code carries; tills send it to POST /api/v1/scans */
+            cardCode: string;
+            /** @description The customer's pass web app, /c/{token} (absolute when PATRON_PUBLIC_URL is set); give it only to the customer */
+            webAppUrl: string;
+        };
         Error: {
             error: {
                 code: string;
@@ -17857,6 +18461,57 @@ export interface components {
             clicks: number;
             scans: number;
             lastScanAt: string | null;
+        };
+        WalletCustomerSummary: {
+            id: string;
+            name: string;
+            /** @enum {string} */
+            membership: "member" | "guest" | "left";
+            /** @description Spendable points */
+            balance: number;
+            /** @description The tier's name; null without a tier */
+            tier: string | null;
+            /** @description Names of the rewards the balance can pay for now, cheapest first */
+            rewardsAvailable: string[];
+        };
+        WalletInteraction: {
+            /** @description The recorded scan or tap */
+            id: string;
+            at: string;
+            location: string | null;
+            device: string | null;
+            customer: components["schemas"]["WalletCustomerSummary"];
+        };
+        WalletTap: {
+            /** @description The recorded scan or tap */
+            id: string;
+            at: string;
+            location: string | null;
+            device: string | null;
+            customer: components["schemas"]["WalletCustomerSummary"];
+            /** @enum {string} */
+            platform: "apple" | "google";
+        };
+        PassWebApp: {
+            organizationName: string;
+            memberName: string;
+            balance: number;
+            tier: string | null;
+            rewardsAvailable: string[];
+            /** @description What the QR code on the card carries */
+            cardCode: string;
+            preferences: components["schemas"]["NotificationPreferences"];
+            /** @description Add to Apple Wallet (the signed .pkpass); null when the organization has not configured Apple Wallet */
+            appleWalletUrl: string | null;
+            /** @description Save to Google Wallet; null when the organization has not configured Google Wallet */
+            googleWalletUrl: string | null;
+        };
+        IssuedWalletPass: {
+            serialNumber: string;
+            /** @description What the QR code carries; tills send it to POST /api/v1/scans */
+            cardCode: string;
+            /** @description The customer's pass web app, /c/{token} (absolute when PATRON_PUBLIC_URL is set); give it only to the customer */
+            webAppUrl: string;
         };
     };
     responses: never;

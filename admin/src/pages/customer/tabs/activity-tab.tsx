@@ -19,6 +19,7 @@ export const ACTIVITY_TYPES: { value: string; label: string; icon: IconName; typ
   { value: 'referrals', label: 'Referrals', icon: 'link', types: ['referral.*'] },
   { value: 'notes', label: 'Notes', icon: 'edit', types: ['note.*'] },
   { value: 'profile', label: 'Profile, privacy, preferences', icon: 'shield', types: ['customer.*', 'preferences.*'] },
+  { value: 'wallet', label: 'Wallet passes', icon: 'bell', types: ['wallet.*'] },
 ];
 
 function iconFor(type: string): IconName {
@@ -80,6 +81,14 @@ const TYPE_LABEL: Record<string, string> = {
   'customer.anonymized': 'Personal data erased',
   'customer.exported': 'Data exported',
   'preferences.updated': 'Preferences',
+  'wallet.card_sent': 'Loyalty card sent',
+  'wallet.push_created': 'Push created',
+  'wallet.push_sent': 'Push sent',
+  'wallet.push_failed': 'Push failed',
+  'wallet.campaign_joined': 'Campaign joined',
+  'wallet.campaign_left': 'Campaign left',
+  'wallet.scanned': 'Customer scanned',
+  'wallet.tapped': 'Customer tapped',
 };
 
 /** `order.created` -> "Order"; an unknown code -> its words ("loyalty card issued"). */
@@ -118,6 +127,18 @@ function profileChanges(values: unknown, fmt: Formatter): string | null {
   return parts.map((t, i) => (i === 0 ? t : t.charAt(0).toLowerCase() + t.slice(1))).join('; ');
 }
 
+const PLATFORM: Record<string, string> = { apple: 'Apple', google: 'Google' };
+
+/** "Scanned at Store 12 (till 3)", "Tapped an NFC reader with the Apple pass at Store 12 (door)". */
+function walletInteraction(e: ActivityEvent): string {
+  const p = e.payload;
+  const at = str(p.location) ? ` at ${str(p.location)}` : '';
+  const device = str(p.device) ? ` (${str(p.device)})` : '';
+  if (e.type === 'wallet.scanned') return `Scanned${at}${device}`;
+  const platform = PLATFORM[str(p.platform) ?? ''];
+  return `Tapped an NFC reader with ${platform ? `the ${platform} pass` : 'the pass'}${at}${device}`;
+}
+
 /** The event's first line: a sentence with order numbers and tier names, never ids. */
 function title(e: ActivityEvent, refs: Refs, fmt: Formatter): ReactNode {
   const p = e.payload;
@@ -149,6 +170,7 @@ function title(e: ActivityEvent, refs: Refs, fmt: Formatter): ReactNode {
     const verb = p.direction === 'down' ? 'Tier lowered' : p.direction === 'up' ? 'Tier raised' : 'Tier changed';
     return `${verb} ${from ? `from ${from} ` : ''}to ${str(p.tier)}`;
   }
+  if (e.type === 'wallet.scanned' || e.type === 'wallet.tapped') return walletInteraction(e);
   if (e.type === 'customer.updated') {
     const changes = profileChanges(p.values, fmt);
     if (changes) return changes;
@@ -191,6 +213,21 @@ function facts(e: ActivityEvent, refs: Refs, fmt: Formatter): { label: string; v
   if (str(p.status) && e.type.startsWith('order.')) out.push({ label: 'Status', value: words(str(p.status)!) });
   if (str(p.membershipType)) out.push({ label: 'Membership', value: words(str(p.membershipType)!) });
   if (int(p.balanceAfter) !== null) out.push({ label: 'Balance after', value: fmt.points(int(p.balanceAfter)) });
+  if (e.type.startsWith('wallet.')) out.push(...walletMessageFacts(e));
+  return out;
+}
+
+const WALLET_NAME: Record<string, string> = { apple: 'Apple Wallet', google: 'Google Wallet' };
+
+/** Pushes, campaigns and loyalty card e-mails: the campaign, the platforms reached, the message. */
+function walletMessageFacts(e: ActivityEvent): { label: string; value: ReactNode }[] {
+  const p = e.payload;
+  const out: { label: string; value: ReactNode }[] = [];
+  if (str(p.campaignName)) out.push({ label: 'Campaign', value: str(p.campaignName) });
+  const platforms = Array.isArray(p.platforms) ? p.platforms.filter((x): x is string => typeof x === 'string') : [];
+  if (platforms.length > 0) out.push({ label: e.type === 'wallet.card_sent' ? 'Links for' : 'Platforms', value: platforms.map((x) => WALLET_NAME[x] ?? x).join(', ') });
+  if (int(p.appleDevices)) out.push({ label: 'Apple devices', value: String(int(p.appleDevices)) });
+  if (str(p.message) && e.type !== 'wallet.push_sent') out.push({ label: 'Message', value: str(p.message) });
   return out;
 }
 
