@@ -10,7 +10,7 @@ import { PointsInput } from '../../components/points-input.js';
 import { Can } from '../../components/require-permission.js';
 import { useAction } from '../../lib/use-action.js';
 import { parseWholePoints, useFormat } from '../../lib/format.js';
-import { hasFilters, MEMBERSHIP_LABEL } from './grid-state.js';
+import { filtersSettled, hasFilters, MEMBERSHIP_LABEL } from './grid-state.js';
 
 /** The grid's total for the current filters ({ value, exact: false } above 10,000: an estimate). */
 export interface MatchCount {
@@ -98,8 +98,11 @@ function countText(fmt: ReturnType<typeof useFormat>, n: MatchCount): string {
 
 const customers = (n: number) => (n === 1 ? 'customer' : 'customers');
 
-function BulkDialog({ kind, selectedIds, filters, matching, onClose, onFinished }: { kind: Kind; selectedIds: string[]; filters: GridFilters; matching: MatchCount | null; onClose: () => void; onFinished: () => void }) {
+function BulkDialog({ kind, selectedIds, filters, matching: given, onClose, onFinished }: { kind: Kind; selectedIds: string[]; filters: GridFilters; matching: MatchCount | null; onClose: () => void; onFinished: () => void }) {
   const fmt = useFormat();
+  // A count is stated only for the filters the person last gave: while a new search is still on
+  // its way to the page, the previous filter's count is not this change's reach.
+  const matching = filtersSettled(filters) ? given : null;
   const [scope, setScope] = useState<'selection' | 'filter'>(selectedIds.length ? 'selection' : 'filter');
   const [type, setType] = useState<MembershipType>('member');
   const [direction, setDirection] = useState<'add' | 'deduct'>('add');

@@ -1,7 +1,7 @@
 import { ActionIcon, Button, CloseButton, Group, Menu, Modal, Select, Stack, Text, TextInput, Tooltip } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
 import { notifications } from '@mantine/notifications';
-import { useEffect, useRef, useState, type FormEvent } from 'react';
+import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react';
 import { customerKeys, deleteSegment, fromFilterObject, saveSegment, toFilterObject, useSegments, type GridFilters } from '../../api/customers.js';
 import { useTiers } from '../../api/profile.js';
 import { ErrorAlert } from '../../components/feedback.js';
@@ -20,13 +20,17 @@ function SearchBox({ value, onChange }: { value: string; onChange: (v: string) =
       setText(value);
     }
   }, [value]);
-  useEffect(() => {
-    const next = debounced.trim();
-    if (next !== last.current) {
-      last.current = next;
-      onChange(next);
-    }
-  }, [debounced, onChange]);
+  const apply = useCallback(
+    (raw: string) => {
+      const next = raw.trim();
+      if (next !== last.current) {
+        last.current = next;
+        onChange(next);
+      }
+    },
+    [onChange],
+  );
+  useEffect(() => apply(debounced), [debounced, apply]);
   return (
     <TextInput
       aria-label="Search customers"
@@ -34,6 +38,8 @@ function SearchBox({ value, onChange }: { value: string; onChange: (v: string) =
       leftSection={<Icon name="search" size={16} />}
       value={text}
       onChange={(e) => setText(e.currentTarget.value)}
+      // Leaving the box (e.g. to open a bulk action) applies what was typed at once, not after the pause.
+      onBlur={() => apply(text)}
       rightSection={text ? <CloseButton size="sm" aria-label="Clear search" onClick={() => setText('')} /> : null}
       w={{ base: '100%', sm: 360 }}
       type="search"

@@ -35,6 +35,16 @@ export function useGridFilters(): [GridFilters, (patch: Partial<GridFilters>) =>
   return [filters, update, clear];
 }
 
+/**
+ * Whether the filters this render shows are the ones in the address bar. A filter change
+ * writes the address at once and renders in a transition, so for a moment the page (and a
+ * dialog opened in that moment) still holds the previous filters.
+ */
+export function filtersSettled(f: GridFilters): boolean {
+  const params = new URLSearchParams(window.location.search);
+  return FILTER_KEYS.every((k) => k === 'sort' || (params.get(k) || undefined) === (f[k] || undefined));
+}
+
 export function hasFilters(f: GridFilters): boolean {
   return FILTER_KEYS.some((k) => k !== 'sort' && Boolean(f[k]));
 }
