@@ -312,6 +312,34 @@ describe(`Google Wallet on ${ENGINE}`, () => {
     expect((google.objects.get(link.objectId)!.messages as unknown[]).length).toBe(2);
   });
 
+  it('a link too long for browsers (long terms) names the object by id only, after writing it through the API', async () => {
+    const now = h.clock.now();
+    const terms = 'Points have no cash value and cannot be exchanged. '.repeat(30).trim();
+    await h.ctx.db
+      .insertInto('wallet_settings')
+      .values({ org_id: a.org.id, terms, mail_from: '', background_color: '#1f2a44', foreground_color: '#ffffff', created_at: now, updated_at: now })
+      .onConflict((oc) => oc.column('org_id').doUpdateSet({ terms }))
+      .execute();
+    try {
+      const c = await createCustomer(a.api);
+      const objectId = await objectIdOf(c.id);
+      const before = google.requests.length;
+      const link = (await a.admin.get(`/api/v1/customers/${c.id}/wallet/google`)).json() as { saveUrl: string };
+      const jwt = link.saveUrl.slice('https://pay.google.com/gp/v/save/'.length);
+      expect(jwt.length).toBeLessThanOrEqual(1800);
+      expect((jwtOf(link.saveUrl).claims.payload as { loyaltyObjects: Obj[] }).loyaltyObjects).toEqual([{ id: objectId, classId: `${ISSUER}.${a.org.slug}` }]);
+      const sent = google.requests.slice(before).filter((r) => r.path.startsWith('/walletobjects/'));
+      expect(sent.map((r) => r.method)).toEqual(['PUT', 'POST']);
+      expect(google.objects.get(objectId)).toMatchObject({ textModulesData: [{ id: 'terms', header: 'Terms', body: terms }] });
+      // Asked again with nothing changed: no call, the same short link.
+      const again = google.requests.length;
+      await a.admin.get(`/api/v1/customers/${c.id}/wallet/google`);
+      expect(google.requests.length).toBe(again);
+    } finally {
+      await h.ctx.db.updateTable('wallet_settings').set({ terms: '' }).where('org_id', '=', a.org.id).execute();
+    }
+  });
+
   it('the token provider can be replaced (a test double) and the service-account flow caches per account', async () => {
     const seen: string[] = [];
     useGoogleTokenProvider(h.ctx, {

@@ -224,22 +224,42 @@ export async function googleSaveUrl(ctx: AppContext, orgId: string, customerId: 
   return (await googleSaveLink(ctx, orgId, customerId)).saveUrl;
 }
 
+/** Longest JWT a save link may carry: browsers cut longer links (Google's guidance). */
+export const MAX_LINK_JWT = 1800;
+
 export async function googleSaveLink(ctx: AppContext, orgId: string, customerId: string): Promise<{ saveUrl: string; objectId: string; saved: boolean }> {
   const setup = setupOrRefuse(await setupOf(ctx, orgId));
   const content = await passContent(ctx, orgId, customerId);
   const object = loyaltyObjectBody(content, { issuerId: setup.settings.issuer_id, classId: setup.classId });
-  const row = await repo.ensureGoogleObject(ctx.db, orgId, customerId, object.id as string, ctx.clock.now());
-  const jwt = signJwt(
-    {
-      iss: setup.account.clientEmail,
-      aud: 'google',
-      typ: 'savetowallet',
-      iat: Math.floor(ctx.clock.now().getTime() / 1000),
-      origins: setup.settings.origins,
-      payload: { loyaltyObjects: [object] },
-    },
-    setup.account.privateKeyPem,
-  );
+  let row = await repo.ensureGoogleObject(ctx.db, orgId, customerId, object.id as string, ctx.clock.now());
+  const sign = (o: Record<string, unknown>) =>
+    signJwt(
+      {
+        iss: setup.account.clientEmail,
+        aud: 'google',
+        typ: 'savetowallet',
+        iat: Math.floor(ctx.clock.now().getTime() / 1000),
+        origins: setup.settings.origins,
+        payload: { loyaltyObjects: [o] },
+      },
+      setup.account.privateKeyPem,
+    );
+  let jwt = sign(object);
+  if (jwt.length > MAX_LINK_JWT) {
+    // Too long for a link (long terms, many rewards): write the object through the API first
+    // and let the link name it by id only.
+    const hash = hashOf(object);
+    if (row.synced_content_hash !== hash || row.last_error !== null) {
+      try {
+        await recordSync(ctx, content, await writeObject(ctx, setup, object), hash);
+      } catch (err) {
+        if (err instanceof GoogleError) await repo.markGoogleObjectFailed(ctx.db, orgId, customerId, err.message, ctx.clock.now());
+        throw refusal(err, 'Google did not accept the loyalty object');
+      }
+      row = (await repo.findGoogleObject(ctx.db, orgId, customerId)) ?? row;
+    }
+    jwt = sign({ id: object.id, classId: object.classId });
+  }
   return { saveUrl: `${SAVE_URL_BASE}${jwt}`, objectId: row.object_id, saved: row.saved };
 }
 
