@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fmt, runLoad, type LoadResult } from './load.js';
@@ -7,6 +7,16 @@ import { prepareTenant } from './setup.js';
 
 /** Measurement rounds: the compared loads take turns, so a busy spell of the machine hits them alike. */
 const ROUNDS = 4;
+
+/** CPU seconds (user + system) a process has used so far, from /proc (Linux); null elsewhere. */
+function cpuSeconds(pid: number | undefined): number | null {
+  const file = `/proc/${pid}/stat`;
+  if (pid === undefined || !existsSync(file)) return null;
+  // Fields after the command name: state is field 3, utime 14, stime 15 (clock ticks, 100 per second on Linux).
+  const stat = readFileSync(file, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
 
 /**
  * Several runs of one load as one result: requests and errors added up, throughput over the
@@ -52,6 +62,8 @@ export async function runFoundationBench(o: {
     // The embedded database belongs to one process: the logging comparison then runs on the same server, restarted.
     const logged = url ? await startPatron({ ...env, LOG_LEVEL: 'info' }) : null;
     const parts: Record<'me' | 'meKey' | 'meKeyLogged', LoadResult[]> = { me: [], meKey: [], meKeyLogged: [] };
+    // Server CPU per request: what a request costs whatever else the machine is doing.
+    const cpu: Record<'me' | 'meKey' | 'meKeyLogged', number> = { me: 0, meKey: 0, meKeyLogged: 0 };
     try {
       const login = await fetch(`${server.url}/api/v1/auth/login`, {
         method: 'POST',
@@ -61,24 +73,21 @@ export async function runFoundationBench(o: {
       const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0]!;
       const seconds = Math.max(2, o.seconds / ROUNDS);
       const loads = {
-        me: () => ({ url: server.url, headers: { cookie } }),
-        meKey: () => ({ url: server.url, headers: { authorization: `Bearer ${tenant.apiKey}` } }),
-        meKeyLogged: () => ({ url: logged?.url ?? server.url, headers: { authorization: `Bearer ${tenant.apiKey}` } }),
+        me: () => ({ url: server.url, pid: server.proc.pid, headers: { cookie } }),
+        meKey: () => ({ url: server.url, pid: server.proc.pid, headers: { authorization: `Bearer ${tenant.apiKey}` } }),
+        meKeyLogged: () => ({ url: logged?.url ?? server.url, pid: (logged ?? server).proc.pid, headers: { authorization: `Bearer ${tenant.apiKey}` } }),
       };
       const names = (url ? ['me', 'meKey', 'meKeyLogged'] : ['me', 'meKey']) as (keyof typeof loads)[];
       for (let round = 0; round < ROUNDS; round++) {
         for (let k = 0; k < names.length; k++) {
           const name = names[(round + k) % names.length]!;
           const target = loads[name]();
-          parts[name].push(
-            await runLoad({
-              url: target.url,
-              concurrency: o.concurrency,
-              seconds,
-              warmupSeconds: round === 0 ? 2 : 0.5,
-              request: () => ({ method: 'GET', path: '/api/v1/me', headers: target.headers }),
-            }),
-          );
+          const request = () => ({ method: 'GET', path: '/api/v1/me', headers: target.headers });
+          await runLoad({ url: target.url, concurrency: o.concurrency, seconds: round === 0 ? 2 : 0.5, warmupSeconds: 0, request });
+          const before = cpuSeconds(target.pid);
+          parts[name].push(await runLoad({ url: target.url, concurrency: o.concurrency, seconds, warmupSeconds: 0, request }));
+          const after = cpuSeconds(target.pid);
+          if (before !== null && after !== null) cpu[name] += after - before;
         }
       }
     } finally {
@@ -103,6 +112,14 @@ export async function runFoundationBench(o: {
     say(`GET /api/v1/me with an API key: ${fmt(meKey)}`);
     say(`session /me is ${(me.rps / meKey.rps).toFixed(2)}x API-key /me (target >= 0.8x; rounds: ${parts.me.map((p, i) => (p.rps / parts.meKey[i]!.rps).toFixed(2)).join(', ')})`);
     say(`GET /api/v1/me with an API key, request logging at info: ${fmt(meKeyLogged)}  -> ${(((meKeyLogged.rps - meKey.rps) / meKey.rps) * 100).toFixed(1)}% vs logging off`);
+    const perRequest = (name: keyof typeof cpu, r: LoadResult) => (r.requests > 0 ? (cpu[name] * 1000) / r.requests : 0);
+    if (cpu.me > 0 && cpu.meKey > 0) {
+      const [s, k, l] = [perRequest('me', me), perRequest('meKey', meKey), perRequest('meKeyLogged', meKeyLogged)];
+      say(
+        `server CPU per request: session /me ${s.toFixed(3)} ms, API-key /me ${k.toFixed(3)} ms (session costs ${(s / k).toFixed(2)}x)` +
+          (l > 0 && url ? `, API-key /me logged at info ${l.toFixed(3)} ms (${(((l - k) / k) * 100).toFixed(1)}%)` : ''),
+      );
+    }
     const bareServer = await startBare();
     let bare: LoadResult;
     try {

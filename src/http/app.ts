@@ -70,7 +70,7 @@ export async function buildApp(ctx: AppContext, opts: BuildAppOptions): Promise<
     // Health checks are answered but not logged (load balancers call them every few seconds).
     if (!isQuietRequest(request.url)) {
       request.log.info(
-        { req: { method: request.method, url: request.url, remoteAddress: request.ip }, res: { statusCode: reply.statusCode }, responseTime: reply.elapsedTime },
+        { req: { method: request.method, url: request.url, ip: request.ip }, res: { statusCode: reply.statusCode }, responseTime: reply.elapsedTime },
         'request completed',
       );
     }

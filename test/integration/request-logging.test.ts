@@ -21,7 +21,7 @@ describe(`request logging on ${ENGINE}`, () => {
       // One line per request, when it completes: what was asked, the answer and how long it took.
       const logged = lines.map((l) => JSON.parse(l) as { msg: string; reqId: string; req?: { method: string; url: string }; res?: { statusCode: number }; responseTime: number });
       expect(logged.map((l) => l.msg)).toEqual(['request completed']);
-      expect(logged[0]!.req).toMatchObject({ method: 'GET', url: '/api/v1/tiers' });
+      expect(logged[0]!.req).toMatchObject({ method: 'GET', url: '/api/v1/tiers', remoteAddress: '127.0.0.1' });
       expect(logged[0]!.res!.statusCode).toBe(401);
       expect(logged[0]!.responseTime).toBeGreaterThan(0);
       expect(logged[0]!.reqId).toMatch(/^[0-9a-f-]{36}$/);
