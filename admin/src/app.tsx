@@ -30,6 +30,7 @@ const OmnisendSettingsPage = page(() => import('./pages/settings/marketing-page.
 const WebhooksPage = page(() => import('./pages/settings/webhooks-page.js'), 'WebhooksPage');
 const StorefrontPage = page(() => import('./pages/settings/storefront-page.js'), 'StorefrontPage');
 const ShopifySettingsPage = page(() => import('./pages/settings/shopify-page.js'), 'ShopifySettingsPage');
+const CampaignsPage = page(() => import('./pages/marketing/campaigns-page.js'), 'CampaignsPage');
 const NotFoundPage = page(() => import('./pages/not-found-page.js'), 'NotFoundPage');
 
 function SignedInRoutes() {
@@ -46,6 +47,7 @@ function SignedInRoutes() {
           <Route path="/program/tiers" element={<TiersPage />} />
           <Route path="/program/rewards" element={<RewardsPage />} />
           <Route path="/program/earning-rules" element={<EarningRulesPage />} />
+          <Route path="/marketing/campaigns" element={<RequirePermission permission="customers:read"><CampaignsPage /></RequirePermission>} />
           <Route path="/imports" element={<RequirePermission permission="data:import"><ImportsPage /></RequirePermission>} />
           <Route path="/settings/users" element={<RequirePermission permission="users:manage"><UsersPage /></RequirePermission>} />
           <Route path="/settings/api-keys" element={<RequirePermission permission="users:manage"><ApiKeysPage /></RequirePermission>} />

@@ -27,6 +27,7 @@ const SECTIONS: { title: string | null; items: NavItem[] }[] = [
       { to: '/program/earning-rules', label: 'Earning rules', icon: 'bolt' },
     ],
   },
+  { title: 'Marketing', items: [{ to: '/marketing/campaigns', label: 'Push campaigns', icon: 'bell', permission: 'customers:read' }] },
   { title: 'Data', items: [{ to: '/imports', label: 'Imports', icon: 'upload', permission: 'data:import' }] },
   {
     title: 'Settings',

@@ -15,6 +15,7 @@ import { MarketingSyncCard } from './marketing-sync-card.js';
 import { ShopifyCard } from './shopify-card.js';
 import { DatesCard, IdentityCard, NotesCard, PreferencesCard } from './side-cards.js';
 import { SummaryCards } from './summary-cards.js';
+import { WalletCard } from './wallet-card.js';
 import { ActivityTab } from './tabs/activity-tab.js';
 import { OrdersTab } from './tabs/orders-tab.js';
 import { OverviewTab } from './tabs/overview-tab.js';
@@ -131,6 +132,7 @@ export function CustomerPage() {
               <NotesCard customer={c} />
               <DatesCard customer={c} />
               <PreferencesCard customer={c} />
+              <WalletCard customer={c} />
               <MarketingSyncCard customer={c} />
               <ShopifyCard customer={c} />
             </SimpleGrid>
