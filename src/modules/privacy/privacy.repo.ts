@@ -119,6 +119,60 @@ export async function redactColumn(db: Executor, col: TextColumn, orgId: string,
   return Number(r.numAffectedRows ?? 0n);
 }
 
+/**
+ * For each column of one table: which of the given customers' patterns match at least one
+ * of the organization's values in it (case-insensitive `full`, case-sensitive `parts`, as
+ * redactColumn tests them). One scan of the table for all columns and customers; a column
+ * in which a customer's patterns match nothing would be left unchanged by redactColumn for
+ * that customer. Returns "column\tindex" pairs (index into `patterns`).
+ */
+export async function matchingColumns(db: Executor, table: string, columns: TextColumn[], orgId: string, patterns: RedactPatterns[]): Promise<Set<string>> {
+  if (columns.length === 0 || patterns.length === 0) return new Set();
+  const values = sql.join(columns.map((c) => sql`(${c.column}::text, ${sql.ref(`t.${c.column}`)}::text)`));
+  // First one test per value with every customer's patterns together (in groups, to keep each
+  // expression small); only values that pass are tested customer by customer.
+  const any: ReturnType<typeof sql>[] = [];
+  for (let i = 0; i < patterns.length; i += 20) {
+    const group = patterns.slice(i, i + 20);
+    const full = group.flatMap((x) => (x.full ? [x.full] : []));
+    const parts = group.flatMap((x) => (x.parts ? [x.parts] : []));
+    if (full.length > 0) any.push(sql`v.value ~* ${full.join('|')}`);
+    if (parts.length > 0) any.push(sql`v.value ~ ${parts.join('|')}`);
+  }
+  if (any.length === 0) return new Set();
+  const r = await sql<{ name: string; i: string }>`
+    select distinct m.name, p.i::text as i
+    from (select v.name, v.value
+          from ${sql.table(table)} as t
+          cross join lateral (values ${values}) as v(name, value)
+          where t.org_id = ${orgId} and v.value is not null and (${sql.join(any, sql` or `)})
+          offset 0) as m
+    cross join unnest(${patterns.map((x) => x.full)}::text[], ${patterns.map((x) => x.parts)}::text[]) with ordinality as p(full_re, parts_re, i)
+    where (p.full_re is not null and m.value ~* p.full_re) or (p.parts_re is not null and m.value ~ p.parts_re)`.execute(db);
+  return new Set(r.rows.map((x) => `${x.name}\t${Number(x.i) - 1}`));
+}
+
+/** Which of the patterns match `text` (with PostgreSQL's regular expressions, as redactColumn uses them); indexes into `patterns`. */
+export async function patternsMatching(db: Executor, text: string, patterns: RedactPatterns[]): Promise<Set<number>> {
+  if (patterns.length === 0) return new Set();
+  const r = await sql<{ i: string }>`
+    select p.i::text as i
+    from unnest(${patterns.map((x) => x.full)}::text[], ${patterns.map((x) => x.parts)}::text[]) with ordinality as p(full_re, parts_re, i)
+    where (p.full_re is not null and ${text} ~* p.full_re) or (p.parts_re is not null and ${text} ~ p.parts_re)`.execute(db);
+  return new Set(r.rows.map((x) => Number(x.i) - 1));
+}
+
+/**
+ * Rows inserted, updated or deleted so far by the current transaction, per table (PostgreSQL's
+ * own per-transaction counters): a table whose count moved has been written meanwhile.
+ */
+export async function tableWrites(db: Executor): Promise<Map<string, number>> {
+  const r = await sql<{ relname: string; n: string }>`
+    select relname, (n_tup_ins + n_tup_upd + n_tup_del)::text as n from pg_stat_xact_user_tables
+    where schemaname = current_schema()`.execute(db);
+  return new Map(r.rows.map((x) => [x.relname, Number(x.n)]));
+}
+
 /** The emails, phones and names the customer's profile had before (kept by migration 0014's trigger), oldest first. */
 export function previousValues(db: Executor, orgId: string, customerId: string) {
   return db

@@ -5,7 +5,7 @@ import { customerUpsertSchema, findCustomerByExternalId, upsertCustomer, type Cu
 import { findOrderByExternalId, getOrder, recordOrder, refundOrder } from '../orders/index.js';
 import { formatMoney, parseMoney } from '../../core/money.js';
 import { newId } from '../../db/ids.js';
-import { anonymizeCustomer, exportCustomer } from '../privacy/index.js';
+import { anonymizeCustomer, anonymizeCustomers, exportCustomer, type ErasureTarget } from '../privacy/index.js';
 import { markUninstalled } from './shopify.connection.js';
 import { LosslessJsonError, parseLosslessJson } from './lossless-json.js';
 import { mapCustomer, mapOrder, mapRefund, mapShopifyAccount, MappingError, objectOf, idOf, type Obj } from './shopify.mapping.js';
@@ -168,34 +168,30 @@ async function onCustomerRedact(ctx: AppContext, orgId: string, actor: Actor, bo
 
 /**
  * `shop/redact` (48 hours after the app was uninstalled): every customer the store synced
- * is anonymized the way privacy erasure does it, their Shopify cards are deleted and the
- * stored delivery bodies are cleared. Ledger amounts and report totals stay.
+ * is anonymized the way privacy erasure does it, a page of 100 at a time in one batch
+ * erasure (the organization's text columns are scanned once per page, not once per
+ * customer), their Shopify cards are deleted and the stored delivery bodies are cleared.
+ * Ledger amounts and report totals stay.
  */
 async function onShopRedact(ctx: AppContext, row: WebhookRow, actor: Actor): Promise<Outcome> {
   const orgId = row.org_id;
   let anonymized = 0;
   let already = 0;
-  let after: string | null = null;
   for (;;) {
-    const page = await repo.shopCustomerIds(ctx.db, orgId, after, 100);
+    // Each page's cards are deleted below, so the next page starts from the beginning again.
+    const page = await repo.shopCustomerIds(ctx.db, orgId, null, 100);
     if (page.length === 0) break;
+    const targets: ErasureTarget[] = [];
     for (const { customer_id } of page) {
-      after = customer_id;
       const c = await repo.customerBasics(ctx.db, orgId, customer_id);
-      if (c && !c.anonymized_at) {
-        try {
-          await anonymizeCustomer(ctx, orgId, c.id, c.email ?? c.id, actor);
-          anonymized += 1;
-        } catch (err) {
-          if (!(err instanceof AppError && err.code === 'CUSTOMER_ANONYMIZED')) throw err;
-          already += 1;
-        }
-      } else if (c) {
-        already += 1;
-      }
-      await repo.deleteShopifyCustomer(ctx.db, orgId, customer_id);
+      if (c && !c.anonymized_at) targets.push({ customerId: c.id, confirmEmail: c.email ?? c.id });
+      else if (c) already += 1;
     }
-    after = null; // rows were deleted: the next page starts from the beginning again
+    for (const outcome of await anonymizeCustomers(ctx, orgId, targets, actor)) {
+      if (outcome.status === 'anonymized') anonymized += 1;
+      else if (outcome.status === 'already_anonymized') already += 1;
+    }
+    for (const { customer_id } of page) await repo.deleteShopifyCustomer(ctx.db, orgId, customer_id);
   }
   const cleared = await repo.clearWebhookBodies(ctx.db, orgId, row.id);
   return { anonymized, alreadyAnonymized: already, deliveriesCleared: cleared };
