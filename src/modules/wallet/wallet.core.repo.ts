@@ -170,3 +170,14 @@ export async function setNotifiedHash(db: Executor, orgId: string, customerId: s
 export async function setPassMessage(db: Executor, orgId: string, customerId: string, message: string, at: Date): Promise<void> {
   await db.updateTable('wallet_passes').set({ message, message_at: at, changed_at: at }).where('org_id', '=', orgId).where('customer_id', '=', customerId).execute();
 }
+
+/** The content first shown by a pass (a download before any change), when none is recorded yet. */
+export async function recordFirstContent(db: Executor, orgId: string, customerId: string, hash: string, content: PassContent): Promise<void> {
+  await db
+    .updateTable('wallet_passes')
+    .set({ content_hash: hash, notified_hash: hash, content: JSON.stringify(content) })
+    .where('org_id', '=', orgId)
+    .where('customer_id', '=', customerId)
+    .where('content_hash', 'is', null)
+    .execute();
+}

@@ -13332,6 +13332,83 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/customers/{id}/wallet/apple.pkpass": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Download the member's Apple Wallet pass (.pkpass), issuing it on first use
+         * @description 409 for a guest or a customer who left; 422 when Apple Wallet is not configured (`patron wallet apple configure`).
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The signed pass bundle (ZIP) */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/vnd.apple.pkpass": string;
+                    };
+                };
+                /** @description The request is invalid; `error.details.fields` names each field and what is wrong with it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not signed in, or the API key is missing, not valid or revoked */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Refused: the caller lacks the `customers:read` permission (named in `error.details.permission`) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found: what the path names is not in the caller's organization (another organization's id answers 404 too) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/customers/{id}/wallet/google": {
         parameters: {
             query?: never;
@@ -13399,10 +13476,863 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description Conflict; `error.code` says which */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A business rule refused the change; `error.message` says why */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/wallet/settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Wallet settings: the terms on the back of the pass, its colors, and the sender of loyalty card e-mails */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Done */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["WalletSettings"];
+                    };
+                };
+                /** @description The request is invalid; `error.details.fields` names each field and what is wrong with it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not signed in, or the API key is missing, not valid or revoked */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Refused: the caller lacks the `settings:manage` permission (named in `error.details.permission`) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Change wallet settings (fields left out are kept) */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Makes the change safe to retry: a retry with the same key and body gets the first reply; another body with the same key is 409. Keys live 7 days. */
+                    "idempotency-key"?: string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        terms?: string;
+                        /** @description "Name <address>" or an address; empty = the server default PATRON_SMTP_FROM */
+                        mailFrom?: string;
+                        backgroundColor?: string;
+                        foregroundColor?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Done */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["WalletSettings"];
+                    };
+                };
+                /** @description The request is invalid; `error.details.fields` names each field and what is wrong with it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not signed in, or the API key is missing, not valid or revoked */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Refused: the caller lacks the `settings:manage` permission (named in `error.details.permission`); or a signed-in session sent a change without the `x-csrf-token` header from `GET /api/v1/me` */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Conflict: the Idempotency-Key was used with a different request or its first request is still running, or the change conflicts with the current state or a simultaneous change; `error.code` says which */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is larger than 1 MB */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is not sent as application/json */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A business rule refused the change; `error.message` says why and what to do instead */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/v1/customers/{id}/wallet/send-card": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * E-mail the member their loyalty card: Apple Wallet and Google Wallet links (the platforms configured) and their pass web app
+         * @description Refused with 409 when the server has no SMTP server (PATRON_SMTP_URL) or PATRON_PUBLIC_URL, no wallet platform is configured, or the customer has no e-mail address or is not a member; 503 when the mail server refuses the message.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Makes the change safe to retry: a retry with the same key and body gets the first reply; another body with the same key is 409. Keys live 7 days. */
+                    "idempotency-key"?: string;
+                };
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Done */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["WalletCardSent"];
+                    };
+                };
+                /** @description The request is invalid; `error.details.fields` names each field and what is wrong with it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not signed in, or the API key is missing, not valid or revoked */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Refused: the caller lacks the `customers:write` permission (named in `error.details.permission`); or a signed-in session sent a change without the `x-csrf-token` header from `GET /api/v1/me` */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found: what the path names is not in the caller's organization (another organization's id answers 404 too) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Conflict: the Idempotency-Key was used with a different request or its first request is still running, or the change conflicts with the current state or a simultaneous change; `error.code` says which */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is larger than 1 MB */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is not sent as application/json */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A business rule refused the change; `error.message` says why and what to do instead */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Refused; `error.code` and `error.message` say why */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/customers/{id}/wallet/pushes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The customer's wallet pushes, single and from campaigns, newest first */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                    cursor?: string;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Done */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: components["schemas"]["WalletPush"][];
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+                /** @description The request is invalid; `error.details.fields` names each field and what is wrong with it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not signed in, or the API key is missing, not valid or revoked */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Refused: the caller lacks the `customers:read` permission (named in `error.details.permission`) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found: what the path names is not in the caller's organization (another organization's id answers 404 too) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Send a message to the member's wallet passes (Apple: the pass updates with the message; Google: an object message)
+         * @description The push is created now (status `created`) and sent within seconds by the worker: `sent` when at least one pass got it, else `failed` with the reason.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Makes the change safe to retry: a retry with the same key and body gets the first reply; another body with the same key is 409. Keys live 7 days. */
+                    "idempotency-key"?: string;
+                };
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        message: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Created */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["WalletPush"];
+                    };
+                };
+                /** @description The request is invalid; `error.details.fields` names each field and what is wrong with it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not signed in, or the API key is missing, not valid or revoked */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Refused: the caller lacks the `customers:write` permission (named in `error.details.permission`); or a signed-in session sent a change without the `x-csrf-token` header from `GET /api/v1/me` */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found: what the path names is not in the caller's organization (another organization's id answers 404 too) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Conflict: the Idempotency-Key was used with a different request or its first request is still running, or the change conflicts with the current state or a simultaneous change; `error.code` says which */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is larger than 1 MB */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is not sent as application/json */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A business rule refused the change; `error.message` says why and what to do instead */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/wallet/campaigns": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Push campaigns with their counts, newest first */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                    cursor?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Done */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: components["schemas"]["WalletCampaign"][];
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+                /** @description The request is invalid; `error.details.fields` names each field and what is wrong with it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not signed in, or the API key is missing, not valid or revoked */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Refused: the caller lacks the `customers:read` permission (named in `error.details.permission`) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** A push campaign: one message to a segment's members (or every member), now or at sendAt */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Makes the change safe to retry: a retry with the same key and body gets the first reply; another body with the same key is 409. Keys live 7 days. */
+                    "idempotency-key"?: string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        name: string;
+                        message: string;
+                        /** @description The segment whose members get it; absent or null = every member */
+                        segmentId?: string | null;
+                        /**
+                         * Format: date-time
+                         * @description When to send (ISO 8601 with offset); absent = now
+                         */
+                        sendAt?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Created */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["WalletCampaign"];
+                    };
+                };
+                /** @description The request is invalid; `error.details.fields` names each field and what is wrong with it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not signed in, or the API key is missing, not valid or revoked */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Refused: the caller lacks the `customers:write` permission (named in `error.details.permission`); or a signed-in session sent a change without the `x-csrf-token` header from `GET /api/v1/me` */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found: nothing matches `segmentId` */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Conflict: the Idempotency-Key was used with a different request or its first request is still running, or the change conflicts with the current state or a simultaneous change; `error.code` says which */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is larger than 1 MB */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is not sent as application/json */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A business rule refused the change; `error.message` says why and what to do instead */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/wallet/campaigns/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One push campaign with its counts */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Done */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["WalletCampaign"];
+                    };
+                };
+                /** @description The request is invalid; `error.details.fields` names each field and what is wrong with it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not signed in, or the API key is missing, not valid or revoked */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Refused: the caller lacks the `customers:read` permission (named in `error.details.permission`) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found: what the path names is not in the caller's organization (another organization's id answers 404 too) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/wallet/campaigns/{id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Cancel a scheduled or sending campaign: customers it has not reached yet are skipped (campaign left) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Makes the change safe to retry: a retry with the same key and body gets the first reply; another body with the same key is 409. Keys live 7 days. */
+                    "idempotency-key"?: string;
+                };
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Done */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["WalletCampaign"];
+                    };
+                };
+                /** @description The request is invalid; `error.details.fields` names each field and what is wrong with it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not signed in, or the API key is missing, not valid or revoked */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Refused: the caller lacks the `customers:write` permission (named in `error.details.permission`); or a signed-in session sent a change without the `x-csrf-token` header from `GET /api/v1/me` */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found: what the path names is not in the caller's organization (another organization's id answers 404 too) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Conflict: the Idempotency-Key was used with a different request or its first request is still running, or the change conflicts with the current state or a simultaneous change; `error.code` says which */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is larger than 1 MB */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is not sent as application/json */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A business rule refused the change; `error.message` says why and what to do instead */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
         delete?: never;
         options?: never;
         head?: never;
@@ -17174,6 +18104,87 @@ export interface components {
             /** @description The customer's pass web app, /c/{token} (absolute when PATRON_PUBLIC_URL is set); give it only to the customer */
             webAppUrl: string;
         };
+        WalletSettingsInput: {
+            /** @description Shown on the back of the pass */
+            terms: string;
+            /** @description Sender of "send loyalty card" e-mails; empty = the server default */
+            mailFrom: string;
+            backgroundColor: string;
+            foregroundColor: string;
+            /** @description What the server can send */
+            email: {
+                /** @description Whether the server has an SMTP server (PATRON_SMTP_URL) */
+                configured: boolean;
+                /** @description The sender e-mails go out with: mailFrom, else the server default PATRON_SMTP_FROM */
+                sender: string | null;
+            };
+            updatedAt: string | null;
+        };
+        WalletCardSentInput: {
+            /** @description The address the e-mail went to */
+            to: string;
+            /** @description Platforms whose links the e-mail carries */
+            platforms: ("apple" | "google")[];
+            links: {
+                apple: string | null;
+                google: string | null;
+                webApp: string;
+            };
+            sentAt: string;
+        };
+        WalletPushInput: {
+            id: string;
+            customerId: string;
+            campaignId: string | null;
+            campaignName: string | null;
+            message: string;
+            /**
+             * @description created: queued; sent: at least one pass got it; failed: none did (see reason); skipped: a campaign did not send it
+             * @enum {string}
+             */
+            status: "created" | "sent" | "failed" | "skipped";
+            reason: string | null;
+            /** @description What each platform answered */
+            platforms: {
+                apple?: {
+                    delivered: number;
+                    failed: number;
+                    reason: string | null;
+                };
+                google?: {
+                    delivered: number;
+                    failed: number;
+                    reason: string | null;
+                };
+            };
+            /** @description Apple devices the update was pushed to */
+            appleDevices: number;
+            /** @description Whether the Google Wallet object took the message */
+            google: boolean;
+            createdBy: string | null;
+            createdAt: string;
+            finishedAt: string | null;
+        };
+        WalletCampaignInput: {
+            id: string;
+            name: string;
+            message: string;
+            segmentId: string | null;
+            /** @description Null for every member, or when the segment was deleted since */
+            segmentName: string | null;
+            sendAt: string;
+            /** @enum {string} */
+            status: "scheduled" | "sending" | "sent" | "cancelled";
+            /** @description Customers who joined the campaign (members in the audience) */
+            reached: number;
+            sent: number;
+            failed: number;
+            /** @description Joined but not sent: left the program or the segment, or the campaign was cancelled */
+            skipped: number;
+            createdBy: string | null;
+            createdAt: string;
+            finishedAt: string | null;
+        };
         Error: {
             error: {
                 code: string;
@@ -18512,6 +19523,87 @@ export interface components {
             cardCode: string;
             /** @description The customer's pass web app, /c/{token} (absolute when PATRON_PUBLIC_URL is set); give it only to the customer */
             webAppUrl: string;
+        };
+        WalletSettings: {
+            /** @description Shown on the back of the pass */
+            terms: string;
+            /** @description Sender of "send loyalty card" e-mails; empty = the server default */
+            mailFrom: string;
+            backgroundColor: string;
+            foregroundColor: string;
+            /** @description What the server can send */
+            email: {
+                /** @description Whether the server has an SMTP server (PATRON_SMTP_URL) */
+                configured: boolean;
+                /** @description The sender e-mails go out with: mailFrom, else the server default PATRON_SMTP_FROM */
+                sender: string | null;
+            };
+            updatedAt: string | null;
+        };
+        WalletCardSent: {
+            /** @description The address the e-mail went to */
+            to: string;
+            /** @description Platforms whose links the e-mail carries */
+            platforms: ("apple" | "google")[];
+            links: {
+                apple: string | null;
+                google: string | null;
+                webApp: string;
+            };
+            sentAt: string;
+        };
+        WalletPush: {
+            id: string;
+            customerId: string;
+            campaignId: string | null;
+            campaignName: string | null;
+            message: string;
+            /**
+             * @description created: queued; sent: at least one pass got it; failed: none did (see reason); skipped: a campaign did not send it
+             * @enum {string}
+             */
+            status: "created" | "sent" | "failed" | "skipped";
+            reason: string | null;
+            /** @description What each platform answered */
+            platforms: {
+                apple?: {
+                    delivered: number;
+                    failed: number;
+                    reason: string | null;
+                };
+                google?: {
+                    delivered: number;
+                    failed: number;
+                    reason: string | null;
+                };
+            };
+            /** @description Apple devices the update was pushed to */
+            appleDevices: number;
+            /** @description Whether the Google Wallet object took the message */
+            google: boolean;
+            createdBy: string | null;
+            createdAt: string;
+            finishedAt: string | null;
+        };
+        WalletCampaign: {
+            id: string;
+            name: string;
+            message: string;
+            segmentId: string | null;
+            /** @description Null for every member, or when the segment was deleted since */
+            segmentName: string | null;
+            sendAt: string;
+            /** @enum {string} */
+            status: "scheduled" | "sending" | "sent" | "cancelled";
+            /** @description Customers who joined the campaign (members in the audience) */
+            reached: number;
+            sent: number;
+            failed: number;
+            /** @description Joined but not sent: left the program or the segment, or the campaign was cancelled */
+            skipped: number;
+            createdBy: string | null;
+            createdAt: string;
+            finishedAt: string | null;
         };
     };
     responses: never;
