@@ -83,7 +83,7 @@ h1,h2{margin:0}
 .toggle input:disabled{opacity:.6;cursor:progress}
 .status{min-height:1.5rem;margin:.5rem 0 0;font-size:.9rem;color:#374151}
 .status.error{color:#b91c1c}
-footer{margin:1.5rem 0 1rem;text-align:center;font-size:.8rem;color:#6b7280}
+footer{margin:1.5rem 0 1rem;text-align:center;font-size:.8rem;color:#4b5563}
 @media (prefers-reduced-motion:reduce){.toggle input,.toggle input::after{transition:none}}
 `;
 
@@ -92,6 +92,8 @@ function page(title: string, body: string, withScript: boolean): string {
     '<!doctype html><html lang="en"><head><meta charset="utf-8">' +
     '<meta name="viewport" content="width=device-width, initial-scale=1">' +
     '<meta name="robots" content="noindex, nofollow">' +
+    // No icon to fetch (a phone would otherwise ask for /favicon.ico and get a 404).
+    '<link rel="icon" href="data:,">' +
     `<title>${escapeHtml(title)}</title><style>${STYLE}</style>` +
     (withScript ? `<script src="${PASS_SCRIPT_PATH}" defer></script>` : '') +
     `</head><body><main>${body}</main></body></html>`
