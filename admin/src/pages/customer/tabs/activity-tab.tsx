@@ -89,6 +89,8 @@ const TYPE_LABEL: Record<string, string> = {
   'wallet.campaign_left': 'Campaign left',
   'wallet.scanned': 'Customer scanned',
   'wallet.tapped': 'Customer tapped',
+  'wallet.pass_added': 'Pass added',
+  'wallet.pass_removed': 'Pass removed',
 };
 
 /** `order.created` -> "Order"; an unknown code -> its words ("loyalty card issued"). */
