@@ -64,7 +64,7 @@ export function outboxRows(ctx: AppContext, events: readonly DomainEvent[], at: 
 /** Runs the in-transaction reactions to events already written (by `emit` or the ledger's batch write). */
 export async function react(tx: Tx, ctx: AppContext, events: readonly DomainEvent[], scope: EventScope): Promise<void> {
   for (const event of events) {
-    for (const r of ctx.events.reactionsFor(event.type)) await r.run(tx, ctx, event, scope);
+    for (const r of ctx.events.reactionsFor(event.type)) if (!r.when || r.when(event)) await r.run(tx, ctx, event, scope);
   }
 }
 

@@ -45,14 +45,19 @@ export interface Reaction<T extends EventType = EventType> {
   name: string;
   on: T;
   run(tx: Tx, ctx: AppContext, event: DomainEvent<T>, scope: EventScope): Promise<void>;
+  /**
+   * Which events of its type it acts on, decided from the event alone (no query). Absent:
+   * all. Lets a writer skip the transaction it would open only for reactions that do nothing.
+   */
+  when?: ((event: DomainEvent<T>) => boolean) | undefined;
 }
 
 /** Any reaction, whatever event it subscribes to. */
 export type AnyReaction = { [K in EventType]: Reaction<K> }[EventType];
 
 /** Declares a reaction with its payload typed from the catalog. */
-export function reaction<T extends EventType>(on: T, name: string, run: Reaction<T>['run']): AnyReaction {
-  return { on, name, run } as unknown as AnyReaction;
+export function reaction<T extends EventType>(on: T, name: string, run: Reaction<T>['run'], when?: Reaction<T>['when']): AnyReaction {
+  return { on, name, run, when } as unknown as AnyReaction;
 }
 
 /**

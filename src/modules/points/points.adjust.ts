@@ -1,11 +1,11 @@
 import type { Actor, AppContext } from '../../context.js';
-import type { Tx } from '../../db/tx.js';
+import type { Executor } from '../../db/tx.js';
 import { AppError } from '../../errors.js';
 import { assertCanAdd, assertCanDeduct } from './points.membership.js';
 import type { ProgramSettings } from '../program/index.js';
-import { credit, debit } from './points.ledger.js';
+import { change, insufficient } from './points.ledger.js';
 import { findEntryByUniqueKey, type CustomerRow, type EntryRow } from './points.repo.js';
-import { lockForChange } from '../customers/index.js';
+import { anonymizedError } from '../customers/index.js';
 import { expiryFor } from './points.expiry.js';
 
 export interface KeyedAdjustment {
@@ -30,33 +30,31 @@ export interface KeyedAdjustment {
 const plural = (n: number) => `${n} point${n === 1 ? '' : 's'}`;
 
 /**
- * A manual adjustment (staff, bulk action, CSV import) inside the caller's transaction,
- * applied at most once per unique key: returns the existing entry (applied=false) when
- * the key was already used. Deductions are strict (refused with POINTS_INSUFFICIENT
- * below zero) and refused for customers who cannot spend; nothing is added to the frozen
- * balance of a customer who left.
+ * A manual adjustment (staff, bulk action, CSV import), in the caller's transaction if it
+ * has one, else in one statement (see `change`), applied at most once per unique key:
+ * returns the existing entry (applied=false) when the key was already used. Deductions are
+ * strict (refused with POINTS_INSUFFICIENT below zero) and refused for customers who cannot
+ * spend; nothing is added to the frozen balance of a customer who left.
  */
 export async function adjustOnce(
-  tx: Tx,
+  db: Executor,
   ctx: AppContext,
   program: ProgramSettings,
   a: KeyedAdjustment,
 ): Promise<{ entry: EntryRow; applied: boolean; customer: CustomerRow }> {
-  const customer = await lockForChange(tx, a.orgId, a.customerId);
-  const existing = a.uniqueKey ? await findEntryByUniqueKey(tx, a.orgId, a.uniqueKey) : undefined;
-  if (existing) {
-    if (existing.customer_id !== a.customerId) throw new AppError('CONFLICT', `This adjustment was already applied to another customer (${existing.customer_id})`);
-    return { entry: existing, applied: false, customer };
-  }
-  if (a.direction === 'deduct') assertCanDeduct(customer);
-  else assertCanAdd(customer);
   const sign = a.direction === 'add' ? '+' : '-';
-  const balanceAfter = customer.points_active + (a.direction === 'add' ? a.points : -a.points);
   const source = a.sourceType && a.sourceId ? { type: a.sourceType, id: a.sourceId } : null;
   const via = a.via ?? `manual ${a.direction === 'add' ? 'addition' : 'deduction'}`;
-  const common = {
+  const r = await change(db, ctx, {
     orgId: a.orgId,
-    customer,
+    customerId: a.customerId,
+    op: a.direction === 'add' ? 'credit' : 'debit',
+    kind: a.direction === 'add' ? 'manual_add' : 'manual_deduct',
+    points: a.points,
+    // Both directions are refused while the balance is frozen (left); guests may be corrected.
+    guard: 'not_left',
+    mode: 'strict',
+    expiresAt: a.direction === 'add' ? expiryFor(program, a.at) : null,
     reason: a.reason,
     also: {
       activity: [
@@ -66,7 +64,8 @@ export async function adjustOnce(
           type: 'points.adjusted',
           actor: a.actor,
           summary: `${a.direction === 'add' ? 'Added' : 'Deducted'} ${plural(a.points)}${a.via ? ` (${a.via})` : ''}: ${a.reason}`,
-          payload: { direction: a.direction, points: a.points, reason: a.reason, balanceAfter, source },
+          // balanceAfter is filled in by the database with the balance after the entry.
+          payload: { direction: a.direction, points: a.points, reason: a.reason, balanceAfter: null, source },
           at: a.at,
         },
       ],
@@ -80,10 +79,17 @@ export async function adjustOnce(
     uniqueKey: a.uniqueKey,
     actor: a.actor,
     at: a.at,
-  };
-  const entry =
-    a.direction === 'add'
-      ? await credit(tx, ctx, { ...common, kind: 'manual_add', points: a.points, expiresAt: expiryFor(program, a.at) })
-      : (await debit(tx, ctx, { ...common, kind: 'manual_deduct', points: a.points, mode: 'strict' })).entry!;
-  return { entry, applied: true, customer };
+    refusal: (customer) => {
+      if (!customer) throw AppError.notFound('Customer', a.customerId);
+      if (customer.anonymized_at) throw anonymizedError(customer);
+      if (a.direction === 'deduct') assertCanDeduct(customer);
+      else assertCanAdd(customer);
+      if (a.direction === 'deduct' && a.points > customer.points_active) throw insufficient(customer.points_active, a.points);
+    },
+  });
+  if (r.applied) return { entry: r.entry, applied: true, customer: r.customer };
+  const existing = await findEntryByUniqueKey(db, a.orgId, a.uniqueKey!);
+  if (!existing) throw new Error(`The entry with unique key ${a.uniqueKey} disappeared`);
+  if (existing.customer_id !== a.customerId) throw new AppError('CONFLICT', `This adjustment was already applied to another customer (${existing.customer_id})`);
+  return { entry: existing, applied: false, customer: r.customer };
 }

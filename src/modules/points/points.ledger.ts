@@ -1,6 +1,6 @@
 import type { Actor, AppContext } from '../../context.js';
 import { newId } from '../../db/ids.js';
-import type { Tx } from '../../db/tx.js';
+import { withTx, type Executor, type Tx } from '../../db/tx.js';
 import { AppError } from '../../errors.js';
 import { consumeLots } from '../../core/lots.js';
 import type { EventType } from '../../events/catalog.js';
@@ -8,7 +8,7 @@ import { outboxRows, react } from '../../events/emit.js';
 import type { DomainEvent } from '../../events/types.js';
 import { activityRow, type ActivityInput } from '../activity/index.js';
 import * as repo from './points.repo.js';
-import type { CustomerRow, EntryRow, LedgerWrite, LotRow } from './points.repo.js';
+import type { CustomerRow, EntryRow, LedgerChange, LedgerWrite, LotRow } from './points.repo.js';
 import type { EntryKind } from './points.tables.js';
 
 /**
@@ -80,7 +80,7 @@ const EVENT_OF: Readonly<Record<EntryKind, LedgerEventType>> = {
   activation: 'points.activated',
 };
 
-function entryEvent(input: EntryInput, entry: EntryRow, orderId: string | null): DomainEvent {
+function entryEvent(input: Pick<EntryInput, 'orgId' | 'ruleId'>, entry: Omit<EntryRow, 'balance_after'>, orderId: string | null): DomainEvent {
   const type = EVENT_OF[entry.kind];
   const payload: Record<string, unknown> = {
     customerId: entry.customer_id,
@@ -348,4 +348,108 @@ export async function expireLots(tx: Tx, ctx: AppContext, input: EntryInput & { 
   for (const l of due) moveLot(w, input.orgId, entry.id, l.id, -l.remaining);
   await commit(tx, ctx, input, w, event);
   return entry;
+}
+
+/** A change the database locks, checks and writes in one statement (`change`). */
+export interface ChangeInput extends Omit<EntryInput, 'customer'> {
+  customerId: string;
+  op: 'credit' | 'debit';
+  points: number;
+  /** Refuse unless the membership allows it: 'not_left' (frozen balance), 'member' (redeeming). */
+  guard: 'not_left' | 'member' | null;
+  /** Debits: 'strict' refuses below zero; 'allow_negative' turns a shortfall into a debt lot. */
+  mode?: 'strict' | 'allow_negative' | undefined;
+  /** Credits: when the new lot expires. */
+  expiresAt?: Date | null | undefined;
+  /**
+   * The caller's checks, run on the customer row (null: not found) when the database refused
+   * the change: they throw the error the caller would have thrown checking before writing.
+   */
+  refusal: (customer: CustomerRow | null) => void;
+}
+
+export type ChangeResult = { applied: true; entry: EntryRow; customer: CustomerRow } | { applied: false; duplicate: true; customer: CustomerRow };
+
+/**
+ * One ledger change in one round trip: the database locks the customer row, checks it
+ * (exists, not anonymized, membership guard, unique key, enough points for a strict debit),
+ * picks the lots and writes the entry, lots, allocations, balances, timeline and outbound
+ * events in one statement, so the row lock is held for that statement only. Without a
+ * transaction of the caller it is one implicit transaction; when an in-transaction reaction
+ * applies to the entry's event (a tier-relevant entry), the write and the reactions share one.
+ * A refusal writes nothing and comes back as data, turned into the caller's own error by
+ * `refusal`; a used unique key comes back as `duplicate`.
+ */
+export async function change(db: Executor, ctx: AppContext, input: ChangeInput): Promise<ChangeResult> {
+  if (!Number.isSafeInteger(input.points) || input.points <= 0) throw new Error(`${input.op} of ${input.points} points`);
+  const signed = input.op === 'credit' ? input.points : -input.points;
+  const delta: repo.BalanceDelta = { active: signed, pending: 0, ...categoryDelta(input.kind, signed) };
+  const entry: Omit<EntryRow, 'balance_after'> = {
+    org_id: input.orgId,
+    id: newId(input.at.getTime()),
+    customer_id: input.customerId,
+    kind: input.kind,
+    points: signed,
+    active_delta: signed,
+    pending_delta: 0,
+    reason: input.reason,
+    customer_message: input.customerMessage ?? null,
+    visible_to_customer: input.visibleToCustomer ?? true,
+    counts_toward_tier: input.countsTowardTier ?? false,
+    explanation: input.explanation,
+    source_type: input.sourceType ?? null,
+    source_id: input.sourceId ?? null,
+    unique_key: input.uniqueKey ?? null,
+    actor_type: input.actor.type,
+    actor_id: input.actor.id,
+    actor_name: input.actor.name,
+    created_at: input.at,
+  };
+  const lot = (status: 'active', points: number, expiresAt: Date | null): Omit<LotRow, 'remaining'> => ({
+    org_id: input.orgId,
+    id: newId(input.at.getTime()),
+    customer_id: input.customerId,
+    entry_id: entry.id,
+    status,
+    points,
+    expires_at: expiresAt,
+    activates_at: null,
+    reminded_at: null,
+    order_id: null,
+    created_at: input.at,
+  });
+  const event = entryEvent(input, entry, input.orderId ?? null);
+  const outbox = outboxRows(ctx, [event], input.at);
+  const w: LedgerChange = {
+    op: input.op,
+    orgId: input.orgId,
+    customerId: input.customerId,
+    points: input.points,
+    guard: input.guard,
+    mode: input.op === 'debit' ? (input.mode ?? 'strict') : null,
+    uniqueKey: input.uniqueKey ?? null,
+    entry,
+    lot: input.op === 'credit' ? lot('active', input.points, input.expiresAt ?? null) : null,
+    debtLot: input.op === 'debit' && input.mode === 'allow_negative' ? lot('active', 0, null) : null,
+    delta,
+    activityAt: NO_ACTIVITY.has(input.kind) ? null : input.at,
+    now: input.at,
+    // Timeline events written with the entry carry its id (and the balance after it, when they show one).
+    activity: (input.also?.activity ?? []).map((a) => activityRow({ ...a, payload: { entryId: entry.id, ...a.payload } })),
+    events: outbox.events,
+    deliveries: outbox.deliveries,
+  };
+  const run = async (ex: Executor): Promise<ChangeResult> => {
+    const r = await repo.applyLedgerChange(ex, w);
+    if (r.outcome === 'missing' || r.outcome === 'refused') {
+      input.refusal(r.customer);
+      throw new Error(`The ledger refused a ${input.op} for customer ${input.customerId} for a reason its caller does not check`);
+    }
+    const customer = r.customer!;
+    if (r.outcome === 'duplicate') return { applied: false, duplicate: true, customer };
+    if (ex.isTransaction) await react(ex as Tx, ctx, [event], { actor: input.actor, at: input.at, customer });
+    return { applied: true, entry: { ...entry, balance_after: customer.points_active }, customer };
+  };
+  const reacting = ctx.events.reactionsFor(event.type).some((r) => !r.when || r.when(event));
+  return reacting && !db.isTransaction ? withTx(db, run) : run(db);
 }

@@ -46,6 +46,47 @@ export async function flushLedgerWrite(db: Executor, w: LedgerWrite): Promise<vo
   await sql`select patron_ledger_write(${JSON.stringify(w)}::jsonb)`.execute(db);
 }
 
+/** What the database does with a one-statement change (see `patron_ledger_change` in migration 0030). */
+export interface LedgerChange {
+  op: 'credit' | 'debit';
+  orgId: string;
+  customerId: string;
+  points: number;
+  /** Refused (nothing written) when the customer's membership does not allow the change. */
+  guard: 'not_left' | 'member' | null;
+  /** Debits: refused below zero, or the shortfall becomes a debt lot. */
+  mode: 'strict' | 'allow_negative' | null;
+  uniqueKey: string | null;
+  /** The entry; its balance_after is set by the database. */
+  entry: Omit<EntryRow, 'balance_after'>;
+  /** Credits: the new lot; its remaining is set by the database (after paying back debt). */
+  lot: Omit<LotRow, 'remaining'> | null;
+  /** Debits that may go negative: the debt lot written for a shortfall. */
+  debtLot: Omit<LotRow, 'remaining'> | null;
+  delta: BalanceDelta;
+  activityAt: Date | null;
+  now: Date;
+  activity: unknown[];
+  events: unknown[];
+  deliveries: unknown[];
+}
+
+export type ChangeOutcome = 'applied' | 'missing' | 'refused' | 'duplicate';
+
+/**
+ * Locks the customer, checks and writes a whole ledger change in one statement (one round
+ * trip, one implicit transaction when the caller has none). Returns the outcome and the
+ * customer row (after the change when applied; as it is when refused or duplicate).
+ */
+export async function applyLedgerChange(db: Executor, change: LedgerChange): Promise<{ outcome: ChangeOutcome; customer: CustomerRow | null }> {
+  const r = await sql<CustomerRow & { change_outcome: ChangeOutcome }>`
+    select x.change_outcome, (x.changed_customer).* from patron_ledger_change(${JSON.stringify(change)}::jsonb) x`.execute(db);
+  const row = r.rows[0];
+  if (!row) throw new Error('patron_ledger_change returned no row');
+  const { change_outcome: outcome, ...customer } = row;
+  return { outcome, customer: customer.id === null ? null : (customer) };
+}
+
 /** The lot an order's points were credited to (locked). */
 export function orderLot(db: Executor, orgId: string, orderId: string) {
   return db

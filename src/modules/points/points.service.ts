@@ -62,10 +62,9 @@ export async function adjustPoints(ctx: AppContext, orgId: string, customerId: s
   const reason = input.reason.trim();
   if (!reason) throw AppError.validation('reason', 'is required: say why the points change (staff see it in the ledger)');
   const program = await getProgram(ctx.db, orgId);
-  return withTx(ctx.db, async (tx) => {
-    const { entry, customer } = await adjustOnce(tx, ctx, program, { ...input, reason, orgId, customerId, actor, at: ctx.clock.now() });
-    return { entry: toEntryView(entry), balances: balancesOf(customer) };
-  });
+  // One statement: the lock, the checks and the write (see `change` in points.ledger.ts).
+  const { entry, customer } = await adjustOnce(ctx.db, ctx, program, { ...input, reason, orgId, customerId, actor, at: ctx.clock.now() });
+  return { entry: toEntryView(entry), balances: balancesOf(customer) };
 }
 
 export async function listEntries(

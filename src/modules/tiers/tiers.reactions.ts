@@ -14,12 +14,17 @@ const LEDGER_EVENTS = ['points.earned', 'points.adjusted', 'points.redeemed', 'p
  */
 export const tiersReactions = [
   ...LEDGER_EVENTS.map((type) =>
-    reaction(type, `tiers.upgrade-on-${type}`, async (tx, ctx, e, scope) => {
-      if (!e.payload.countsTowardTier || !scope.customer) return;
-      const settings = await repo.findSettings(tx, e.orgId);
-      if ((settings?.basis ?? 'points_earned') !== 'points_earned') return;
-      await evaluateUpgrade(tx, ctx, scope.customer, 'points', e.payload.kind === 'earn_order' ? e.payload.orderId : null, scope.actor);
-    }),
+    reaction(
+      type,
+      `tiers.upgrade-on-${type}`,
+      async (tx, ctx, e, scope) => {
+        if (!e.payload.countsTowardTier || !scope.customer) return;
+        const settings = await repo.findSettings(tx, e.orgId);
+        if ((settings?.basis ?? 'points_earned') !== 'points_earned') return;
+        await evaluateUpgrade(tx, ctx, scope.customer, 'points', e.payload.kind === 'earn_order' ? e.payload.orderId : null, scope.actor);
+      },
+      (e) => e.payload.countsTowardTier,
+    ),
   ),
   reaction('order.counted', 'tiers.upgrade-on-counted-order', async (tx, ctx, e, scope) => {
     if (!scope.customer) return;
