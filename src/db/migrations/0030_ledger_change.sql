@@ -135,3 +135,52 @@ begin
   change_outcome := 'applied';
 end
 $$;
+
+-- Hot-update-friendly customer rows. Every ledger change updates the customer's cached
+-- balances and last activity; with the grid's points and last-activity sort indexes on the
+-- customers table, each such update was a non-HOT update inserting into all of its ~18
+-- indexes. Those two sort keys now also live in customer_balances (a narrow row with three
+-- indexes, kept equal to customers by the triggers below in the same transaction); the
+-- customers table keeps the values (every reader still finds them there) but no index on
+-- them, and leaves room on each page, so a ledger change updates the customer row in place
+-- (HOT: no index entry) and the narrow row with three.
+create table customer_balances (
+  org_id text not null,
+  customer_id text not null,
+  points_active bigint not null,
+  last_activity_at timestamptz,
+  primary key (org_id, customer_id),
+  foreign key (org_id, customer_id) references customers (org_id, id) on delete cascade
+) with (fillfactor = 80);
+insert into customer_balances (org_id, customer_id, points_active, last_activity_at)
+  select org_id, id, points_active, last_activity_at from customers;
+-- The grid's sort keys, with the exact expressions of src/modules/grid/grid.repo.ts.
+create index customer_balances_points on customer_balances (org_id, points_active, customer_id);
+create index customer_balances_activity on customer_balances (org_id, coalesce(last_activity_at, '-infinity'::timestamptz), customer_id);
+drop index customers_grid_points;
+drop index customers_grid_activity;
+alter table customers set (fillfactor = 85);
+
+create function patron_customer_balances_insert() returns trigger language plpgsql as $$
+begin
+  insert into customer_balances (org_id, customer_id, points_active, last_activity_at)
+    select n.org_id, n.id, n.points_active, n.last_activity_at from inserted_customers n;
+  return null;
+end
+$$;
+create trigger customers_balances_insert after insert on customers
+  referencing new table as inserted_customers
+  for each statement execute function patron_customer_balances_insert();
+
+create function patron_customer_balances_update() returns trigger language plpgsql as $$
+begin
+  update customer_balances
+     set points_active = new.points_active, last_activity_at = new.last_activity_at
+   where org_id = new.org_id and customer_id = new.id;
+  return null;
+end
+$$;
+create trigger customers_balances_update after update of points_active, last_activity_at on customers
+  for each row
+  when (old.points_active is distinct from new.points_active or old.last_activity_at is distinct from new.last_activity_at)
+  execute function patron_customer_balances_update();

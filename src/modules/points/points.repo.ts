@@ -214,6 +214,9 @@ export function recomputedBalances(db: Executor, orgId: string | null) {
     e_reversed: number;
     l_active: number;
     l_pending: number;
+    b_active: number | null;
+    b_activity: Date | null;
+    b_activity_same: boolean | null;
   }>`
     select c.org_id, c.id, c.points_active, c.points_pending, c.points_earned, c.points_redeemed, c.points_adjusted,
       c.points_expired, c.points_reversed,
@@ -221,8 +224,11 @@ export function recomputedBalances(db: Executor, orgId: string | null) {
       coalesce(e.earned, 0)::int8 as e_earned, coalesce(e.redeemed, 0)::int8 as e_redeemed,
       coalesce(e.adjusted, 0)::int8 as e_adjusted, coalesce(e.expired, 0)::int8 as e_expired,
       coalesce(e.reversed, 0)::int8 as e_reversed,
-      coalesce(l.active, 0)::int8 as l_active, coalesce(l.pending, 0)::int8 as l_pending
+      coalesce(l.active, 0)::int8 as l_active, coalesce(l.pending, 0)::int8 as l_pending,
+      b.points_active as b_active, b.last_activity_at as b_activity,
+      b.last_activity_at is not distinct from c.last_activity_at as b_activity_same
     from customers c
+    left join customer_balances b on b.org_id = c.org_id and b.customer_id = c.id
     left join lateral (
       select sum(active_delta) as active, sum(pending_delta) as pending,
         sum(points) filter (where kind in ('earn_order', 'earn_rule')) as earned,
