@@ -32,7 +32,7 @@ export async function appleRoutes(app: ZodApp, ctx: AppContext): Promise<void> {
         summary: "Download the member's Apple Wallet pass (.pkpass), issuing it on first use",
         description: '409 for a guest or a customer who left; 422 when Apple Wallet is not configured (`patron wallet apple configure`).',
         params: idParam,
-        response: { 200: z.string().meta({ contentMediaType: PKPASS_MEDIA_TYPE, description: 'The signed pass bundle (ZIP)' }), ...errorResponses, 404: errorSchema },
+        response: { 200: z.string().meta({ contentMediaType: PKPASS_MEDIA_TYPE, description: 'The signed pass bundle (ZIP)' }), ...errorResponses, 404: errorSchema, 409: errorSchema, 422: errorSchema },
       },
     },
     async (request, reply) => sendPass(reply, await applePass(ctx, authOf(request).orgId, request.params.id)),
