@@ -17,6 +17,14 @@ export const REDACT = [
   '*.smtpUrl',
 ];
 
+/**
+ * A request's URL as the request log writes it: the pass token in a customer's card link
+ * (/c/{token}, /api/v1/pass/{token}) is a credential, so it is replaced by "[token]".
+ */
+export function loggedUrl(url: string): string {
+  return url.replace(/^\/c\/(?!pass\.js(?:[?#]|$))[^/?#]+/, '/c/[token]').replace(/^\/api\/v1\/pass\/[^/?#]+/, '/api/v1/pass/[token]');
+}
+
 /** Health checks (load balancers call them every few seconds) are not logged. */
 const QUIET_PATHS = new Set(['/healthz', '/readyz']);
 

@@ -7,7 +7,7 @@ import fastifySwaggerUi from '@fastify/swagger-ui';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { AppContext } from '../context.js';
-import { isQuietRequest } from '../logger.js';
+import { isQuietRequest, loggedUrl } from '../logger.js';
 import { newId } from '../db/ids.js';
 import { registerErrorHandling } from './error-handler.js';
 import { registerSecurityHeaders } from './headers.js';
@@ -70,7 +70,7 @@ export async function buildApp(ctx: AppContext, opts: BuildAppOptions): Promise<
     // Health checks are answered but not logged (load balancers call them every few seconds).
     if (!isQuietRequest(request.url)) {
       request.log.info(
-        { req: { method: request.method, url: request.url, ip: request.ip }, res: { statusCode: reply.statusCode }, responseTime: reply.elapsedTime },
+        { req: { method: request.method, url: loggedUrl(request.url), ip: request.ip }, res: { statusCode: reply.statusCode }, responseTime: reply.elapsedTime },
         'request completed',
       );
     }
