@@ -39,7 +39,7 @@ export const applePart: WalletPart = {
           const done = await configureApple(rt.ctx, org.id, { passTypeId: optionText(v['pass-type-id'])!, teamId: optionText(v['team-id'])!, ...files });
           io.out(
             `Apple Wallet configured for ${org.slug}: ${done.passTypeId} (team ${done.teamId}), certificate valid until ${done.expiresAt.toISOString()}` +
-              (done.selfSigned ? `\nThis is a self-signed development set: passes verify with openssl but are ${DEV_MARK.toLowerCase()}.` : ''),
+              (done.selfSigned ? `\nThis is a self-signed development set: passes verify with openssl but are not accepted by iPhones.` : ''),
           );
           if (!rt.ctx.config.publicUrl?.startsWith('https://')) io.out('Set PATRON_PUBLIC_URL to the https address devices reach, or passes will not update on devices.');
           return 0;
