@@ -82,12 +82,16 @@ describe('scans on the profile', () => {
     const pass = await api.send<IssuedPass>('POST', `/api/v1/customers/${customer.id}/wallet/pass`, {});
     const before = await api.get<{ scans: number; clicks: number }>(`/api/v1/customers/${customer.id}/wallet`);
     expect(before).toMatchObject({ scans: 0, clicks: 0 });
+    await page.goto(`/customers/${customer.id}`);
+    await expect.poll(() => page.getByTestId('wallet-scans').innerText()).toBe('0 scans');
 
     const scan = await api.send<{ customer: { id: string; balance: number } }>('POST', '/api/v1/scans', { code: pass.cardCode, location: 'Store 12', device: 'till 3' });
     expect(scan.customer.id).toBe(customer.id);
     expect((await api.get<{ scans: number; lastScanAt: string | null }>(`/api/v1/customers/${customer.id}/wallet`)).scans).toBe(1);
 
-    await page.goto(`/customers/${customer.id}`);
+    await page.reload();
+    // The profile's wallet card counts it.
+    await expect.poll(() => page.getByTestId('wallet-scans').innerText()).toMatch(/^1 scan · last /);
     await page.getByRole('tab', { name: 'Activity' }).click();
     const item = page.getByTestId('activity-item').filter({ hasText: 'Scanned at Store 12 (till 3)' }).first();
     await item.waitFor();

@@ -146,11 +146,11 @@ export function WalletCard({ customer }: { customer: Customer }) {
                   </Text>
                 )}
               </Group>
-              {s.pushesFailed > 0 && (
-                <Text size="xs" c="dimmed">
-                  {s.pushesFailed} {s.pushesFailed === 1 ? 'push' : 'pushes'} failed · {s.scans} {s.scans === 1 ? 'scan' : 'scans'}
-                </Text>
-              )}
+              <Text size="xs" c="dimmed" data-testid="wallet-scans">
+                {s.pushesFailed > 0 ? `${s.pushesFailed} ${s.pushesFailed === 1 ? 'push' : 'pushes'} failed · ` : ''}
+                {s.scans} {s.scans === 1 ? 'scan' : 'scans'}
+                {s.lastScanAt ? ` · last ${fmt.dateTime(s.lastScanAt)}` : ''}
+              </Text>
             </Stack>
             {!configured && (
               <Text size="xs" c="dimmed">
