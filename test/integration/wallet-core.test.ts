@@ -160,6 +160,9 @@ describe(`wallet passes (core) on ${ENGINE}`, () => {
     expect(told[1]).toMatchObject({ kinds: ['balance', 'rewardAvailable'], notify: { balance: true, tier: true, rewardAvailable: true } });
     expect(told[1]!.previous!.balance).toBe(0);
     expect(told[1]!.current).toMatchObject({ balance: 350, rewardsAvailable: ['Free coffee', 'Tote bag'] });
+    // The timeline says which rewards became redeemable, once.
+    const redeemable = async () => (await h.ctx.db.selectFrom('activity_events').select(['summary', 'payload']).where('org_id', '=', a.org.id).where('customer_id', '=', c.id).where('type', '=', 'wallet.reward_available').execute());
+    expect(await redeemable()).toEqual([{ summary: 'Rewards now redeemable: Free coffee, Tote bag (balance 350 points)', payload: { rewards: ['Free coffee', 'Tote bag'], balance: 350 } }]);
 
     // A platform that fails makes the delivery fail; the retry tells it again.
     await adjust(a.api, c.id, 'deduct', 10);
@@ -171,5 +174,7 @@ describe(`wallet passes (core) on ${ENGINE}`, () => {
     expect(told[2]!.current.balance).toBe(340);
     expect(await refreshPass(h.ctx, a.org.id, c.id, platforms)).toEqual([]);
     expect(told).toHaveLength(3);
+    // Still redeemable after the small deduction and the retry: no second line.
+    expect(await redeemable()).toHaveLength(1);
   });
 });

@@ -1,4 +1,6 @@
-import type { AppContext } from '../../context.js';
+import { SYSTEM_ACTOR, type AppContext } from '../../context.js';
+import { withTx } from '../../db/tx.js';
+import { recordActivity } from '../activity/index.js';
 import type { EventType } from '../../events/catalog.js';
 import type { OutboxConsumer } from '../../events/types.js';
 import type { NotificationPrefs } from '../../db/types.js';
@@ -47,7 +49,24 @@ export async function refreshPass(ctx: AppContext, orgId: string, customerId: st
   const { content, prefs } = await passContentWithPrefs(ctx, orgId, customerId);
   const hash = contentHash(content);
   if (hash !== pass.content_hash) {
-    const won = await repo.swapPassContent(ctx.db, orgId, customerId, pass.content_hash, { hash, content, at: ctx.clock.now() });
+    const at = ctx.clock.now();
+    const won = await withTx(ctx.db, async (tx) => {
+      if (!(await repo.swapPassContent(tx, orgId, customerId, pass.content_hash, { hash, content, at }))) return false;
+      // Rewards the balance now pays for that it did not before: on the timeline once, with the change that recorded them.
+      const fresh = pass.content ? content.rewardsAvailable.filter((r) => !pass.content!.rewardsAvailable.includes(r)) : [];
+      if (fresh.length > 0) {
+        await recordActivity(tx, {
+          orgId,
+          customerId,
+          type: 'wallet.reward_available',
+          actor: SYSTEM_ACTOR,
+          summary: `${fresh.length === 1 ? 'Reward' : 'Rewards'} now redeemable: ${fresh.join(', ')} (balance ${content.balance.toLocaleString('en-US')} points)`,
+          payload: { rewards: fresh, balance: content.balance },
+          at,
+        });
+      }
+      return true;
+    });
     if (!won) return []; // another delivery recorded a newer content and tells the platforms
   } else if (pass.notified_hash === hash) {
     return [];

@@ -91,6 +91,7 @@ const TYPE_LABEL: Record<string, string> = {
   'wallet.tapped': 'Customer tapped',
   'wallet.pass_added': 'Pass added',
   'wallet.pass_removed': 'Pass removed',
+  'wallet.reward_available': 'Reward redeemable',
 };
 
 /** `order.created` -> "Order"; an unknown code -> its words ("loyalty card issued"). */
