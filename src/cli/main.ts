@@ -22,6 +22,10 @@ Commands:
   seed demo                     demo organization, logins and customers
   seed bench --customers N [--org S]   many realistic customers for benchmarks
   verify [--org S]              recompute balances and lots from the ledger; exit 1 on mismatch
+  wallet apple configure --org S --pass-type-id ID --team-id ID --cert FILE --key FILE --wwdr FILE
+                                Apple Wallet Pass Type ID certificate, key and WWDR (docs/wallet.md)
+  wallet apple dev-certs --out DIR
+                                a self-signed set for local development (not accepted by iPhones)
   wallet google configure --org S --issuer-id N --service-account FILE [--class-suffix X]
       [--origin https://shop.example]... [--logo-url URL] [--program-name NAME]
                                 Google Wallet loyalty class and service account (docs/wallet.md)
