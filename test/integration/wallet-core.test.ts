@@ -34,7 +34,7 @@ describe(`wallet passes (core) on ${ENGINE}`, () => {
 
     const ref = { orgId: a.org.id, customerId: c.id, serialNumber: first.serialNumber };
     expect(await passByToken(h.ctx, first.token)).toEqual(ref);
-    expect(await passByToken(h.ctx, `${first.token.slice(0, -1)}A`)).toBeNull();
+    expect(await passByToken(h.ctx, `${first.token.slice(0, -1)}${first.token.endsWith('A') ? 'B' : 'A'}`)).toBeNull();
     expect(await passByToken(h.ctx, 'short')).toBeNull();
     const typed = `${first.cardCode.slice(0, 4).toLowerCase()}-${first.cardCode.slice(4, 8)} ${first.cardCode.slice(8)}`;
     expect(await passByCardCode(h.ctx, a.org.id, typed)).toEqual(ref);
