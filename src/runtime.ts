@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { Config } from './config.js';
 import { systemClock, type AppContext, type Clock } from './context.js';
 import { openDatabase, type Database } from './db/database.js';
+import { EmbeddedMaintenance } from './db/embedded-maintenance.js';
 import { migrate } from './db/migrate.js';
 import { buildApp } from './http/app.js';
 import { Metrics } from './http/metrics.js';
@@ -52,11 +53,13 @@ export async function openRuntime(config: Config, opts: RuntimeOptions = {}): Pr
 /** The job worker with its scheduler, and the outbox dispatcher that delivers committed events to consumers. */
 export function createWorker(rt: Runtime): { worker: Worker; scheduler: Scheduler; dispatcher: OutboxDispatcher } {
   const scheduler = new Scheduler(rt.ctx, rt.registry.schedules);
+  const maintenance = new EmbeddedMaintenance(rt.ctx.database, rt.ctx.clock, rt.ctx.logger);
   const worker = new Worker(rt.ctx, {
     handlers: rt.registry.jobs,
     metrics: rt.metrics,
     beforeTick: async () => {
       await scheduler.tick();
+      await maintenance.tick();
     },
   });
   return { worker, scheduler, dispatcher: new OutboxDispatcher(rt.ctx) };

@@ -121,9 +121,7 @@ describe(`analytics cards on ${ENGINE}`, () => {
     await h.worker.drain();
     const refreshed = (await big.api.get('/api/v1/analytics/customers')).json();
     expect(refreshed).toMatchObject({ totalCustomers: 50_010, live: false, asOf: h.clock.now().toISOString() });
-    // Known regression, open: since the grid's sort keys moved to customer_balances (migration 0030), inserting
-    // 50,000 customers in one statement takes minutes on the embedded database instead of seconds.
-  }, 1_200_000);
+  });
 
   it('seeds bench customers whose ledgers verify clean', async () => {
     const r = await seedBench(h.ctx, { customers: 400, orgSlug: 'bench-test', batchSize: 150 });
