@@ -42,6 +42,8 @@ export const cacheTag = {
   user: (userId: string) => `user:${userId}`,
   session: (tokenHash: string) => `session:${tokenHash}`,
   apiKey: (keyId: string) => `api_key:${keyId}`,
+  /** Which outbox consumers have something to do in the organization (endpoints, connected tools, wallet settings). */
+  outbox: (orgId: string) => `outbox:${orgId}`,
 };
 
 interface Entry {
@@ -218,16 +220,20 @@ const hub = new CacheHub();
 /**
  * Reads through the cache: `load` runs on a miss, and its value (unless null or undefined)
  * is kept under `key` with the tags `tagsOf` names. Inside a transaction `load` always runs
- * (a transaction reads what it sees). Callers must not modify the value they get.
+ * (a transaction reads what it sees) unless `acrossTransactions`. Callers must not modify
+ * the value they get.
  */
 export function cachedRead<T>(
   db: Executor,
   key: string,
   load: () => Promise<T>,
   tagsOf: (value: NonNullable<T>) => readonly string[],
-  opts: { maxAgeMs?: number } = {},
+  opts: { maxAgeMs?: number; acrossTransactions?: boolean } = {},
 ): Promise<T> {
-  if (db.isTransaction) return load();
+  // `acrossTransactions`: the value is about settings a transaction of this kind does not
+  // change (it is served from the cache inside one too, and `load` runs with the caller's
+  // executor, which on the embedded database is the only session there is).
+  if (db.isTransaction && !opts.acrossTransactions) return load();
   return hub.read(key, load, tagsOf, opts.maxAgeMs ?? DEFAULT_MAX_AGE_MS);
 }
 

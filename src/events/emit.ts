@@ -1,6 +1,7 @@
 import type { AppContext } from '../context.js';
 import { newId } from '../db/ids.js';
-import type { Tx } from '../db/tx.js';
+import { cacheTag, cachedRead } from '../db/invalidation.js';
+import type { Executor, Tx } from '../db/tx.js';
 import { insertOutbox, type DeliveryRow, type OutboundEventRow } from '../modules/events/events.repo.js';
 import { CATALOG, isEventType, type EventType } from './catalog.js';
 import type { DomainEvent, EventScope } from './types.js';
@@ -35,16 +36,49 @@ function orderingKey(payload: Record<string, unknown>): string | null {
   return typeof key === 'string' ? key : null;
 }
 
+/** The names of a registry's consumers that have an `activeOrgs` condition (part of the cache key). */
+const GATED = new WeakMap<AppContext['events'], string>();
+
 /**
- * Validates events against the catalog and builds their outbox rows, stamped `at`.
- * An event no consumer subscribes to is logged as already delivered.
+ * The consumers with an `activeOrgs` condition that hold in this organization (an endpoint,
+ * a connected tool, a configured wallet), read through the process cache: every write that
+ * changes one of those conditions invalidates `cacheTag.outbox(orgId)` in its repository.
+ * `db` is the caller's executor (inside a transaction the cache still answers; a miss is
+ * read in that transaction, the embedded database having no other session).
  */
-export function outboxRows(ctx: AppContext, events: readonly DomainEvent[], at: Date): OutboxRows {
+function activeConditionalConsumers(ctx: AppContext, db: Executor, orgId: string): Promise<ReadonlySet<string>> {
+  let names = GATED.get(ctx.events);
+  if (names === undefined) GATED.set(ctx.events, (names = ctx.events.consumers.filter((c) => c.activeOrgs).map((c) => c.name).join(',')));
+  return cachedRead(
+    db,
+    `outbox_consumers:${orgId}:${names}`,
+    async () => {
+      const names = new Set<string>();
+      for (const c of ctx.events.consumers) if (c.activeOrgs && (await c.activeOrgs({ ...ctx, db }, [orgId])).has(orgId)) names.add(c.name);
+      return names;
+    },
+    () => [cacheTag.outbox(orgId)],
+    { acrossTransactions: true },
+  );
+}
+
+/**
+ * Validates events against the catalog and builds their outbox rows, stamped `at`: one
+ * delivery per subscribed consumer that has something to do in the event's organization (a
+ * consumer without `activeOrgs` always has). An event without deliveries is logged as already
+ * delivered. Deliveries that would only be settled unsent later are not written at all: in an
+ * organization without endpoints or connected tools a ledger change writes no delivery rows.
+ */
+export async function outboxRows(ctx: AppContext, db: Executor, events: readonly DomainEvent[], at: Date): Promise<OutboxRows> {
   const rows: OutboxRows = { events: [], deliveries: [] };
   for (const raw of events) {
     const event = validated(raw);
     const id = newId(at.getTime());
-    const consumers = ctx.events.consumersFor(event.type);
+    let consumers = ctx.events.consumersFor(event.type);
+    if (consumers.some((c) => c.activeOrgs)) {
+      const active = await activeConditionalConsumers(ctx, db, event.orgId);
+      consumers = consumers.filter((c) => !c.activeOrgs || active.has(c.name));
+    }
     const payload = event.payload as Record<string, unknown>;
     rows.events.push({
       org_id: event.orgId,
@@ -74,7 +108,7 @@ export async function react(tx: Tx, ctx: AppContext, events: readonly DomainEven
  * the in-transaction reactions. If a reaction fails, the whole transaction rolls back.
  */
 export async function emit<T extends EventType>(tx: Tx, ctx: AppContext, event: DomainEvent<T>, scope: EventScope): Promise<void> {
-  const rows = outboxRows(ctx, [event], scope.at);
+  const rows = await outboxRows(ctx, tx, [event], scope.at);
   await insertOutbox(tx, rows.events, rows.deliveries);
   await react(tx, ctx, [event], scope);
 }

@@ -229,12 +229,14 @@ describe(`domain events on ${ENGINE}`, () => {
     const c = await createCustomer(a.api);
     const delivered: string[] = [];
     const asked: string[][] = [];
+    // Active in both when b's events are written; b's endpoint (say) is gone by the time they are sent.
+    const activeIn = new Set([a.org.id, b.org.id]);
     const consumer: OutboxConsumer = {
       name: 'only-in-a',
       events: ['points.adjusted'],
       activeOrgs: async (_ctx, orgIds) => {
         asked.push([...orgIds]);
-        return new Set(orgIds.filter((id) => id === a.org.id));
+        return new Set(orgIds.filter((id) => activeIn.has(id)));
       },
       deliver: async (e: StoredEvent) => {
         delivered.push(e.orgId);
@@ -245,6 +247,8 @@ describe(`domain events on ${ENGINE}`, () => {
       adjustPoints(ctx, orgId, customerId, { direction: 'add', points: 1, reason: 'events test' }, SYSTEM_ACTOR);
     for (let i = 0; i < 12; i++) await addIn(b.org.id, idleCustomer.id);
     await addIn(a.org.id, c.id);
+    activeIn.delete(b.org.id);
+    asked.length = 0;
     const dispatcher = new OutboxDispatcher(ctx, { batchSize: 5 });
     await dispatcher.drain();
     expect(delivered).toEqual([a.org.id]);
@@ -264,6 +268,31 @@ describe(`domain events on ${ENGINE}`, () => {
       expect(r.delivered_at).not.toBeNull();
     }
     expect(await dispatcher.drain()).toBe(0);
+  });
+
+  it('writes no delivery for a consumer with nothing to do in the organization, and logs such an event as delivered at once', async () => {
+    const b = await createOrgFixture(h);
+    const idleCustomer = await createCustomer(b.api);
+    const c = await createCustomer(a.api);
+    const consumer: OutboxConsumer = {
+      name: 'only-in-a-at-write',
+      events: ['points.adjusted'],
+      activeOrgs: async (_ctx, orgIds) => new Set(orgIds.filter((id) => id === a.org.id)),
+      deliver: async () => {},
+    };
+    const ctx = contextWith({ consumers: [consumer] });
+    await adjustPoints(ctx, b.org.id, idleCustomer.id, { direction: 'add', points: 1, reason: 'events test' }, SYSTEM_ACTOR);
+    await adjustPoints(ctx, a.org.id, c.id, { direction: 'add', points: 1, reason: 'events test' }, SYSTEM_ACTOR);
+    const written = await h.ctx.db
+      .selectFrom('outbound_events')
+      .leftJoin('outbound_deliveries', (j) => j.onRef('outbound_events.org_id', '=', 'outbound_deliveries.org_id').onRef('outbound_events.id', '=', 'outbound_deliveries.event_id'))
+      .select(['outbound_events.org_id', 'outbound_events.delivered_at', 'outbound_deliveries.consumer'])
+      .where('outbound_events.org_id', 'in', [a.org.id, b.org.id])
+      .where('outbound_events.type', '=', 'points.adjusted')
+      .where((eb) => eb.or([eb('outbound_events.payload', '@>', JSON.stringify({ customerId: idleCustomer.id })), eb('outbound_events.payload', '@>', JSON.stringify({ customerId: c.id }))]))
+      .execute();
+    expect(written.find((r) => r.org_id === b.org.id)).toMatchObject({ consumer: null, delivered_at: expect.any(Date) });
+    expect(written.find((r) => r.org_id === a.org.id)).toMatchObject({ consumer: 'only-in-a-at-write', delivered_at: null });
   });
 
   it('a running dispatcher picks up a committed event on its notification, long before its next poll', async () => {

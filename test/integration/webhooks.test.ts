@@ -135,6 +135,27 @@ describe(`outbound webhooks on ${ENGINE}`, () => {
     await a.api.delete(`/api/v1/webhook-endpoints/${id}`);
   });
 
+  it('writes webhook deliveries only while the organization has an enabled endpoint, whatever this process cached before', async () => {
+    const org = await createOrgFixture(h);
+    const c = await createCustomer(org.api);
+    const webhookDeliveries = () =>
+      h.ctx.db.selectFrom('outbound_deliveries').select('event_id').where('org_id', '=', org.org.id).where('consumer', '=', webhooksConsumer.name).execute();
+    await adjust(org.api, c.id, 'add', 1);
+    expect(await webhookDeliveries()).toHaveLength(0);
+    const ep = await endpoint(org);
+    await adjust(org.api, c.id, 'add', 2);
+    expect(await webhookDeliveries()).toHaveLength(1);
+    expect((await org.api.patch(`/api/v1/webhook-endpoints/${ep.id}`, { enabled: false })).statusCode).toBe(200);
+    await adjust(org.api, c.id, 'add', 3);
+    expect(await webhookDeliveries()).toHaveLength(1);
+    expect((await org.api.patch(`/api/v1/webhook-endpoints/${ep.id}`, { enabled: true })).statusCode).toBe(200);
+    await adjust(org.api, c.id, 'add', 4);
+    expect(await webhookDeliveries()).toHaveLength(2);
+    expect((await org.api.delete(`/api/v1/webhook-endpoints/${ep.id}`)).statusCode).toBeLessThan(300);
+    await adjust(org.api, c.id, 'add', 5);
+    expect(await webhookDeliveries()).toHaveLength(2);
+  });
+
   it('needs settings:manage, and each organization sees only its own endpoints', async () => {
     const { id } = await endpoint(a);
     const support = await staffClient(h, a.org.id, ['customers:read', 'points:adjust']);

@@ -1,4 +1,5 @@
 import { sql, type Insertable, type Selectable, type Updateable } from 'kysely';
+import { cacheTag, invalidate } from '../../db/invalidation.js';
 import type { Executor } from '../../db/tx.js';
 import type { CustomersTable } from '../../db/types.js';
 import type { MarketingConnectionsTable, MarketingEventsTable, MarketingSyncTable, MarketingTool, SyncState } from './marketing.tables.js';
@@ -21,6 +22,7 @@ export function listConnections(db: Executor, orgId: string): Promise<Connection
 
 export async function upsertConnection(db: Executor, row: Insertable<MarketingConnectionsTable>): Promise<ConnectionRow> {
   const { org_id: _o, tool: _t, connected_at: _c, ...update } = row;
+  await invalidate(db, [cacheTag.outbox(row.org_id)]);
   return db
     .insertInto('marketing_connections')
     .values(row)
@@ -29,12 +31,14 @@ export async function upsertConnection(db: Executor, row: Insertable<MarketingCo
     .executeTakeFirstOrThrow();
 }
 
-export function updateConnection(db: Executor, orgId: string, tool: MarketingTool, patch: Updateable<MarketingConnectionsTable>): Promise<ConnectionRow | undefined> {
+export async function updateConnection(db: Executor, orgId: string, tool: MarketingTool, patch: Updateable<MarketingConnectionsTable>): Promise<ConnectionRow | undefined> {
+  if (patch.enabled !== undefined) await invalidate(db, [cacheTag.outbox(orgId)]);
   return db.updateTable('marketing_connections').set(patch).where('org_id', '=', orgId).where('tool', '=', tool).returningAll().executeTakeFirst();
 }
 
 /** Deletes the connection; its sync rows and queued events go with it (foreign keys cascade). */
 export async function deleteConnection(db: Executor, orgId: string, tool: MarketingTool): Promise<boolean> {
+  await invalidate(db, [cacheTag.outbox(orgId)]);
   const r = await db.deleteFrom('marketing_connections').where('org_id', '=', orgId).where('tool', '=', tool).executeTakeFirst();
   return Number(r.numDeletedRows) > 0;
 }

@@ -126,7 +126,14 @@ function categoryDelta(kind: EntryKind, points: number): Omit<repo.BalanceDelta,
 }
 
 /** Starts a write with the entry and balance deltas; keeps the in-memory customer row current. */
-function begin(ctx: AppContext, input: EntryInput, activeDelta: number, pendingDelta: number, lotOrderId: string | null = null): { w: LedgerWrite; entry: EntryRow; event: DomainEvent } {
+async function begin(
+  tx: Tx,
+  ctx: AppContext,
+  input: EntryInput,
+  activeDelta: number,
+  pendingDelta: number,
+  lotOrderId: string | null = null,
+): Promise<{ w: LedgerWrite; entry: EntryRow; event: DomainEvent }> {
   const c = input.customer;
   const points = activeDelta + pendingDelta;
   const delta: repo.BalanceDelta = { active: activeDelta, pending: pendingDelta, ...categoryDelta(input.kind, points) };
@@ -162,7 +169,7 @@ function begin(ctx: AppContext, input: EntryInput, activeDelta: number, pendingD
   c.points_reversed += delta.reversed;
   if (activityAt) c.last_activity_at = activityAt;
   const event = entryEvent(input, entry, input.orderId ?? lotOrderId);
-  const outbox = outboxRows(ctx, [event], input.at);
+  const outbox = await outboxRows(ctx, tx, [event], input.at);
   const w: LedgerWrite = {
     entries: [entry],
     lots: [],
@@ -225,7 +232,7 @@ export async function credit(tx: Tx, ctx: AppContext, input: CreditInput): Promi
   const pending = input.pending !== undefined;
   const activeBefore = input.customer.points_active;
   const debts = pending ? [] : await debtLots(tx, input.orgId, input.customer, activeBefore);
-  const { w, entry, event } = begin(ctx, input, pending ? 0 : input.points, pending ? input.points : 0);
+  const { w, entry, event } = await begin(tx, ctx, input, pending ? 0 : input.points, pending ? input.points : 0);
   const filled = fillDebt(w, input.orgId, entry.id, debts, input.points);
   const lotId = newId(input.at.getTime());
   w.lots.push({
@@ -265,7 +272,7 @@ export async function debit(tx: Tx, ctx: AppContext, input: DebitInput): Promise
   if (applied === 0) return { entry: null, applied: 0 };
 
   const lots = (await repo.openLots(tx, input.orgId, input.customer.id)).filter((l) => l.status === 'active');
-  const { w, entry, event } = begin(ctx, input, -applied, 0);
+  const { w, entry, event } = await begin(tx, ctx, input, -applied, 0);
   let left = applied;
   for (const id of input.preferLotIds ?? []) {
     const lot = lots.find((l) => l.id === id && l.remaining > 0);
@@ -308,7 +315,7 @@ export async function restore(tx: Tx, ctx: AppContext, input: EntryInput & { fro
   const taken = (await repo.allocationsOf(tx, input.orgId, input.fromEntryId)).filter((a) => a.points < 0);
   const points = -taken.reduce((s, a) => s + a.points, 0);
   if (points <= 0) throw new Error('nothing to restore');
-  const { w, entry, event } = begin(ctx, input, points, 0);
+  const { w, entry, event } = await begin(tx, ctx, input, points, 0);
   for (const a of taken) moveLot(w, input.orgId, entry.id, a.lot_id, -a.points);
   await commit(tx, ctx, input, w, event);
   return entry;
@@ -317,7 +324,7 @@ export async function restore(tx: Tx, ctx: AppContext, input: EntryInput & { fro
 /** Cancels some or all of a pending lot (a refund before the points became spendable). */
 export async function cancelPending(tx: Tx, ctx: AppContext, input: EntryInput & { lot: LotRow; points: number }): Promise<EntryRow> {
   const points = Math.min(input.points, input.lot.remaining);
-  const { w, entry, event } = begin(ctx, input, 0, -points, input.lot.order_id);
+  const { w, entry, event } = await begin(tx, ctx, input, 0, -points, input.lot.order_id);
   const left = input.lot.remaining - points;
   moveLot(w, input.orgId, entry.id, input.lot.id, -points, left === 0 ? 'cancelled' : null);
   input.lot.remaining = left;
@@ -329,7 +336,7 @@ export async function cancelPending(tx: Tx, ctx: AppContext, input: EntryInput &
 export async function activate(tx: Tx, ctx: AppContext, input: EntryInput & { lot: LotRow }): Promise<EntryRow> {
   const r = input.lot.remaining;
   const debts = await debtLots(tx, input.orgId, input.customer, input.customer.points_active);
-  const { w, entry, event } = begin(ctx, input, r, -r, input.lot.order_id);
+  const { w, entry, event } = await begin(tx, ctx, input, r, -r, input.lot.order_id);
   moveLot(w, input.orgId, entry.id, input.lot.id, 0, 'active');
   const filled = fillDebt(w, input.orgId, entry.id, debts, r);
   if (filled > 0) moveLot(w, input.orgId, entry.id, input.lot.id, -filled);
@@ -344,7 +351,7 @@ export async function expireLots(tx: Tx, ctx: AppContext, input: EntryInput & { 
   const due = input.lots.filter((l) => l.status === 'active' && l.remaining > 0);
   const total = due.reduce((s, l) => s + l.remaining, 0);
   if (total === 0) return null;
-  const { w, entry, event } = begin(ctx, input, -total, 0);
+  const { w, entry, event } = await begin(tx, ctx, input, -total, 0);
   for (const l of due) moveLot(w, input.orgId, entry.id, l.id, -l.remaining);
   await commit(tx, ctx, input, w, event);
   return entry;
@@ -419,7 +426,7 @@ export async function change(db: Executor, ctx: AppContext, input: ChangeInput):
     created_at: input.at,
   });
   const event = entryEvent(input, entry, input.orderId ?? null);
-  const outbox = outboxRows(ctx, [event], input.at);
+  const outbox = await outboxRows(ctx, db, [event], input.at);
   const w: LedgerChange = {
     op: input.op,
     orgId: input.orgId,

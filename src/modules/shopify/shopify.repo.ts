@@ -1,4 +1,5 @@
 import type { Insertable, Selectable, Updateable } from 'kysely';
+import { cacheTag, invalidate } from '../../db/invalidation.js';
 import type { Executor } from '../../db/tx.js';
 import type { ShopifyBackfillsTable, ShopifyConnectionsTable, ShopifyCustomersTable, ShopifyDataRequestsTable, ShopifyWebhooksTable } from './shopify.tables.js';
 
@@ -26,6 +27,7 @@ export function connectionsForShop(db: Executor, shopDomain: string): Promise<Co
 
 export async function upsertConnection(db: Executor, row: Insertable<ShopifyConnectionsTable>): Promise<ConnectionRow> {
   const { org_id: _org, ...update } = row;
+  await invalidate(db, [cacheTag.outbox(row.org_id)]);
   return db
     .insertInto('shopify_connections')
     .values(row)

@@ -1,4 +1,5 @@
 import type { Insertable, Selectable } from 'kysely';
+import { cacheTag, invalidate } from '../../db/invalidation.js';
 import type { Executor } from '../../db/tx.js';
 import type { WalletAppleRegistrationsTable, WalletAppleSettingsTable } from './wallet.tables.js';
 
@@ -15,6 +16,7 @@ export function appleSettingsByPassType(db: Executor, passTypeId: string): Promi
 }
 
 export async function upsertAppleSettings(db: Executor, row: Insertable<WalletAppleSettingsTable>): Promise<void> {
+  await invalidate(db, [cacheTag.outbox(row.org_id)]);
   await db
     .insertInto('wallet_apple_settings')
     .values(row)

@@ -1,4 +1,5 @@
 import type { Selectable } from 'kysely';
+import { cacheTag, invalidate } from '../../db/invalidation.js';
 import type { Executor } from '../../db/tx.js';
 import type { WalletGoogleObjectsTable, WalletGoogleSettingsTable } from './wallet.tables.js';
 
@@ -23,6 +24,7 @@ export async function saveGoogleSettings(
     class_synced_at: row.classSyncedAt,
     updated_at: row.now,
   };
+  await invalidate(db, [cacheTag.outbox(row.orgId)]);
   await db
     .insertInto('wallet_google_settings')
     .values({ org_id: row.orgId, ...values, created_at: row.now })

@@ -1,4 +1,5 @@
 import { sql, type Selectable } from 'kysely';
+import { cacheTag, invalidate } from '../../db/invalidation.js';
 import type { Executor } from '../../db/tx.js';
 import type { WebhookAttemptsTable, WebhookDeliveriesTable, WebhookDeliveryStatus, WebhookEndpointsTable } from './webhooks.tables.js';
 
@@ -24,6 +25,7 @@ export interface NewEndpoint {
 }
 
 export async function insertEndpoint(db: Executor, row: NewEndpoint): Promise<EndpointRow> {
+  await invalidate(db, [cacheTag.outbox(row.org_id)]);
   return db
     .insertInto('webhook_endpoints')
     .values({
@@ -69,6 +71,7 @@ export interface EndpointChanges {
 
 export async function updateEndpoint(db: Executor, orgId: string, id: string, changes: EndpointChanges): Promise<EndpointRow | undefined> {
   const { events, ...rest } = changes;
+  if (rest.enabled !== undefined) await invalidate(db, [cacheTag.outbox(orgId)]);
   return db
     .updateTable('webhook_endpoints')
     .set({ ...rest, ...(events ? { events: JSON.stringify(events) } : {}) })
@@ -79,6 +82,7 @@ export async function updateEndpoint(db: Executor, orgId: string, id: string, ch
 }
 
 export async function deleteEndpoint(db: Executor, orgId: string, id: string): Promise<EndpointRow | undefined> {
+  await invalidate(db, [cacheTag.outbox(orgId)]);
   return db.deleteFrom('webhook_endpoints').where('org_id', '=', orgId).where('id', '=', id).returningAll().executeTakeFirst();
 }
 
@@ -296,6 +300,7 @@ export async function endpointFailed(db: Executor, orgId: string, endpointId: st
 }
 
 export async function disableEndpoint(db: Executor, orgId: string, endpointId: string, reason: string, now: Date): Promise<void> {
+  await invalidate(db, [cacheTag.outbox(orgId)]);
   await db
     .updateTable('webhook_endpoints')
     .set({ enabled: false, disabled_reason: reason, disabled_at: now, updated_at: now })
