@@ -39,12 +39,29 @@ export interface LoggerOptions {
   pretty?: boolean;
 }
 
-/** JSON lines for machines (files, containers, CI); readable lines in a terminal. */
-export function createLogger(level: string, opts: LoggerOptions = {}): Logger {
+const REQUEST_LINES = new WeakMap<Logger, Logger>();
+
+/**
+ * JSON lines for machines (files, containers, CI); readable lines in a terminal. `bindings`
+ * are fields every line carries (e.g. the server process number).
+ */
+export function createLogger(level: string, opts: LoggerOptions = {}, bindings: Record<string, unknown> = {}): Logger {
   const pretty = opts.pretty ?? (opts.destination === undefined && process.stdout.isTTY);
-  const options = { level, redact: { paths: REDACT, censor: '[redacted]' } };
-  if (pretty) return pino(options, prettyStream(opts.destination ?? process.stdout));
-  return opts.destination ? pino(options, opts.destination) : pino(options);
+  const destination = pretty ? prettyStream(opts.destination ?? process.stdout) : (opts.destination ?? pino.destination({ dest: 1, sync: true }));
+  const logger = pino({ level, redact: { paths: REDACT, censor: '[redacted]' } }, destination).child(bindings);
+  // Request lines go to the same destination through a logger without redaction: redaction
+  // looks for secrets in every field of every line (a tenth of a request's CPU time when
+  // each request logs a line), and a request line holds only what app.ts puts in it.
+  REQUEST_LINES.set(logger, pino({ level }, destination).child(bindings));
+  return logger;
+}
+
+/**
+ * The logger for the one line each request writes when it completes (see app.ts). It must be
+ * given only the fixed, secret-free fields app.ts names; everything else goes to `logger`.
+ */
+export function requestLines(logger: Logger): Logger {
+  return REQUEST_LINES.get(logger) ?? logger;
 }
 
 const LEVELS: Record<number, string> = { 10: 'TRACE', 20: 'DEBUG', 30: 'INFO ', 40: 'WARN ', 50: 'ERROR', 60: 'FATAL' };

@@ -53,13 +53,13 @@ export async function serve(
   const describe = (url: string) => `Patron is running at ${url} (database: ${config.databaseUrl ? 'postgres' : 'pglite'}${config.databaseUrl ? '' : `, data in ${config.dataDir}`})`;
   if (index === null && resolved.processes > 1) {
     if (opts.firstRun) buildAdminIfStale(say);
-    const logger = createLogger(config.logLevel).child({ process: 'primary' });
+    const logger = createLogger(config.logLevel, {}, { process: 'primary' });
     return runPrimary({ processes: resolved.processes, worker: config.worker, logger, say, describe });
   }
   // A lone server, or server process `index` of `serve --processes N` (its log lines say which).
   const lone = index === null;
   if (opts.firstRun && lone) buildAdminIfStale(say);
-  const rt = await openRuntime(config, lone ? {} : { logger: createLogger(config.logLevel).child({ process: index }) });
+  const rt = await openRuntime(config, lone ? {} : { logger: createLogger(config.logLevel, {}, { process: index }) });
   let demo: Awaited<ReturnType<typeof seedDemo>> | null = null;
   if (opts.firstRun && !config.databaseUrl) demo = await seedDemo(rt.ctx);
   const app = await createHttp(rt);

@@ -7,7 +7,7 @@ import fastifySwaggerUi from '@fastify/swagger-ui';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { AppContext } from '../context.js';
-import { isQuietRequest, loggedUrl } from '../logger.js';
+import { isQuietRequest, loggedUrl, requestLines } from '../logger.js';
 import { newId } from '../db/ids.js';
 import { registerErrorHandling } from './error-handler.js';
 import { registerSecurityHeaders } from './headers.js';
@@ -63,14 +63,20 @@ export async function buildApp(ctx: AppContext, opts: BuildAppOptions): Promise<
   app.addHook('onRequest', async (request, reply) => {
     void reply.header('x-request-id', request.id);
   });
+  const lines = requestLines(ctx.logger);
   app.addHook('onResponse', async (request, reply) => {
     const route = request.routeOptions.url ?? 'unmatched';
     opts.metrics.httpRequests.inc({ method: request.method, route, status_code: String(reply.statusCode) });
     opts.metrics.httpDuration.observe({ method: request.method, route }, reply.elapsedTime / 1000);
     // Health checks are answered but not logged (load balancers call them every few seconds).
-    if (!isQuietRequest(request.url)) {
-      request.log.info(
-        { req: { method: request.method, url: loggedUrl(request.url), ip: request.ip }, res: { statusCode: reply.statusCode }, responseTime: reply.elapsedTime },
+    if (lines.isLevelEnabled('info') && !isQuietRequest(request.url)) {
+      lines.info(
+        {
+          reqId: request.id,
+          req: { method: request.method, url: loggedUrl(request.url), remoteAddress: request.ip },
+          res: { statusCode: reply.statusCode },
+          responseTime: reply.elapsedTime,
+        },
         'request completed',
       );
     }
