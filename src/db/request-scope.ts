@@ -231,6 +231,11 @@ export class RequestScopes {
   }
 }
 
+/** Whether the code running now is inside a request's scope (its queries join the request's transaction). */
+export function inRequestScope(): boolean {
+  return storage.getStore()?.conn != null;
+}
+
 /** Code that must never join the caller's request scope (work that outlives the request). */
 export function outsideRequestScope<T>(fn: () => T): T {
   return storage.exit(fn);

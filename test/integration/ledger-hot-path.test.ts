@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AppContext } from '../../src/context.js';
 import { withTx } from '../../src/db/tx.js';
 import { adjustOnce, adjustPoints } from '../../src/modules/points/index.js';
+import { groupingStats } from '../../src/modules/points/points.group.js';
 import { verifyLedger } from '../../src/modules/points/points.verify.js';
 import { getProgram } from '../../src/modules/program/index.js';
 import { createHarness, createOrgFixture, ENGINE, type Harness, type OrgFixture } from '../helpers/harness.js';
@@ -107,6 +108,48 @@ describe(`the ledger's hot path on ${ENGINE}`, () => {
     const grid = await a.api.get('/api/v1/customers?sort=-points&limit=100');
     const items = grid.json().items as { id: string; points: number }[];
     expect(items.find((i) => i.id === c.id)?.points).toBe(12);
+  });
+
+  it('concurrent changes of one customer keep their own outcomes, and share statements on PostgreSQL', async () => {
+    const c = await createCustomer(a.api);
+    const before = groupingStats();
+    const start = (await balances(a.api, c.id)).active;
+    // 24 additions of 5 and 12 deductions of 20, all at once, plus one unique key sent twice.
+    const sends = [
+      ...Array.from({ length: 24 }, () => ({ direction: 'add' as const, points: 5 })),
+      ...Array.from({ length: 12 }, () => ({ direction: 'deduct' as const, points: 20 })),
+    ].map((x, i) => ({ ...x, i }));
+    sends.sort((x, y) => ((x.i * 7) % 36) - ((y.i * 7) % 36));
+    const results = await Promise.all(sends.map((x) => adjust(a.api, c.id, x.direction, x.points)));
+    let expected = start;
+    results.forEach((res, i) => {
+      const x = sends[i]!;
+      if (x.direction === 'add') {
+        expect(res.statusCode, res.body).toBe(201);
+        expected += 5;
+      } else if (res.statusCode === 201) {
+        expected -= 20;
+      } else {
+        expect(res.statusCode, res.body).toBe(409);
+        expect(res.json().error.code).toBe('POINTS_INSUFFICIENT');
+      }
+    });
+    // Each request was told the balance its own change left, as its entry records it.
+    const rows = await h.ctx.db.selectFrom('points_entries').select(['id', 'balance_after']).where('org_id', '=', a.org.id).where('customer_id', '=', c.id).execute();
+    const recorded = new Map(rows.map((r) => [r.id, r.balance_after]));
+    const applied = results.filter((r) => r.statusCode === 201).map((r) => r.json().entry as { id: string; balanceAfter: number });
+    expect(rows).toHaveLength(applied.length);
+    for (const e of applied) expect(recorded.get(e.id)).toBe(e.balanceAfter);
+    expect((await balances(a.api, c.id)).active).toBe(expected);
+    expect(expected).toBeGreaterThanOrEqual(0);
+
+    const key = `hot-${c.id}`;
+    const program = await getProgram(h.ctx.db, a.org.id);
+    const twice = await Promise.all([0, 1, 2].map(() => adjustOnce(h.ctx.db, h.ctx, program, { orgId: a.org.id, customerId: c.id, direction: 'add', points: 3, reason: 'once', uniqueKey: key, actor: staff, at: h.clock.now() })));
+    expect(twice.filter((t) => t.applied)).toHaveLength(1);
+    expect(new Set(twice.map((t) => t.entry.id)).size).toBe(1);
+    expect((await balances(a.api, c.id)).active).toBe(expected + 3);
+    if (ENGINE === 'postgres') expect(groupingStats().grouped).toBeGreaterThan(before.grouped);
   });
 
   it('verification notices a grid sort row that differs from its customer', async () => {

@@ -1,5 +1,6 @@
 import type { Actor, AppContext } from '../../context.js';
 import { newId } from '../../db/ids.js';
+import { inRequestScope } from '../../db/request-scope.js';
 import { withTx, type Executor, type Tx } from '../../db/tx.js';
 import { AppError } from '../../errors.js';
 import { consumeLots } from '../../core/lots.js';
@@ -7,6 +8,7 @@ import type { EventType } from '../../events/catalog.js';
 import { outboxRows, react } from '../../events/emit.js';
 import type { DomainEvent } from '../../events/types.js';
 import { activityRow, type ActivityInput } from '../activity/index.js';
+import { applyGrouped } from './points.group.js';
 import * as repo from './points.repo.js';
 import type { CustomerRow, EntryRow, LedgerChange, LedgerWrite, LotRow } from './points.repo.js';
 import type { EntryKind } from './points.tables.js';
@@ -447,7 +449,8 @@ export async function change(db: Executor, ctx: AppContext, input: ChangeInput):
     deliveries: outbox.deliveries,
   };
   const run = async (ex: Executor): Promise<ChangeResult> => {
-    const r = await repo.applyLedgerChange(ex, w);
+    // Outside a transaction (the caller's or the request's), concurrent changes of one customer share a statement.
+    const r = !ex.isTransaction && ctx.database.kind === 'postgres' && !inRequestScope() ? await applyGrouped(ex, w) : await repo.applyLedgerChange(ex, w);
     if (r.outcome === 'missing' || r.outcome === 'refused') {
       input.refusal(r.customer);
       throw new Error(`The ledger refused a ${input.op} for customer ${input.customerId} for a reason its caller does not check`);

@@ -87,6 +87,21 @@ export async function applyLedgerChange(db: Executor, change: LedgerChange): Pro
   return { outcome, customer: customer.id === null ? null : (customer) };
 }
 
+/**
+ * Several ledger changes in one statement, applied in the given order in one implicit
+ * transaction (each call sees the ones before it). One change raising an error fails the
+ * statement and writes nothing.
+ */
+export async function applyLedgerChanges(db: Executor, changes: readonly LedgerChange[]): Promise<{ outcome: ChangeOutcome; customer: CustomerRow | null }[]> {
+  const r = await sql<CustomerRow & { change_outcome: ChangeOutcome }>`
+    select x.change_outcome, (x.changed_customer).*
+      from unnest(${changes.map((c) => JSON.stringify(c))}::jsonb[]) with ordinality as b(change, n)
+      cross join lateral patron_ledger_change(b.change) x
+     order by b.n`.execute(db);
+  if (r.rows.length !== changes.length) throw new Error(`patron_ledger_change returned ${r.rows.length} rows for ${changes.length} changes`);
+  return r.rows.map(({ change_outcome: outcome, ...customer }) => ({ outcome, customer: customer.id === null ? null : customer }));
+}
+
 /** The lot an order's points were credited to (locked). */
 export function orderLot(db: Executor, orgId: string, orderId: string) {
   return db
