@@ -65,6 +65,12 @@ function ordersLoad(url: string, t: BenchTenant, seconds: number, concurrency: n
   });
 }
 
+/** The server's count of ledger changes that shared a statement with others of their customer (its /metrics). */
+async function groupedChanges(url: string): Promise<number> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  return Number(/^patron_ledger_changes\{stat="grouped"\} (\d+)/m.exec(text)?.[1] ?? 0);
+}
+
 export async function runLedgerBench(o: LedgerBenchOptions): Promise<LedgerBenchResult> {
   const say = (s: string) => process.stdout.write(s + '\n');
   say(`\n## Ledger (PostgreSQL ${new URL(o.databaseUrl).host}, ${o.customers.toLocaleString('en-US')} customers, ${o.concurrency} clients, ${o.seconds}s per run)`);
@@ -88,8 +94,13 @@ export async function runLedgerBench(o: LedgerBenchOptions): Promise<LedgerBench
   try {
     adjustPg = await adjustLoad(server.url, tenant, o.seconds, o.concurrency, false);
     say(`adjustments over HTTP, random customers: ${fmt(adjustPg)}  -> ${(adjustPg.rps / tpcb).toFixed(2)}x pgbench TPC-B (target >= 0.5x)`);
+    const groupedBefore = await groupedChanges(server.url);
     adjustOnePg = await adjustLoad(server.url, tenant, o.seconds, o.concurrency, true);
-    say(`adjustments over HTTP, all on one customer: ${fmt(adjustOnePg)}  -> ${(adjustOnePg.rps / oneRow).toFixed(2)}x one-row script (target >= 0.5x)`);
+    const grouped = (await groupedChanges(server.url)) - groupedBefore;
+    say(
+      `adjustments over HTTP, all on one customer: ${fmt(adjustOnePg)}  -> ${(adjustOnePg.rps / oneRow).toFixed(2)}x one-row script (target >= 0.5x); ` +
+        `${grouped} changes (warm-up included) went in statements shared with others of the customer`,
+    );
     ordersPg = await ordersLoad(server.url, tenant, o.seconds, o.concurrency);
     say(`orders ingested over HTTP: ${fmt(ordersPg)}`);
   } finally {

@@ -1,6 +1,7 @@
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { Db } from '../db/database.js';
 import { cacheStats } from '../db/invalidation.js';
+import { groupingStats } from '../modules/points/index.js';
 import { jobCountsByStatus } from '../jobs/queue.js';
 
 /** Prometheus metrics shared by the HTTP app and the worker of one process. */
@@ -55,6 +56,17 @@ export class Metrics {
     collect() {
       const s: Record<string, number | boolean> = { ...cacheStats() };
       for (const [stat, value] of Object.entries(s)) this.set({ stat }, Number(value));
+    },
+  });
+
+  /** Ledger changes sent to the database, and how many shared a statement with other changes of their customer. */
+  readonly ledgerStatements = new Gauge({
+    name: 'patron_ledger_changes',
+    help: 'One-statement ledger changes since start: statements sent, and changes that went in a statement shared with other changes of the same customer (grouped)',
+    labelNames: ['stat'] as const,
+    registers: [this.registry],
+    collect() {
+      for (const [stat, value] of Object.entries(groupingStats())) this.set({ stat }, value);
     },
   });
 

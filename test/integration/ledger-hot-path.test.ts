@@ -149,7 +149,11 @@ describe(`the ledger's hot path on ${ENGINE}`, () => {
     expect(twice.filter((t) => t.applied)).toHaveLength(1);
     expect(new Set(twice.map((t) => t.entry.id)).size).toBe(1);
     expect((await balances(a.api, c.id)).active).toBe(expected + 3);
-    if (ENGINE === 'postgres') expect(groupingStats().grouped).toBeGreaterThan(before.grouped);
+    if (ENGINE === 'postgres') {
+      expect(groupingStats().grouped).toBeGreaterThan(before.grouped);
+      const metrics = (await h.app.inject({ method: 'GET', url: '/metrics' })).body;
+      expect(Number(/^patron_ledger_changes\{stat="grouped"\} (\d+)/m.exec(metrics)?.[1])).toBe(groupingStats().grouped);
+    }
   });
 
   it('verification notices a grid sort row that differs from its customer', async () => {

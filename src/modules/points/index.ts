@@ -11,3 +11,4 @@ export { parseTimeCursor, timeCursor } from './points.routes.js';
 export { entrySchema, pointsAmount } from './points.schemas.js';
 export { adjustPoints, balancesOf, expiryFor, lockForChange, toEntryView } from './points.service.js';
 export { type OrderRefundsTable, type OrdersTable, type OrderStatus } from './points.tables.js';
+export { groupingStats } from './points.group.js';
