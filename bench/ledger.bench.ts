@@ -102,7 +102,7 @@ export async function runLedgerBench(o: LedgerBenchOptions): Promise<LedgerBench
         `${grouped} changes (warm-up included) went in statements shared with others of the customer`,
     );
     ordersPg = await ordersLoad(server.url, tenant, o.seconds, o.concurrency);
-    say(`orders ingested over HTTP: ${fmt(ordersPg)}`);
+    say(`orders ingested over HTTP: ${fmt(ordersPg)}  -> ${(ordersPg.rps / tpcb).toFixed(2)}x pgbench TPC-B`);
   } finally {
     await server.stop();
   }
@@ -118,7 +118,7 @@ export async function runLedgerBench(o: LedgerBenchOptions): Promise<LedgerBench
       const one = await adjustLoad(many.url, tenant, o.seconds, o.concurrency, true);
       say(`adjustments, one customer, ${n} server processes: ${fmt(one)}  -> ${vs(one, adjustOnePg)}, ${(one.rps / oneRow).toFixed(2)}x one-row script`);
       const orders = await ordersLoad(many.url, tenant, o.seconds, o.concurrency);
-      say(`orders, ${n} server processes: ${fmt(orders)}  -> ${vs(orders, ordersPg)}`);
+      say(`orders, ${n} server processes: ${fmt(orders)}  -> ${vs(orders, ordersPg)}, ${(orders.rps / tpcb).toFixed(2)}x pgbench TPC-B`);
       multi = { processes: n, adjustPg: adjust, adjustOnePg: one, ordersPg: orders };
     } finally {
       await many.stop();
