@@ -127,14 +127,24 @@ function categoryDelta(kind: EntryKind, points: number): Omit<repo.BalanceDelta,
   return d;
 }
 
-/** A new ledger entry of `input` (its balance after is the caller's to set: known here or in the database). */
-function newEntry(input: Omit<EntryInput, 'customer'>, customerId: string, activeDelta: number, pendingDelta: number): Omit<EntryRow, 'balance_after'> {
-  return {
+/** Starts a write with the entry and balance deltas; keeps the in-memory customer row current. */
+async function begin(
+  tx: Tx,
+  ctx: AppContext,
+  input: EntryInput,
+  activeDelta: number,
+  pendingDelta: number,
+  lotOrderId: string | null = null,
+): Promise<{ w: LedgerWrite; entry: EntryRow; event: DomainEvent }> {
+  const c = input.customer;
+  const points = activeDelta + pendingDelta;
+  const delta: repo.BalanceDelta = { active: activeDelta, pending: pendingDelta, ...categoryDelta(input.kind, points) };
+  const entry: EntryRow = {
     org_id: input.orgId,
     id: newId(input.at.getTime()),
-    customer_id: customerId,
+    customer_id: c.id,
     kind: input.kind,
-    points: activeDelta + pendingDelta,
+    points,
     active_delta: activeDelta,
     pending_delta: pendingDelta,
     reason: input.reason,
@@ -148,23 +158,9 @@ function newEntry(input: Omit<EntryInput, 'customer'>, customerId: string, activ
     actor_type: input.actor.type,
     actor_id: input.actor.id,
     actor_name: input.actor.name,
+    balance_after: c.points_active + activeDelta,
     created_at: input.at,
   };
-}
-
-/** Starts a write with the entry and balance deltas; keeps the in-memory customer row current. */
-async function begin(
-  tx: Tx,
-  ctx: AppContext,
-  input: EntryInput,
-  activeDelta: number,
-  pendingDelta: number,
-  lotOrderId: string | null = null,
-): Promise<{ w: LedgerWrite; entry: EntryRow; event: DomainEvent }> {
-  const c = input.customer;
-  const points = activeDelta + pendingDelta;
-  const delta: repo.BalanceDelta = { active: activeDelta, pending: pendingDelta, ...categoryDelta(input.kind, points) };
-  const entry: EntryRow = { ...newEntry(input, c.id, activeDelta, pendingDelta), balance_after: c.points_active + activeDelta };
   const activityAt = NO_ACTIVITY.has(input.kind) ? null : input.at;
   c.points_active += delta.active;
   c.points_pending += delta.pending;
@@ -397,7 +393,27 @@ export async function change(db: Executor, ctx: AppContext, input: ChangeInput):
   if (!Number.isSafeInteger(input.points) || input.points <= 0) throw new Error(`${input.op} of ${input.points} points`);
   const signed = input.op === 'credit' ? input.points : -input.points;
   const delta: repo.BalanceDelta = { active: signed, pending: 0, ...categoryDelta(input.kind, signed) };
-  const entry = newEntry(input, input.customerId, signed, 0);
+  const entry: Omit<EntryRow, 'balance_after'> = {
+    org_id: input.orgId,
+    id: newId(input.at.getTime()),
+    customer_id: input.customerId,
+    kind: input.kind,
+    points: signed,
+    active_delta: signed,
+    pending_delta: 0,
+    reason: input.reason,
+    customer_message: input.customerMessage ?? null,
+    visible_to_customer: input.visibleToCustomer ?? true,
+    counts_toward_tier: input.countsTowardTier ?? false,
+    explanation: input.explanation,
+    source_type: input.sourceType ?? null,
+    source_id: input.sourceId ?? null,
+    unique_key: input.uniqueKey ?? null,
+    actor_type: input.actor.type,
+    actor_id: input.actor.id,
+    actor_name: input.actor.name,
+    created_at: input.at,
+  };
   const lot = (status: 'active', points: number, expiresAt: Date | null): Omit<LotRow, 'remaining'> => ({
     org_id: input.orgId,
     id: newId(input.at.getTime()),
